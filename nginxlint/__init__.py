@@ -1,0 +1,3 @@
+"""nginxlint: a linter and policy checker for nginx configuration."""
+
+__version__ = "0.1.0"

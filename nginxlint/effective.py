@@ -1,0 +1,198 @@
+"""The value nginx applies for a directive in a block, and where it came from.
+
+nginx merges each level's settings into the next, http → server → location
+→ nested location → if/limit_except (semantics §2.8). This module answers
+lazily, per (block, directive), walking up the levels instead of building
+every level's full configuration: rules ask for a handful of directives.
+The merge rules themselves are data (data/inheritance.yaml).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from . import directives
+from .tree import Node
+from .yamlload import load_yaml
+
+LEVELS = frozenset({"http", "server", "location", "if-in-location", "limit_except"})
+UNNAMED = frozenset({"if-in-location", "limit_except"})
+
+
+def parse_version(text: str) -> tuple[int, int, int]:
+    """"1.28" or "1.29.7" → (1, 28, 0) / (1, 29, 7); ValueError otherwise."""
+    parts = text.strip().split(".")
+    if not 2 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
+        raise ValueError(f"invalid nginx version {text!r}: expected X.Y or X.Y.Z")
+    major, minor, patch = (int(p) for p in parts + ["0"] * (3 - len(parts)))
+    return major, minor, patch
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict:
+    text = resources.files("nginxlint").joinpath("data/inheritance.yaml").read_text("utf-8")
+    return load_yaml(text)
+
+
+def _by_version(entry, version: tuple[int, int, int]):
+    """A plain value, or the last versioned value whose `since` ≤ version."""
+    if not isinstance(entry, list):
+        return entry
+    chosen = None
+    for item in entry:
+        if "since" not in item or parse_version(item["since"]) <= version:
+            chosen = item["value"]
+    return chosen
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """An effective value: the argument lists in force and their directives.
+
+    Scalars have one entry; lists (proxy_set_header…) and bitmasks
+    (ssl_protocols) one per line. A default has no nodes.
+    """
+
+    directive: str
+    entries: tuple[tuple[str, ...], ...]
+    nodes: tuple[Node, ...]
+    default_for: str | None = None  # the nginx version whose default this is
+
+    @property
+    def value(self) -> str:
+        return " ".join(self.entries[-1]) if self.entries else ""
+
+    @property
+    def is_default(self) -> bool:
+        return not self.nodes
+
+    def origin(self) -> str:
+        if self.nodes:
+            return self.nodes[-1].where()
+        return f"default for nginx {self.default_for}"
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    name: str
+    value: str
+    node: Node | None  # None: a header the proxy module adds by default
+
+
+class Effective:
+    """Effective configuration of every block of one loaded tree set."""
+
+    def __init__(self, version: str):
+        self.version_text = version
+        version_tuple = parse_version(version)
+        rules = _rules()
+        self._groups: dict[str, str] = dict(rules["list_groups"])
+        self._switches: dict[str, str] = dict(rules["inherit_switches"])
+        self._handlers = frozenset(rules["handlers"])
+        self._never = frozenset(rules["not_inherited"])
+        self._defaults = {name: _by_version(entry, version_tuple) for name, entry in rules["defaults"].items()}
+        self._default_headers = _by_version(rules["default_proxy_headers"], version_tuple)
+        self._own: dict[int, dict[str, list[Node]]] = {}
+
+    # -- levels -----------------------------------------------------------
+
+    @staticmethod
+    def parent_level(block: Node) -> Node | None:
+        for ancestor in block.ancestors():
+            if ancestor.inner in LEVELS:
+                return ancestor
+        return None
+
+    def own(self, level: Node, key: str) -> list[Node]:
+        """The level's own directives named `key` (or in list group `key`)."""
+        index = self._own.get(id(level))
+        if index is None:
+            index = {}
+            for child in level.children or ():
+                index.setdefault(child.name, []).append(child)
+                group = self._groups.get(child.name)
+                if group is not None and group != child.name:
+                    index.setdefault(group, []).append(child)
+            self._own[id(level)] = index
+        return index.get(key, [])
+
+    # -- values -----------------------------------------------------------
+
+    def get(self, block: Node, directive: str) -> Setting | None:
+        """The setting in force in `block`, or None when nothing sets it and
+        nginx has no default worth naming."""
+        if directive in self._never:
+            return self._setting(directive, self.own(block, directive))
+        if directive in self._handlers:
+            nodes = self.own(block, directive)
+            if not nodes and block.inner in UNNAMED:
+                parent = self.parent_level(block)
+                nodes = self.own(parent, directive) if parent else []
+            return self._setting(directive, nodes)
+        group = self._groups.get(directive)
+        if group is not None:
+            nodes = self._list(block, group, self._switches.get(directive))
+            return self._setting(directive, nodes) if nodes else self._default(directive)
+        bitmask = directives.is_bitmask(directive)
+        level: Node | None = block
+        while level is not None:
+            nodes = self.own(level, directive)
+            if nodes:
+                return self._setting(directive, nodes if bitmask else nodes[-1:])
+            level = self.parent_level(level)
+        return self._default(directive)
+
+    def _list(self, block: Node, group: str, switch: str | None) -> list[Node]:
+        collected: list[Node] = []
+        level: Node | None = block
+        while level is not None:
+            own = self.own(level, group)
+            mode = self.get(level, switch).value.lower() if switch else "on"
+            if mode == "off":
+                return collected + own
+            if mode == "merge":
+                collected += own
+            elif own:
+                return collected + own
+            level = self.parent_level(level)
+        return collected
+
+    def _setting(self, directive: str, nodes: list[Node]) -> Setting | None:
+        if not nodes:
+            return None
+        return Setting(directive, tuple(n.args for n in nodes), tuple(nodes))
+
+    def _default(self, directive: str) -> Setting | None:
+        value = self._defaults.get(directive)
+        if value is None:
+            return None
+        return Setting(directive, (tuple(value.split()),), (), self.version_text)
+
+    def dropped_entries(self, block: Node, directive: str) -> list[Node]:
+        """Entries an outer level sets that `block`'s own list silently
+        replaces (§2.3); none when add_header_inherit keeps or drops them
+        on purpose."""
+        group = self._groups.get(directive, directive)
+        own = self.own(block, group)
+        parent = self.parent_level(block)
+        switch = self._switches.get(directive)
+        if not own or parent is None or (switch and self.get(block, switch).value.lower() != "on"):
+            return []
+        inherited = self.get(parent, directive)
+        if inherited is None or inherited.is_default:
+            return []
+        kept = {n.args[0].lower() for n in own if n.args}
+        return [n for n in inherited.nodes if n.args and n.args[0].lower() not in kept]
+
+    def headers(self, block: Node, directive: str = "proxy_set_header") -> list[Header]:
+        """The header list in force, in order; for proxy_set_header with the
+        proxy module's own defaults for names the config does not set."""
+        setting = self.get(block, directive)
+        nodes = setting.nodes if setting else ()
+        result = [Header(n.args[0], n.args[1], n) for n in nodes if len(n.args) >= 2]
+        if directive == "proxy_set_header":
+            named = {h.name.lower() for h in result}
+            result += [Header(name, value, None) for name, value in self._default_headers.items()
+                       if name.lower() not in named]
+        return result

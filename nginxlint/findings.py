@@ -1,0 +1,65 @@
+"""Findings and input errors: the plain records every stage hands to the next."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SEVERITIES = ("error", "warning", "info")  # most severe first
+
+
+def severity_rank(severity: str) -> int:
+    """0 for error, 1 for warning, 2 for info: lower is more severe."""
+    return SEVERITIES.index(severity)
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """Another place that explains a finding (e.g. a header it drops)."""
+
+    file: str
+    line: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    name: str
+    severity: str
+    message: str
+    file: str
+    line: int
+    server: str | None = None
+    location: str | None = None
+    related: tuple[Related, ...] = ()
+
+    def sort_key(self) -> tuple:
+        return (self.file, self.line, self.rule, self.message)
+
+
+@dataclass(frozen=True, slots=True)
+class InputError:
+    """Something the tool could not do its job on (exit 2): a path that does
+    not exist, an unreadable argument, a bad policy."""
+
+    file: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class LintResult:
+    """Everything a reporter needs from one run."""
+
+    findings: tuple[Finding, ...]
+    errors: tuple[InputError, ...]
+    files: int
+
+    def counts(self) -> dict[str, int]:
+        counts = {severity: 0 for severity in SEVERITIES}
+        for finding in self.findings:
+            counts[finding.severity] += 1
+        return counts

@@ -1,0 +1,271 @@
+"""Paths in, one configuration tree per path out, with includes resolved the
+way nginx resolves them (semantics §1.4, §7).
+
+- A file of any name is a main config when its top level holds main-only
+  directives (`http`, `events`, `worker_processes`…); otherwise it is a
+  fragment read in `http` context, as Debian's `include sites-enabled/*`
+  does. `--context` overrides the guess.
+- A directory is read like `include dir/*` (regular files, sorted, dotfiles
+  skipped, symlinks followed), except that a directory holding `nginx.conf`
+  is linted from that main config, as nginx would load it.
+- Relative includes resolve against the conf prefix (the main config's
+  directory; for a fragment in `sites-enabled/`, `conf.d/`… the directory
+  above), absolute ones through `--root` when given.
+
+Problems in the input are values, not exceptions: a file that does not
+parse, a missing include or a cycle becomes a Problem with file and line,
+and loading goes on with every other file.
+"""
+from __future__ import annotations
+
+import errno
+import glob
+import os
+import stat
+import sys
+from dataclasses import dataclass, field
+
+from .findings import InputError
+from .parser import ParsedFile, Statement, parse_text
+from .tree import Node, inner_context
+from . import directives
+
+FRAGMENT_DIRS = frozenset({"sites-enabled", "sites-available", "conf.d", "snippets", "streams-enabled"})
+MAIN_BLOCKS = frozenset({"http", "events", "stream", "mail"})
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A defect of the input itself, reported as a built-in finding."""
+
+    rule: str  # SYN001, SYN002, INC001, INC002, ENC001
+    file: str
+    line: int
+    message: str
+
+
+@dataclass
+class Config:
+    roots: list[Node] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    comments: dict[str, dict[int, str]] = field(default_factory=dict)
+
+
+def display_path(path: str) -> str:
+    """Paths under the working directory are shown relative to it."""
+    if os.path.isabs(path):
+        rel = os.path.relpath(path)
+        if not rel.startswith(".."):
+            return rel
+    return os.path.normpath(path)
+
+
+def _is_main_config(statements: tuple[Statement, ...]) -> bool:
+    for stmt in statements:
+        if stmt.name in MAIN_BLOCKS:
+            return True
+        specs = directives.specs(stmt.name)
+        if specs and all(s.contexts == {"main"} for s in specs):
+            return True
+    return False
+
+
+def _guess_prefix(directory: str) -> str:
+    directory = os.path.abspath(directory)
+    if os.path.basename(directory) in FRAGMENT_DIRS:
+        return os.path.dirname(directory)
+    return directory
+
+
+class Loader:
+    def __init__(self, root_dir: str | None = None, context: str | None = None):
+        self.root_dir = root_dir
+        self.forced_context = context
+        self.config = Config()
+        self._cache: dict[str, ParsedFile | None] = {}
+
+    # -- entry points -----------------------------------------------------
+
+    def load(self, paths: list[str]) -> Config:
+        for path in paths:
+            self._load_argument(path)
+        return self.config
+
+    def _load_argument(self, path: str) -> None:
+        if path == "-":
+            data = sys.stdin.buffer.read()
+            parsed = self._parse_bytes(data, "<stdin>")
+            if parsed is not None:
+                self._add_root(parsed, "<stdin>", os.getcwd())
+            return
+        try:
+            info = os.stat(path)
+        except OSError as exc:
+            self.config.errors.append(InputError(display_path(path), None, _os_reason(exc, path)))
+            return
+        if stat.S_ISDIR(info.st_mode):
+            self._load_directory(path)
+        elif not os.access(path, os.R_OK):
+            self.config.errors.append(InputError(display_path(path), None, "permission denied"))
+        else:
+            parsed = self._read(path, display_path(path), None)
+            if parsed is not None:
+                self._add_root(parsed, display_path(path), os.path.dirname(os.path.abspath(path)))
+
+    def _load_directory(self, path: str) -> None:
+        main = os.path.join(path, "nginx.conf")
+        if os.path.isfile(main):
+            self._load_argument(main)
+            return
+        root = self._new_root(display_path(path), self.forced_context or "http")
+        prefix = _guess_prefix(path)
+        try:
+            names = sorted(n for n in os.listdir(path) if not n.startswith("."))
+        except OSError as exc:
+            self.config.errors.append(InputError(display_path(path), None, _os_reason(exc, path)))
+            return
+        for name in names:
+            member = os.path.join(path, name)
+            if os.path.isdir(member):
+                continue  # a sub-folder is not a config file (nested layouts are common)
+            parsed = self._read(member, display_path(member), None)
+            if parsed is not None:
+                self._instantiate(parsed.statements, display_path(member), root, root.inner, prefix,
+                                  (os.path.realpath(member),))
+        self.config.roots.append(root)
+
+    def _add_root(self, parsed: ParsedFile, shown: str, directory: str) -> None:
+        if self.forced_context:
+            context, prefix = self.forced_context, _guess_prefix(directory)
+        elif _is_main_config(parsed.statements):
+            context, prefix = "main", os.path.abspath(directory)
+        else:
+            context, prefix = "http", _guess_prefix(directory)
+        root = self._new_root(shown, context)
+        real = os.path.realpath(shown) if shown != "<stdin>" else shown
+        self._instantiate(parsed.statements, shown, root, context, prefix, (real,))
+        self.config.roots.append(root)
+
+    @staticmethod
+    def _new_root(shown: str, context: str) -> Node:
+        return Node(name="", args=(), file=shown, line=0, context=None, parent=None, children=[], inner=context)
+
+    # -- reading ----------------------------------------------------------
+
+    def _read(self, path: str, shown: str, site: Node | None) -> ParsedFile | None:
+        """Read and parse one file once; later include sites reuse the result."""
+        real = os.path.realpath(path)
+        if real in self._cache:
+            return self._cache[real]
+        parsed = None
+        try:
+            info = os.stat(path)
+            if not stat.S_ISREG(info.st_mode):
+                raise _NotRegular(path, info.st_mode)
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except (OSError, _NotRegular) as exc:
+            reason = str(exc) if isinstance(exc, _NotRegular) else _os_reason(exc, path)
+            file, line = (site.file, site.line) if site else (shown, 1)
+            self.config.problems.append(Problem("INC001", file, line, f"cannot read {shown}: {reason}"))
+        else:
+            parsed = self._parse_bytes(data, shown)
+        self._cache[real] = parsed
+        return parsed
+
+    def _parse_bytes(self, data: bytes, shown: str) -> ParsedFile | None:
+        self.config.files.append(shown)
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            self.config.problems.append(Problem("SYN001", shown, 1, "file is UTF-16 text; nginx reads bytes and cannot parse it"))
+            return None
+        nul = data.find(b"\0")
+        if nul >= 0:
+            line = data.count(b"\n", 0, nul) + 1
+            self.config.problems.append(Problem("SYN001", shown, line, "binary file (NUL byte); not an nginx config"))
+            return None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            self.config.problems.append(Problem(
+                "ENC001", shown, line, "not valid UTF-8; nginx reads it byte for byte, other tools may not"))
+            text = data.decode("utf-8", errors="replace")
+        parsed = parse_text(text)
+        self.config.comments[shown] = parsed.comments
+        if parsed.problem is not None:
+            self.config.problems.append(Problem("SYN001", shown, parsed.problem.line, parsed.problem.message))
+        return parsed
+
+    # -- building nodes and resolving includes ------------------------------
+
+    def _instantiate(self, statements, file, parent, context, prefix, chain) -> None:
+        """Create nodes for `statements` under `parent`; a loop with an
+        explicit stack, recursing only into included files."""
+        stack = [(iter(statements), parent, context)]
+        while stack:
+            items, block, ctx = stack[-1]
+            stmt = next(items, None)
+            if stmt is None:
+                stack.pop()
+                continue
+            if stmt.name == "include" and stmt.block is None:
+                self._include(stmt, file, block, ctx, prefix, chain)
+                continue
+            node = Node(stmt.name, stmt.args, file, stmt.line, ctx, block)
+            block.children.append(node)
+            if stmt.block is not None:
+                node.children = []
+                node.inner = inner_context(stmt.name, ctx) if ctx else None
+                stack.append((iter(stmt.block), node, node.inner))
+
+    def _include(self, stmt: Statement, file, block, ctx, prefix, chain) -> None:
+        site = Node("include", stmt.args, file, stmt.line, ctx, block)
+        if len(stmt.args) != 1:
+            self.config.problems.append(Problem("SYN002", file, stmt.line, 'invalid number of arguments in "include" directive'))
+            return
+        pattern = self._map_path(stmt.args[0], prefix)
+        if glob.has_magic(pattern):
+            targets = sorted(glob.glob(pattern))  # no match is fine for nginx
+        elif os.path.lexists(pattern):
+            targets = [pattern]
+        else:
+            self.config.problems.append(Problem(
+                "INC001", file, stmt.line, f'include "{stmt.args[0]}": {display_path(pattern)} not found'))
+            return
+        for target in targets:
+            real = os.path.realpath(target)
+            shown = display_path(target)
+            if real in chain:
+                cycle = " -> ".join(display_path(p) for p in chain + (real,))
+                self.config.problems.append(Problem("INC002", file, stmt.line, f"include cycle: {cycle}"))
+                continue
+            parsed = self._read(target, shown, site)
+            if parsed is not None:
+                self._instantiate(parsed.statements, shown, block, ctx, prefix, chain + (real,))
+
+    def _map_path(self, path: str, prefix: str) -> str:
+        if os.path.isabs(path):
+            return os.path.join(self.root_dir, path.lstrip("/")) if self.root_dir else path
+        return os.path.join(prefix, path)
+
+
+class _NotRegular(Exception):
+    def __init__(self, path: str, mode: int):
+        kind = "a directory" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else "not a regular file"
+        super().__init__(f"is {kind}" if kind != "not a regular file" else kind)
+
+
+def _os_reason(exc: OSError, path: str) -> str:
+    if exc.errno == errno.ELOOP:
+        return "symlink loop"
+    if exc.errno == errno.ENOENT:
+        return "dangling symlink" if os.path.islink(path) else "no such file or directory"
+    if exc.errno == errno.EACCES:
+        return "permission denied"
+    return exc.strerror or str(exc)
+
+
+def load(paths: list[str], root_dir: str | None = None, context: str | None = None) -> Config:
+    return Loader(root_dir, context).load(paths)

@@ -1,0 +1,241 @@
+"""Assertions: what must hold on a selected block's effective configuration.
+
+Three kinds, each with one operator:
+- `directive: NAME` with exists / eq / ne / in / matches / gte / lte;
+- `header: NAME` (in `list:`, default proxy_set_header) with present / eq /
+  in / matches / has_token, values evaluated through maps for `request:`;
+- `keeps_inherited: LIST` — the block does not drop entries of an outer level.
+`all:` and `any:` combine them. A failure points at the directive that set
+the offending value, or at the block when the value is missing or default.
+"""
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+
+from .. import directives
+from ..findings import Related
+from ..servers import enclosing_server
+from ..tree import Node
+from ..values import measure, parse_flag
+from ..variables import evaluate, request_variables
+from ..yamlload import Map, Seq
+from .model import PolicyError
+from .scope import Scope, substitute
+
+DIRECTIVE_OPS = ("exists", "eq", "ne", "in", "matches", "gte", "lte")
+HEADER_OPS = ("present", "eq", "in", "matches", "has_token")
+MESSAGE_FIELDS = {"directive", "header", "actual", "origin", "expected", "list", "dropped"}
+COMPARABLE = ("time-ms", "time-s", "size", "offset")
+
+
+@dataclass(frozen=True)
+class Failure:
+    node: Node
+    fields: dict[str, str]
+    message: str | None  # the assertion's own message template, if any
+    related: tuple[Related, ...] = ()
+
+
+# -- validation (before any config is read) ----------------------------------
+
+def validate(check, file: str, params: dict[str, str], param_names: set[str]) -> None:
+    line = getattr(check, "line", None)
+    if not isinstance(check, Map):
+        raise PolicyError(file, line, "assert must be a mapping")
+    if "message" in check:
+        validate_message(check["message"], file, check.line_of("message"), param_names)
+    if "all" in check or "any" in check:
+        key = "all" if "all" in check else "any"
+        _only(check, {key, "message"}, file)
+        items = check[key]
+        if not isinstance(items, Seq) or not items:
+            raise PolicyError(file, check.line_of(key), f"{key} must be a non-empty list of assertions")
+        for item in items:
+            validate(item, file, params, param_names)
+        return
+    if "directive" in check:
+        _validate_op(check, "directive", DIRECTIVE_OPS, file, params)
+    elif "header" in check:
+        _validate_op(check, "header", HEADER_OPS, file, params, extra={"list", "request"})
+        if "request" in check and not (isinstance(check["request"], Map) and all(isinstance(v, str) for v in check["request"].values())):
+            raise PolicyError(file, check.line_of("request"), "request must map header names to values")
+    elif "keeps_inherited" in check:
+        _only(check, {"keeps_inherited", "message"}, file)
+    else:
+        raise PolicyError(file, line, "assert needs one of: directive, header, keeps_inherited, all, any")
+
+
+def validate_message(template, file: str, line: int, param_names: set[str]) -> None:
+    if not isinstance(template, str):
+        raise PolicyError(file, line, "message must be a string")
+    try:
+        names = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+    except ValueError as exc:
+        raise PolicyError(file, line, f"bad message template: {exc}") from None
+    for name in names:
+        if name not in MESSAGE_FIELDS | param_names | {"server", "location"}:
+            raise PolicyError(file, line, f"unknown placeholder {{{name}}} in message")
+
+
+def _only(check: Map, allowed: set[str], file: str) -> None:
+    for key in check:
+        if key not in allowed:
+            raise PolicyError(file, check.line_of(key), f"unexpected key {key!r} here")
+
+
+def _validate_op(check: Map, subject: str, ops, file: str, params, extra=frozenset()) -> None:
+    present = [op for op in ops if op in check]
+    if len(present) != 1:
+        raise PolicyError(file, check.line, f"{subject} assertion needs exactly one of: {', '.join(ops)}")
+    _only(check, {subject, "message", present[0], *extra}, file)
+    op, value, line = present[0], check[present[0]], check.line_of(present[0])
+    if op in ("exists", "present"):
+        if value not in ("true", "false"):
+            raise PolicyError(file, line, f"{op} must be true or false")
+    elif op == "in":
+        if not isinstance(value, Seq) or not all(isinstance(v, str) for v in value):
+            raise PolicyError(file, line, "in must be a list of strings")
+    elif not isinstance(value, str):
+        raise PolicyError(file, line, f"{op} must be a string")
+    elif op == "matches":
+        try:
+            re.compile(substitute(value, params))
+        except re.error as exc:
+            raise PolicyError(file, line, f"invalid regular expression: {exc}") from None
+    elif op in ("gte", "lte"):
+        kind = directives.value_kind(check["directive"])
+        if kind not in COMPARABLE:
+            raise PolicyError(file, line, f"{op} needs a time or size directive; {check['directive']} is neither")
+        try:
+            measure(check["directive"], kind, substitute(value, params))
+        except ValueError as exc:
+            raise PolicyError(file, line, f"{op}: {exc}") from None
+
+
+# -- evaluation ------------------------------------------------------------------
+
+def run(check: Map, block: Node, scope: Scope) -> list[Failure]:
+    """The failures of `check` on `block`; empty when it holds."""
+    if "all" in check:
+        failures = [f for item in check["all"] for f in run(item, block, scope)]
+    elif "any" in check:
+        results = [run(item, block, scope) for item in check["any"]]
+        failures = [] if any(not r for r in results) else results[0]
+    elif "directive" in check:
+        failures = _directive(check, block, scope)
+    elif "header" in check:
+        failures = _header(check, block, scope)
+    else:
+        failures = _keeps_inherited(check, block, scope)
+    if failures and "message" in check:
+        return [Failure(f.node, f.fields, check["message"], f.related) for f in failures]
+    return failures
+
+
+def _directive(check: Map, block: Node, scope: Scope) -> list[Failure]:
+    name = check["directive"]
+    setting = scope.effective.get(block, name)
+    op = next(op for op in DIRECTIVE_OPS if op in check)
+    expected = check[op]
+    expected = [substitute(v, scope.params) for v in expected] if op == "in" else substitute(expected, scope.params)
+    actual = setting.value if setting else None
+    explicit = setting is not None and not setting.is_default
+    kind = directives.value_kind(name)
+    if op == "exists":
+        ok = explicit == (expected == "true")
+    elif actual is None:
+        ok = op == "ne"
+    elif op in ("eq", "ne"):
+        ok = _same(kind, name, actual, expected) == (op == "eq")
+    elif op == "in":
+        ok = any(_same(kind, name, actual, e) for e in expected)
+    elif op == "matches":
+        ok = re.search(expected, actual) is not None
+    else:
+        try:
+            have, want = measure(name, kind, actual), measure(name, kind, expected)
+        except ValueError:
+            ok = False  # nginx would refuse the value; never a pass
+        else:
+            ok = have >= want if op == "gte" else have <= want
+    if ok:
+        return []
+    fields = {"directive": name, "expected": _show(expected),
+              "actual": actual if actual is not None else "not set",
+              "origin": setting.origin() if setting else "not set"}
+    node = setting.nodes[-1] if explicit else block
+    return [Failure(node, fields, None)]
+
+
+def _same(kind: str, name: str, actual: str, expected: str) -> bool:
+    try:
+        if kind == "flag":
+            return parse_flag(actual) == parse_flag(expected)
+        if kind in COMPARABLE:
+            return measure(name, kind, actual) == measure(name, kind, expected)
+    except ValueError:
+        return False
+    if kind in ("bitmask", "enum"):
+        return actual.lower() == expected.lower()
+    return actual == expected
+
+
+def _header(check: Map, block: Node, scope: Scope) -> list[Failure]:
+    wanted = check["header"].lower()
+    list_name = check.get("list", "proxy_set_header")
+    known = request_variables(dict(check.get("request", {})))
+    server = enclosing_server(block)
+    tls = server is not None and scope.tls.is_tls(server)
+    known.update(https="on" if tls else "", scheme="https" if tls else "http")
+    op = next(op for op in HEADER_OPS if op in check)
+    expected = check[op]
+    expected = [substitute(v, scope.params) for v in expected] if op == "in" else substitute(expected, scope.params)
+    sent = []  # (header, evaluated value or None when unknown)
+    for header in scope.effective.headers(block, list_name):
+        if header.name.lower() == wanted:
+            value = evaluate(header.value, known, scope.maps)
+            if value != "":  # nginx does not send a header whose value is empty
+                sent.append((header, value))
+    fields = {"header": check["header"], "list": list_name, "expected": _show(expected),
+              "actual": ", ".join(h.value for h, _ in sent) or "not sent", "origin": "not set"}
+    if op == "present":
+        if bool(sent) == (expected == "true"):
+            return []
+        node = sent[0][0].node if sent and sent[0][0].node else block
+        return [Failure(node, fields, None)]
+    if not sent:
+        return [Failure(block, fields, None)]
+    for header, value in sent:
+        if value is None or _header_ok(op, expected, value):
+            return []  # unknown (a map we cannot see) is never reported as wrong
+    node = sent[-1][0].node or block
+    fields["origin"] = node.where() if sent[-1][0].node else "default"
+    return [Failure(node, fields, None)]
+
+
+def _header_ok(op: str, expected, value: str) -> bool:
+    if op == "eq":
+        return value == expected
+    if op == "in":
+        return value in expected
+    if op == "matches":
+        return re.search(expected, value) is not None
+    tokens = re.split(r"[\s,]+", value.lower())
+    return expected.lower() in tokens
+
+
+def _keeps_inherited(check: Map, block: Node, scope: Scope) -> list[Failure]:
+    name = check["keeps_inherited"]
+    dropped = scope.effective.dropped_entries(block, name)
+    if not dropped:
+        return []
+    related = tuple(Related(n.file, n.line, f"{name} {' '.join(n.args)} is not applied here") for n in dropped)
+    fields = {"list": name, "dropped": ", ".join(n.args[0] for n in dropped), "directive": name,
+              "origin": dropped[0].where(), "actual": "", "expected": ""}
+    return [Failure(scope.effective.own(block, name)[0], fields, None, related)]
+
+
+def _show(expected) -> str:
+    return ", ".join(expected) if isinstance(expected, list) else expected

@@ -1,0 +1,69 @@
+"""Run every rule over every block of the loaded trees; produce findings.
+
+Input problems (SYN…, INC…) come first, as findings with the same metadata
+as policy rules; then context checks; then the policy rules on the
+effective configuration of each selected block.
+"""
+from __future__ import annotations
+
+from ..contexts import check_contexts
+from ..effective import LEVELS, Effective
+from ..findings import Finding, Related
+from ..loader import Config
+from ..servers import TlsIndex, describe_location, display_name, enclosing_server
+from ..tree import Node, walk
+from ..variables import MapIndex
+from . import assertions, selectors
+from .model import PolicySet, Rule
+from .scope import Scope
+
+
+class _Fields(dict):
+    """Message placeholders; an unknown one is left as written."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def lint(config: Config, policies: PolicySet, version: str) -> list[Finding]:
+    findings: list[Finding] = []
+    for problem in config.problems:
+        rule = policies.rule(problem.rule)
+        findings.append(Finding(rule.id, rule.name, rule.severity, problem.message, problem.file, problem.line))
+    context_rule = policies.rule("SYN002")
+    effective = Effective(version)
+    maps = MapIndex(config.roots)
+    checked = [r for r in policies.rules if r.select is not None]
+    for root in config.roots:
+        for problem in check_contexts(root):
+            findings.append(_finding(context_rule, problem.node, problem.message, ()))
+        scope = Scope(effective, maps, TlsIndex(root), policies.values)
+        levels = [n for n in _with_root(root) if n.inner in LEVELS]
+        for rule in checked:
+            kinds = selectors.kinds_of(rule.select)
+            for block in levels:
+                if block.inner in kinds and selectors.matches(rule.select, block, scope):
+                    for failure in assertions.run(rule.check, block, scope):
+                        findings.append(_from_failure(rule, failure, block, policies))
+    unique = {(f.rule, f.file, f.line, f.message, f.server, f.location): f for f in findings}
+    return sorted(unique.values(), key=Finding.sort_key)
+
+
+def _with_root(root: Node):
+    yield root
+    yield from walk(root)
+
+
+def _from_failure(rule: Rule, failure: assertions.Failure, block: Node, policies: PolicySet) -> Finding:
+    server, location = display_name(enclosing_server(block)), describe_location(block)
+    fields = _Fields(policies.values)
+    fields.update(failure.fields, server=server or "", location=location or "")
+    message = (failure.message or rule.message).format_map(fields)
+    return Finding(rule.id, rule.name, rule.severity, message, failure.node.file, max(failure.node.line, 1),
+                   server, location, failure.related)
+
+
+def _finding(rule: Rule, node: Node, message: str, related: tuple[Related, ...]) -> Finding:
+    return Finding(rule.id, rule.name, rule.severity, message, node.file, max(node.line, 1),
+                   display_name(enclosing_server(node)) if node.parent else None,
+                   describe_location(node) if node.parent else None, related)

@@ -1,0 +1,31 @@
+"""What selectors and assertions may look at while a rule runs: the effective
+configuration, the maps, which sockets are TLS, and the parameter values."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..effective import Effective
+from ..servers import TlsIndex
+from ..variables import MapIndex
+
+_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass
+class Scope:
+    effective: Effective
+    maps: MapIndex
+    tls: TlsIndex
+    params: dict[str, str]
+
+
+def substitute(text: str, params: dict[str, str]) -> str:
+    """Replace `{name}` by a parameter's value. Regex quantifiers such as
+    `{2}` or `{1,3}` are not identifiers and stay as they are; `{name}` that
+    is not a parameter stays too (messages fill those in later)."""
+    return _PARAM.sub(lambda m: params.get(m.group(1), m.group(0)), text)
+
+
+def referenced_params(text: str) -> list[str]:
+    return _PARAM.findall(text)

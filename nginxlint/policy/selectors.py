@@ -1,0 +1,114 @@
+"""Selectors: which blocks a rule looks at.
+
+A selector is a mapping; every key present must hold for a block to be
+selected (see README "Writing your own policy" for each key).
+"""
+from __future__ import annotations
+
+import re
+
+from ..servers import enclosing_server, location_path, server_names
+from ..tree import Node
+from ..variables import evaluate, request_variables
+from ..yamlload import Map
+from .model import PolicyError
+from .scope import Scope, substitute
+
+KINDS = {"http": "http", "server": "server", "location": "location",
+         "if": "if-in-location", "limit_except": "limit_except"}
+MODIFIERS = {"prefix": "", "=": "=", "^~": "^~", "~": "~", "~*": "~*", "@": "@"}
+BOOLEANS = {"true": True, "false": False}
+KEYS = ("kind", "websocket", "websocket_paths", "tls", "server_name", "path", "modifier", "has", "proxies")
+PROXY_HANDLERS = ("proxy_pass", "uwsgi_pass", "scgi_pass")
+
+# A WebSocket handshake, for judging header values through maps.
+HANDSHAKE = request_variables({"Upgrade": "websocket", "Connection": "Upgrade"})
+
+
+def validate(select, file: str, params: dict[str, str]) -> None:
+    if not isinstance(select, Map):
+        raise PolicyError(file, getattr(select, "line", None), "select must be a mapping")
+    for key in select:
+        if key not in KEYS:
+            raise PolicyError(file, select.line_of(key), f"unknown selector key {key!r}; known: {', '.join(KEYS)}")
+    kinds = select.get("kind")
+    if kinds is None:
+        raise PolicyError(file, select.line, "select needs a kind (" + ", ".join(KINDS) + ")")
+    for kind in kinds if isinstance(kinds, list) else [kinds]:
+        if kind not in KINDS:
+            raise PolicyError(file, select.line_of("kind"), f"unknown kind {kind!r}; known: {', '.join(KINDS)}")
+    for key in ("websocket", "tls", "proxies"):
+        if key in select and select[key] not in BOOLEANS:
+            raise PolicyError(file, select.line_of(key), f"{key} must be true or false")
+    for key in ("server_name", "path", "websocket_paths"):
+        if key in select:
+            _compile(select, key, file, params)
+    if "modifier" in select and select["modifier"] not in MODIFIERS:
+        raise PolicyError(file, select.line_of("modifier"), f"modifier must be one of {', '.join(MODIFIERS)}")
+
+
+def _compile(select: Map, key: str, file: str, params: dict[str, str]) -> re.Pattern:
+    value = select[key]
+    if not isinstance(value, str):
+        raise PolicyError(file, select.line_of(key), f"{key} must be a regular expression string")
+    try:
+        return re.compile(substitute(value, params))
+    except re.error as exc:
+        raise PolicyError(file, select.line_of(key), f"invalid regular expression for {key}: {exc}") from None
+
+
+def kinds_of(select: Map) -> set[str]:
+    kinds = select["kind"]
+    return {KINDS[k] for k in (kinds if isinstance(kinds, list) else [kinds])}
+
+
+def matches(select: Map, block: Node, scope: Scope) -> bool:
+    """Does `block` (already of a selected kind) satisfy every other key?"""
+    server = enclosing_server(block)
+    if "tls" in select and (server is not None and scope.tls.is_tls(server)) != BOOLEANS[select["tls"]]:
+        return False
+    if "server_name" in select:
+        pattern = re.compile(substitute(select["server_name"], scope.params))
+        if server is None or not any(pattern.search(n) for n in server_names(server)):
+            return False
+    if "path" in select or "modifier" in select:
+        if block.inner != "location":
+            return False
+        modifier, path = location_path(block)
+        if "modifier" in select and MODIFIERS[select["modifier"]] != modifier:
+            return False
+        if "path" in select and not re.search(substitute(select["path"], scope.params), path):
+            return False
+    if "has" in select:
+        setting = scope.effective.get(block, select["has"])
+        if setting is None or setting.is_default:
+            return False
+    if "proxies" in select and proxies(block, scope) != BOOLEANS[select["proxies"]]:
+        return False
+    if "websocket" in select and is_websocket(block, scope, select.get("websocket_paths")) != BOOLEANS[select["websocket"]]:
+        return False
+    return True
+
+
+def proxies(block: Node, scope: Scope) -> bool:
+    return any(scope.effective.get(block, h) is not None for h in PROXY_HANDLERS)
+
+
+def is_websocket(block: Node, scope: Scope, path_pattern: str | None) -> bool:
+    """Design §4: a proxying location that sets Upgrade or Connection: upgrade
+    (its own or inherited), or whose path matches the WebSocket path pattern."""
+    if block.inner not in ("location", "if-in-location", "limit_except") or not proxies(block, scope):
+        return False
+    for header in scope.effective.headers(block):
+        name = header.name.lower()
+        if header.node is None or name not in ("upgrade", "connection"):
+            continue
+        value = evaluate(header.value, HANDSHAKE, scope.maps)
+        if value is None:
+            value = header.value  # an unknown map: judge by the text ($connection_upgrade)
+        if name == "upgrade" and value or "upgrade" in value.lower():
+            return True
+    if path_pattern:
+        location = block if block.inner == "location" else next(a for a in block.ancestors() if a.inner == "location")
+        return bool(re.search(substitute(path_pattern, scope.params), location_path(location)[1]))
+    return False

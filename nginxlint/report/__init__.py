@@ -1,0 +1,12 @@
+"""Output formats: one small module each, all with `render(result) -> str`."""
+from __future__ import annotations
+
+from typing import Callable
+
+from ..findings import LintResult
+from . import json_report, text_report
+
+FORMATS: dict[str, Callable[[LintResult], str]] = {
+    "text": text_report.render,
+    "json": json_report.render,
+}

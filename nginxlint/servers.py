@@ -1,0 +1,80 @@
+"""Facts about http server blocks: names, listen sockets, TLS.
+
+TLS is a property of the listening address:port, OR-ed over every server
+that listens there (semantics §6.1): a server with a plain `listen 443` is
+TLS when another server on the same socket says `listen 443 ssl`.
+"""
+from __future__ import annotations
+
+from .tree import Node, walk
+
+
+def enclosing_server(block: Node) -> Node | None:
+    if block.inner == "server":
+        return block
+    return next((a for a in block.ancestors() if a.inner == "server"), None)
+
+
+def server_names(server: Node) -> list[str]:
+    return [arg for child in server.children or () if child.name == "server_name" for arg in child.args]
+
+
+def display_name(server: Node | None) -> str | None:
+    if server is None:
+        return None
+    names = server_names(server)
+    return names[0] if names else ""
+
+
+def listen_socket(args: tuple[str, ...]) -> str | None:
+    """Normalise a listen address to "addr:port" ("*:80" style); None for unix sockets."""
+    if not args or args[0].startswith("unix:"):
+        return None
+    address = args[0]
+    if address.startswith("["):  # [::]:443 or [::1]
+        host, _, port = address.partition("]")
+        return f"{host}]:{port.lstrip(':') or '80'}"
+    if address.isdigit():
+        return f"*:{address}"
+    host, sep, port = address.rpartition(":")
+    return f"{host}:{port}" if sep else f"{address}:80"
+
+
+class TlsIndex:
+    """Which listening sockets of one configuration tree speak TLS."""
+
+    def __init__(self, root: Node):
+        self._tls_sockets: set[str] = set()
+        for node in walk(root):
+            if node.name == "listen" and node.context == "server" and ("ssl" in node.args[1:] or "quic" in node.args[1:]):
+                socket = listen_socket(node.args)
+                if socket:
+                    self._tls_sockets.add(socket)
+
+    def is_tls(self, server: Node) -> bool:
+        for child in server.children or ():
+            if child.name == "ssl" and child.args[:1] == ("on",):
+                return True
+            if child.name == "listen" and listen_socket(child.args) in self._tls_sockets:
+                return True
+        return False
+
+
+def location_path(block: Node) -> tuple[str, str]:
+    """(modifier, path) of a location; glued forms like `=/x` and `~*\\.php$` split."""
+    args = block.args
+    if len(args) >= 2:
+        return args[0], args[1]
+    text = args[0] if args else ""
+    for modifier in ("^~", "~*", "~", "=", "@"):
+        if text.startswith(modifier):
+            return ("@", text) if modifier == "@" else (modifier, text[len(modifier):])
+    return "", text
+
+
+def describe_location(block: Node) -> str | None:
+    location = block if block.inner == "location" else next((a for a in block.ancestors() if a.inner == "location"), None)
+    if location is None:
+        return None
+    modifier, path = location_path(location)
+    return f"{modifier} {path}" if modifier and modifier != "@" else path

@@ -1,0 +1,92 @@
+"""The configuration tree every later stage reads.
+
+crossplane returns plain dicts that are shared between include sites, so we
+never hang parent pointers on them; the loader builds these nodes instead, one
+per directive per include site, each knowing its real file and line, the
+nginx context it sits in, and its parent block.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+# Context names follow the contexts column of data/nginx-directives.tsv.
+_BLOCK_CONTEXT = {
+    ("main", "http"): "http",
+    ("main", "events"): "events",
+    ("main", "stream"): "stream",
+    ("main", "mail"): "mail",
+    ("http", "server"): "server",
+    ("http", "upstream"): "http-upstream",
+    ("stream", "server"): "stream-server",
+    ("stream", "upstream"): "stream-upstream",
+    ("mail", "server"): "mail-server",
+    ("server", "location"): "location",
+    ("location", "location"): "location",
+    ("server", "if"): "if-in-server",
+    ("location", "if"): "if-in-location",
+    ("location", "limit_except"): "limit_except",
+}
+
+# Blocks whose lines are key/value data, not directives (semantics §1.3).
+DATA_BLOCKS = frozenset({"map", "geo", "split_clients", "charset_map", "types", "match"})
+
+
+def inner_context(name: str, outer: str | None) -> str | None:
+    """The context of the statements inside block `name` opened in `outer`.
+
+    None means "not a directive context": a data block, or a block nginx
+    would reject where it stands (the context checker reports that).
+    """
+    if name in DATA_BLOCKS:
+        return None
+    return _BLOCK_CONTEXT.get((outer, name))
+
+
+@dataclass(eq=False, slots=True)
+class Node:
+    """One directive (or block) at one include site.
+
+    Mutable only while the loader builds it (children are appended); every
+    later stage treats it as read-only.
+    """
+
+    name: str
+    args: tuple[str, ...]
+    file: str
+    line: int
+    context: str | None  # where the directive stands ("http", "location", …)
+    parent: Node | None
+    children: list[Node] | None = None  # None for a simple directive
+    inner: str | None = None  # context of the children, for blocks
+
+    @property
+    def is_block(self) -> bool:
+        return self.children is not None
+
+    def ancestors(self) -> Iterator[Node]:
+        node = self.parent
+        while node is not None:
+            yield node
+            node = node.parent
+
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+def walk(root: Node) -> Iterator[Node]:
+    """Every node below root, depth first, in file order; iterative so that
+    thousands of nested blocks cannot exhaust Python's recursion limit."""
+    stack = [iter(root.children or ())]
+    while stack:
+        for node in stack[-1]:
+            yield node
+            if node.children:
+                stack.append(iter(node.children))
+            break
+        else:
+            stack.pop()
+
+
+def blocks(root: Node, name: str) -> Iterator[Node]:
+    return (n for n in walk(root) if n.name == name and n.children is not None)

@@ -1,0 +1,94 @@
+"""Evaluate a directive value for a given request, through `map` blocks.
+
+`proxy_set_header Connection $connection_upgrade` is only right if the map
+behind `$connection_upgrade` yields `upgrade` for a request that carries an
+Upgrade header. We evaluate the map the way nginx does (semantics §3.7):
+exact keys (case-insensitive), then regexes in file order, then `default`.
+A variable we cannot know (not a map, not a request header we were given)
+makes the result unknown: a fragment linted alone often uses maps defined in
+another file, and "unknown" must not be reported as "wrong" (§1.4).
+"""
+from __future__ import annotations
+
+import re
+
+from .tree import Node, walk
+
+_VARIABLE = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
+_MAX_DEPTH = 16
+
+
+class MapIndex:
+    """Every `map` result variable of the loaded trees; the last definition
+    wins, as in nginx (semantics §1.4)."""
+
+    def __init__(self, roots: list[Node]):
+        self._maps: dict[str, Node] = {}
+        for root in roots:
+            for node in walk(root):
+                if node.name == "map" and node.children is not None and len(node.args) == 2:
+                    self._maps[node.args[1].lstrip("$").lower()] = node
+
+    def get(self, variable: str) -> Node | None:
+        return self._maps.get(variable.lower())
+
+
+def request_variables(headers: dict[str, str]) -> dict[str, str]:
+    """$http_* variables for a request carrying `headers`."""
+    return {"http_" + name.lower().replace("-", "_"): value for name, value in headers.items()}
+
+
+def evaluate(value: str, known: dict[str, str], maps: MapIndex, depth: int = 0) -> str | None:
+    """The value after variable substitution, or None if any part is unknown.
+
+    Absent request headers (`$http_*` not in `known`) evaluate to "" as in nginx.
+    """
+    if depth > _MAX_DEPTH:
+        return None
+    parts: list[str] = []
+    pos = 0
+    for match in _VARIABLE.finditer(value):
+        parts.append(value[pos:match.start()])
+        name = (match.group(1) or match.group(2)).lower()
+        resolved = _variable(name, known, maps, depth)
+        if resolved is None:
+            return None
+        parts.append(resolved)
+        pos = match.end()
+    parts.append(value[pos:])
+    return "".join(parts)
+
+
+def _variable(name: str, known: dict[str, str], maps: MapIndex, depth: int) -> str | None:
+    if name in known:
+        return known[name]
+    block = maps.get(name)
+    if block is not None:
+        source = evaluate(block.args[0], known, maps, depth + 1)
+        return None if source is None else _map_lookup(block, source, known, maps, depth)
+    if name.startswith("http_"):
+        return ""
+    return None
+
+
+def _map_lookup(block: Node, source: str, known, maps, depth) -> str | None:
+    default = ""
+    regexes: list[tuple[str, str]] = []
+    for entry in block.children or ():
+        if entry.name in ("hostnames", "volatile"):
+            continue
+        result = entry.args[0] if entry.args else ""
+        if entry.name == "default":
+            default = result
+        elif entry.name.startswith("~"):
+            regexes.append((entry.name, result))
+        elif entry.name.lstrip("\\").lower() == source.lower():
+            return evaluate(result, known, maps, depth + 1)
+    for pattern, result in regexes:
+        flags = re.IGNORECASE if pattern.startswith("~*") else 0
+        try:
+            if re.search(pattern[2:] if flags else pattern[1:], source, flags):
+                return evaluate(result, known, maps, depth + 1)
+        except re.error:
+            return None  # a PCRE construct Python cannot read: unknown
+    return evaluate(default, known, maps, depth + 1)

@@ -1,0 +1,74 @@
+"""YAML for policies: safe, every scalar a string, every value with its line.
+
+nginx values look like YAML booleans and numbers (`on`, `1.1`, `0644`), so
+PyYAML's resolver must not touch them. We compose the node graph with the
+safe loader and convert it ourselves: scalars stay strings, mappings remember
+the line of each key (error messages point into the policy file), duplicate
+keys are refused, and so are aliases, which policies do not need and which
+are the way to build an exponential "billion laughs" document.
+"""
+from __future__ import annotations
+
+import yaml
+
+
+class YamlError(Exception):
+    def __init__(self, line: int | None, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+class Map(dict):
+    """A dict that knows the line of each key and of itself."""
+
+    line: int = 0
+    key_lines: dict
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class Seq(list):
+    line: int = 0
+
+
+def load_yaml(text: str):
+    """Parse one YAML document; raise YamlError with a 1-based line."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise YamlError(mark.line + 1 if mark else None, f"invalid YAML: {exc.problem or exc}") from None
+    except yaml.YAMLError as exc:
+        raise YamlError(None, f"invalid YAML: {exc}") from None
+    if node is None:
+        return None
+    try:
+        return _convert(node, set())
+    except RecursionError:
+        raise YamlError(None, "YAML nested too deeply") from None
+
+
+def _convert(node: yaml.Node, seen: set[int]):
+    line = node.start_mark.line + 1
+    if id(node) in seen:
+        raise YamlError(line, "YAML aliases (*name) are not supported in policies")
+    if isinstance(node, yaml.ScalarNode):
+        return node.value
+    seen.add(id(node))
+    if isinstance(node, yaml.SequenceNode):
+        seq = Seq(_convert(item, seen) for item in node.value)
+        seq.line = line
+        return seq
+    result = Map()
+    result.line, result.key_lines = line, {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise YamlError(key_node.start_mark.line + 1, "mapping keys must be plain strings")
+        key = key_node.value
+        if key in result:
+            raise YamlError(key_node.start_mark.line + 1, f"duplicate key {key!r}")
+        result[key] = _convert(value_node, seen)
+        result.key_lines[key] = key_node.start_mark.line + 1
+    return result
