@@ -102,17 +102,18 @@ def parse_text(text: str) -> ParsedFile:
             args.append(token)
 
     if problem is None:
+        eof_line = text.count("\n") + 1  # where nginx reports the end of file
         if name is not None:
             problem = SyntaxProblem(
                 line,
-                f'unexpected end of file: "{name}" is not terminated by ";" '
-                "(an unterminated quote swallows the rest of the file)",
+                f'unexpected end of file (line {eof_line}): "{name}" from here is not '
+                'terminated by ";" (an unterminated quote swallows the rest of the file)',
             )
         elif len(stack) > 1:
             problem = SyntaxProblem(
                 stack[-1].line,
-                f'unexpected end of file, expecting "}}" to close "{stack[-1].name}" '
-                f"opened at line {stack[-1].line}",
+                f'unexpected end of file (line {eof_line}), expecting "}}": "{stack[-1].name}" '
+                "opened here is never closed",
             )
     if problem is not None:
         # nginx refuses the whole file; keep nothing half-built.

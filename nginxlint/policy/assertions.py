@@ -192,27 +192,28 @@ def _header(check: Map, block: Node, scope: Scope) -> list[Failure]:
     op = next(op for op in HEADER_OPS if op in check)
     expected = check[op]
     expected = [substitute(v, scope.params) for v in expected] if op == "in" else substitute(expected, scope.params)
+    written = [h for h in scope.effective.headers(block, list_name) if h.name.lower() == wanted]
     sent = []  # (header, evaluated value or None when unknown)
-    for header in scope.effective.headers(block, list_name):
-        if header.name.lower() == wanted:
-            value = evaluate(header.value, known, scope.maps)
-            if value != "":  # nginx does not send a header whose value is empty
-                sent.append((header, value))
+    for header in written:
+        value = evaluate(header.value, known, scope.maps)
+        if value != "":  # nginx does not send a header whose value is empty
+            sent.append((header, value))
     fields = {"header": check["header"], "list": list_name, "expected": _show(expected),
               "actual": ", ".join(h.value for h, _ in sent) or "not sent", "origin": "not set"}
+    # Point at the line that set the header (even to ""), else at the block.
+    culprit = next((h.node for h in reversed(written) if h.node), block)
+    if culprit is not block:
+        fields["origin"] = culprit.where()
+    elif written:
+        fields["origin"] = f"default for nginx {scope.effective.version_text}"
     if op == "present":
-        if bool(sent) == (expected == "true"):
-            return []
-        node = sent[0][0].node if sent and sent[0][0].node else block
-        return [Failure(node, fields, None)]
+        return [] if bool(sent) == (expected == "true") else [Failure(culprit, fields, None)]
     if not sent:
-        return [Failure(block, fields, None)]
+        return [Failure(culprit, fields, None)]
     for header, value in sent:
         if value is None or _header_ok(op, expected, value):
             return []  # unknown (a map we cannot see) is never reported as wrong
-    node = sent[-1][0].node or block
-    fields["origin"] = node.where() if sent[-1][0].node else "default"
-    return [Failure(node, fields, None)]
+    return [Failure(culprit, fields, None)]
 
 
 def _header_ok(op: str, expected, value: str) -> bool:

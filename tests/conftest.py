@@ -1,0 +1,49 @@
+"""Shared helpers: run the linter in-process on files written by a test."""
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from nginxlint.pipeline import CheckOptions, check, prepare
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def lint_files(tmp_path, monkeypatch):
+    """lint_files({"name": text, ...}, *paths, **options) -> LintResult.
+
+    Writes the files under tmp_path (dedented), changes into it so reported
+    paths are relative, and lints `paths` (default: the first file)."""
+    monkeypatch.chdir(tmp_path)
+
+    def run(files: dict[str, str], *paths: str, **options):
+        for name, text in files.items():
+            target = tmp_path / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(textwrap.dedent(text))
+        opts = CheckOptions(**options)
+        return check(list(paths) or [next(iter(files))], opts, prepare(opts))
+
+    return run
+
+
+def rule_lines(result, rule: str | None = None) -> set[tuple]:
+    """{(rule, file, line)} of a result's findings, optionally one rule only."""
+    return {(f.rule, f.file, f.line) for f in result.findings if rule in (None, f.rule)}
+
+
+@pytest.fixture
+def in_repo(monkeypatch):
+    monkeypatch.chdir(REPO)
+    return REPO
+
+
+def nginx_binary() -> str | None:
+    for candidate in (os.environ.get("NGINX_BIN"), "/usr/sbin/nginx", "/usr/bin/nginx"):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None

@@ -1,0 +1,61 @@
+"""Every rule has a failing and a passing fixture; each failing fixture marks
+the lines where findings are expected with `# expect: RULE`, and the linter
+must report exactly those (rule, file, line) and nothing else."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from nginxlint.pipeline import CheckOptions, check, prepare
+
+FIXTURES = Path(__file__).parent / "fixtures" / "rules"
+EXPECT = re.compile(rb"# expect: ([A-Z0-9, ]+)")
+OPTIONS = CheckOptions()
+POLICIES = prepare(OPTIONS)
+
+
+def _fixture(rule: str, kind: str) -> Path:
+    matches = [p for p in (FIXTURES / rule).glob(f"{kind}*") if p.stem == kind]
+    assert len(matches) == 1, f"{rule} needs exactly one {kind} fixture (file or folder)"
+    return matches[0]
+
+
+def _expected(path: Path) -> set[tuple[str, str, int]]:
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    expected = set()
+    for file in files:
+        for number, line in enumerate(file.read_bytes().splitlines(), 1):
+            match = EXPECT.search(line)
+            if match:
+                for rule in match.group(1).decode().replace(",", " ").split():
+                    expected.add((rule, file.relative_to(FIXTURES.parents[1]).as_posix(), number))
+    return expected
+
+
+def _lint(path: Path, monkeypatch) -> set[tuple[str, str, int]]:
+    monkeypatch.chdir(FIXTURES.parents[1])
+    result = check([str(path.relative_to(FIXTURES.parents[1]))], OPTIONS, POLICIES)
+    assert not result.errors
+    return {(f.rule, f.file, f.line) for f in result.findings}
+
+
+ALL_RULES = sorted(rule.id for rule in POLICIES.rules)
+
+
+def test_every_rule_has_fixtures():
+    assert sorted(p.name for p in FIXTURES.iterdir()) == ALL_RULES
+
+
+@pytest.mark.parametrize("rule", ALL_RULES)
+def test_failing_fixture_reports_exactly_the_marked_lines(rule, monkeypatch):
+    path = _fixture(rule, "fail")
+    expected = _expected(path)
+    assert expected and {e[0] for e in expected} == {rule}
+    assert _lint(path, monkeypatch) == expected
+
+
+@pytest.mark.parametrize("rule", ALL_RULES)
+def test_passing_fixture_is_clean(rule, monkeypatch):
+    assert _lint(_fixture(rule, "pass"), monkeypatch) == set()
