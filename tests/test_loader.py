@@ -1,0 +1,107 @@
+"""Paths in, trees out: includes, fragments, directories, --root (semantics §1.4, §7)."""
+from __future__ import annotations
+
+import os
+
+from nginxlint.loader import load
+from nginxlint.tree import walk
+
+from .conftest import rule_lines
+
+
+def _write(tmp_path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        target = tmp_path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+
+
+def _nodes(config, name):
+    return [n for root in config.roots for n in walk(root) if n.name == name]
+
+
+def test_relative_includes_resolve_against_the_main_config_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path, {
+        "etc/nginx.conf": "events {}\nhttp {\n    include sites/*.conf;\n}\n",
+        # relative to the conf prefix (etc/), not to etc/sites/
+        "etc/sites/a.conf": "server {\n    include snippets/common.conf;\n}\n",
+        "etc/snippets/common.conf": "gzip on;\n",
+        "etc/sites/snippets/common.conf": "gzip off;\n",
+    })
+    config = load(["etc/nginx.conf"])
+    assert not config.problems
+    [gzip] = _nodes(config, "gzip")
+    assert (gzip.args, gzip.file, gzip.line, gzip.context) == (("on",), "etc/snippets/common.conf", 1, "server")
+    assert gzip.parent.name == "server" and gzip.parent.file == "etc/sites/a.conf"
+
+
+def test_globs_are_sorted_and_a_file_is_instantiated_per_include_site(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path, {
+        "nginx.conf": "events {}\nhttp {\n    server {\n        location /a/ { include p/*.conf; }\n"
+                      "        location /b/ { include p/*.conf; }\n    }\n}\n",
+        "p/2.conf": "proxy_set_header Two 2;\n",
+        "p/1.conf": "proxy_set_header One 1;\n",
+    })
+    config = load(["nginx.conf"])
+    headers = _nodes(config, "proxy_set_header")
+    assert [(h.args[0], h.parent.args) for h in headers] == [
+        ("One", ("/a/",)), ("Two", ("/a/",)), ("One", ("/b/",)), ("Two", ("/b/",))]
+    assert all(h.context == "location" for h in headers)
+    assert config.files.count("p/1.conf") == 1  # read and parsed once
+
+
+def test_root_maps_absolute_includes_into_a_copied_tree(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path, {
+        "copy/etc/nginx/nginx.conf": "events {}\nhttp {\n    include /etc/nginx/conf.d/*.conf;\n}\n",
+        "copy/etc/nginx/conf.d/x.conf": "server_tokens off;\n",
+    })
+    config = load(["copy/etc/nginx/nginx.conf"], root_dir="copy")
+    assert [n.file for n in _nodes(config, "server_tokens")] == ["copy/etc/nginx/conf.d/x.conf"]
+
+
+def test_fragment_is_read_in_http_context_with_context_checks_on(lint_files):
+    result = lint_files({"site": "map $a $b { default 1; }\nupstream u { server 127.0.0.1; }\n"
+                                 "server { listen 80; }\nlocation / { }\n"})
+    assert rule_lines(result) == {("SYN002", "site", 4)}
+
+
+def test_context_option_reads_a_snippet_at_server_level(lint_files):
+    snippet = {"snippet.conf": "location /x/ { return 204; }\n"}
+    assert rule_lines(lint_files(snippet)) == {("SYN002", "snippet.conf", 1)}
+    assert lint_files(snippet, context="server").findings == ()
+
+
+def test_directory_is_read_like_include_dir_star(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path, {
+        "available/b": "server { listen 81; }\n",
+        "enabled/a": "server { listen 80; }\n",
+        "enabled/.hidden": "this is not read\n",
+        "enabled/sub/c": "neither is this\n",
+    })
+    os.symlink("../available/b", tmp_path / "enabled" / "b")
+    config = load(["enabled"])
+    assert not config.problems
+    assert [(n.file, n.args) for n in _nodes(config, "listen")] == [("enabled/a", ("80",)), ("enabled/b", ("81",))]
+
+
+def test_directory_holding_nginx_conf_is_read_from_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path, {"etc/nginx.conf": "events {}\nhttp {\n    include mime.types;\n}\n",
+                      "etc/mime.types": "types { text/html html; }\n"})
+    config = load(["etc"])
+    assert config.files == ["etc/nginx.conf", "etc/mime.types"] and not config.problems
+
+
+def test_every_node_knows_file_line_context_and_parent(in_repo):
+    config = load(["sample_configs/tree/etc/nginx/nginx.conf"], root_dir="sample_configs/tree")
+    assert not config.problems and not config.errors
+    for node in walk(config.roots[0]):
+        assert node.file and node.line >= 1 and node.parent is not None
+        assert node.parent.children is not None and node in node.parent.children
+    locations = [n for n in walk(config.roots[0]) if n.name == "location"]
+    assert {n.file for n in locations} == {"sample_configs/tree/etc/nginx/sites-enabled/gmai.sa"}
+    assert {n.context for n in locations} == {"server"}

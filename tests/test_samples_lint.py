@@ -1,0 +1,77 @@
+"""nginxlint on the shipped reference deployment: the compliant site is clean,
+the pre-WSS backup fails with every missing requirement at its line, the
+/etc/nginx tree is clean, and each broken file is caught where it breaks."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from nginxlint.pipeline import CheckOptions, check, prepare
+
+from .conftest import REPO, rule_lines
+
+BACKUP = "sample_configs/gmai.sa.backup"
+# The eight WebSocket locations of the backup (dev, then api) and the line of
+# each one's first own proxy_set_header, which drops the server's headers.
+BACKUP_WS_LOCATIONS = [65, 73, 81, 89, 127, 135, 143, 151]
+MISSING_IN_BACKUP = ["WS004", "WS005", "WS006", "WS007", "WS008", "WS009", "WS010"]
+
+
+def _lint(*paths, **options):
+    opts = CheckOptions(**options)
+    return check(list(paths), opts, prepare(opts))
+
+
+def test_compliant_sample_is_clean(in_repo):
+    result = _lint("sample_configs/gmai.sa")
+    assert result.findings == () and result.errors == ()
+
+
+def test_backup_names_every_missing_requirement_at_its_line(in_repo):
+    result = _lint(BACKUP)
+    expected = {(rule, BACKUP, line) for line in BACKUP_WS_LOCATIONS for rule in MISSING_IN_BACKUP}
+    expected |= {("HDR001", BACKUP, line + 3) for line in BACKUP_WS_LOCATIONS}
+    assert rule_lines(result) == expected
+    dropped = {r.line for f in result.findings if f.rule == "HDR001" for r in f.related}
+    assert dropped == {54, 55, 56, 57, 116, 117, 118, 119}
+    assert {f.server for f in result.findings} == {"dev.gmai.sa", "api.gmai.sa"}
+
+
+def test_backup_timeout_finding_says_what_nginx_would_apply(in_repo):
+    finding = next(f for f in _lint(BACKUP).findings if f.rule == "WS008")
+    assert "60s (default for nginx 1.28)" in finding.message and "86400s" in finding.message
+
+
+def test_etc_nginx_tree_is_clean_with_root(in_repo):
+    result = _lint("sample_configs/tree/etc/nginx/nginx.conf", root="sample_configs/tree")
+    assert result.findings == () and result.errors == () and result.files == 6
+
+
+@pytest.mark.parametrize("name, rule, line", [
+    ("unbalanced-missing-brace.conf", "SYN001", 3),
+    ("unbalanced-extra-brace.conf", "SYN001", 15),
+    ("unterminated-quote.conf", "SYN001", 7),
+    ("location-at-top-level.conf", "SYN002", 14),
+    ("missing-include.conf", "INC001", 10),
+    ("include-cycle-a.conf", "INC002", 3),
+    ("unknown-directive-context.conf", "SYN002", 11),
+])
+def test_broken_samples_are_caught_where_they_break(in_repo, name, rule, line):
+    path = f"sample_configs/broken/{name}"
+    assert (rule, path if rule != "INC002" else "sample_configs/broken/include-cycle-b.conf", line) in rule_lines(_lint(path))
+
+
+def test_cli_on_backup_exits_1_with_the_json_of_design_3(in_repo):
+    run = subprocess.run([sys.executable, "-m", "nginxlint", "check", BACKUP, "--format", "json"],
+                         capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert run.returncode == 1, run.stderr
+    document = json.loads(run.stdout)
+    assert set(document) == {"version", "findings", "errors", "summary"} and document["version"] == 1
+    first = document["findings"][0]
+    assert set(first) == {"rule", "name", "severity", "message", "file", "line", "server", "location", "related"}
+    assert document["summary"] == {"files": 1, "findings": 64, "error": 8, "warning": 56, "info": 0}
+    hdr = next(f for f in document["findings"] if f["rule"] == "HDR001")
+    assert hdr["related"][0] == {"file": BACKUP, "line": 54, "message": "proxy_set_header Host $host is not applied here"}
