@@ -18,6 +18,7 @@ from .yamlload import load_yaml
 
 LEVELS = frozenset({"http", "server", "location", "if-in-location", "limit_except"})
 UNNAMED = frozenset({"if-in-location", "limit_except"})
+_UNKNOWN = object()  # memo miss (None is a valid answer: "not set")
 
 
 def parse_version(text: str) -> tuple[int, int, int]:
@@ -94,6 +95,7 @@ class Effective:
         self._defaults = {name: _by_version(entry, version_tuple) for name, entry in rules["defaults"].items()}
         self._default_headers = _by_version(rules["default_proxy_headers"], version_tuple)
         self._own: dict[int, dict[str, list[Node]]] = {}
+        self._memo: dict[tuple[int, str], Setting | None] = {}
 
     # -- levels -----------------------------------------------------------
 
@@ -122,6 +124,12 @@ class Effective:
     def get(self, block: Node, directive: str) -> Setting | None:
         """The setting in force in `block`, or None when nothing sets it and
         nginx has no default worth naming."""
+        key = (id(block), directive)
+        if key not in self._memo:
+            self._memo[key] = self._compute(block, directive)
+        return self._memo[key]
+
+    def _compute(self, block: Node, directive: str) -> Setting | None:
         if directive in self._never:
             return self._setting(directive, self.own(block, directive))
         if directive in self._handlers:
@@ -130,23 +138,32 @@ class Effective:
                 parent = self.parent_level(block)
                 nodes = self.own(parent, directive) if parent else []
             return self._setting(directive, nodes)
-        group = self._groups.get(directive)
-        if group is not None:
-            nodes = self._list(block, group, self._switches.get(directive))
+        if directive in self._groups:
+            nodes = self._list(block, directive)
             return self._setting(directive, nodes) if nodes else self._default(directive)
         bitmask = directives.is_bitmask(directive)
+        # Walk up iteratively (thousands of nested levels must not recurse),
+        # stopping at the first outer level whose answer is already known.
         level: Node | None = block
         while level is not None:
+            known = self._memo.get((id(level), directive), _UNKNOWN) if level is not block else _UNKNOWN
+            if known is not _UNKNOWN:
+                return known
             nodes = self.own(level, directive)
             if nodes:
                 return self._setting(directive, nodes if bitmask else nodes[-1:])
             level = self.parent_level(level)
         return self._default(directive)
 
-    def _list(self, block: Node, group: str, switch: str | None) -> list[Node]:
+    def _list(self, block: Node, directive: str) -> list[Node]:
+        """Entries of a list group in force (§2.3, and §2.4 for add_header)."""
+        group, switch = self._groups[directive], self._switches.get(directive)
         collected: list[Node] = []
         level: Node | None = block
         while level is not None:
+            known = self._memo.get((id(level), directive), _UNKNOWN) if level is not block else _UNKNOWN
+            if known is not _UNKNOWN:
+                return collected + list(known.nodes if known else ())
             own = self.own(level, group)
             mode = self.get(level, switch).value.lower() if switch else "on"
             if mode == "off":

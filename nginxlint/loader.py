@@ -214,7 +214,7 @@ class Loader:
                 self._include(stmt, file, block, ctx, prefix, chain)
                 continue
             node = Node(stmt.name, stmt.args, file, stmt.line, ctx, block)
-            block.children.append(node)
+            block.adopt(node)
             if stmt.block is not None:
                 node.children = []
                 node.inner = inner_context(stmt.name, ctx) if ctx else None

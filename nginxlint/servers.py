@@ -10,9 +10,7 @@ from .tree import Node, walk
 
 
 def enclosing_server(block: Node) -> Node | None:
-    if block.inner == "server":
-        return block
-    return next((a for a in block.ancestors() if a.inner == "server"), None)
+    return block if block.inner == "server" else block.server
 
 
 def server_names(server: Node) -> list[str]:
@@ -73,7 +71,7 @@ def location_path(block: Node) -> tuple[str, str]:
 
 
 def describe_location(block: Node) -> str | None:
-    location = block if block.inner == "location" else next((a for a in block.ancestors() if a.inner == "location"), None)
+    location = block if block.inner == "location" else block.location
     if location is None:
         return None
     modifier, path = location_path(location)

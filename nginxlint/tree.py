@@ -59,10 +59,20 @@ class Node:
     parent: Node | None
     children: list[Node] | None = None  # None for a simple directive
     inner: str | None = None  # context of the children, for blocks
+    # The nearest enclosing server and location blocks: derivable from
+    # parent, but kept so rules on deeply nested configs stay linear.
+    server: Node | None = None
+    location: Node | None = None
 
     @property
     def is_block(self) -> bool:
         return self.children is not None
+
+    def adopt(self, child: Node) -> None:
+        """Append `child` and give it this block's enclosing server/location."""
+        child.server = self if self.inner == "server" else self.server
+        child.location = self if self.inner == "location" else self.location
+        self.children.append(child)
 
     def ancestors(self) -> Iterator[Node]:
         node = self.parent

@@ -86,10 +86,13 @@ def _only(check: Map, allowed: set[str], file: str) -> None:
 
 
 def _validate_op(check: Map, subject: str, ops, file: str, params, extra=frozenset()) -> None:
+    for key in check:
+        if key not in (subject, "message", *ops, *extra):
+            raise PolicyError(file, check.line_of(key), f"unknown operator {key!r} for a {subject} assertion; "
+                                                        f"use one of: {', '.join(ops)}")
     present = [op for op in ops if op in check]
     if len(present) != 1:
         raise PolicyError(file, check.line, f"{subject} assertion needs exactly one of: {', '.join(ops)}")
-    _only(check, {subject, "message", present[0], *extra}, file)
     op, value, line = present[0], check[present[0]], check.line_of(present[0])
     if op in ("exists", "present"):
         if value not in ("true", "false"):

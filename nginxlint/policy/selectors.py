@@ -109,6 +109,6 @@ def is_websocket(block: Node, scope: Scope, path_pattern: str | None) -> bool:
         if name == "upgrade" and value or "upgrade" in value.lower():
             return True
     if path_pattern:
-        location = block if block.inner == "location" else next(a for a in block.ancestors() if a.inner == "location")
+        location = block if block.inner == "location" else block.location
         return bool(re.search(substitute(path_pattern, scope.params), location_path(location)[1]))
     return False
