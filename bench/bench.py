@@ -30,6 +30,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TARGET_N = 1000
 TARGET_RATIO = 1.3
+# GNU time reports a child's peak RSS (%M, KiB); without it memory is skipped.
+TIME_BIN = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
 
 # Every Nth site leaves something out, so nginxlint reports findings on a
 # realistic share of the tree instead of walking a spotless one; the other
@@ -206,22 +208,26 @@ def nginxlint_cmd(conf):
 
 
 def run_timed(cmd, stdout=subprocess.DEVNULL):
-    """Run cmd as a whole process; wall time plus that child's own peak RSS.
+    """Run cmd as a whole process; wall time plus, if we can, its peak RSS.
 
-    os.wait4 returns the rusage of exactly this child, so ru_maxrss is its
-    peak RSS. getrusage(RUSAGE_CHILDREN) cannot give that: its maxrss is the
-    maximum over all children so far, and a maximum does not subtract.
+    Peak RSS comes from GNU time (%M) wrapped around the command. Neither
+    getrusage(RUSAGE_CHILDREN) (its maxrss is a maximum over all children,
+    which deltas cannot undo) nor os.wait4 on our own child works: Linux
+    carries the pre-exec high-water mark across exec, so the child would
+    inherit this script's RSS, which is large after the in-process
+    crossplane check. GNU time is a small C process, so its children start
+    clean. Both tools get the same wrapper, so its ~1 ms cost cancels out.
     """
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=stdout,
-                            stderr=subprocess.DEVNULL)
-    if hasattr(os, "wait4"):
-        _, status, usage = os.wait4(proc.pid, 0)
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss_file:
+        prefix = [TIME_BIN, "-f", "%M", "-o", rss_file.name] if TIME_BIN else []
+        start = time.perf_counter()
+        proc = subprocess.run(prefix + cmd, cwd=REPO_ROOT, stdout=stdout,
+                              stderr=subprocess.DEVNULL)
         elapsed = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        return Run(elapsed, usage.ru_maxrss, proc.returncode)
-    proc.wait()  # no wait4 (Windows): time only, skip memory
-    return Run(time.perf_counter() - start, None, proc.returncode)
+        # On failure GNU time writes "Command exited with ..." first; %M is last.
+        lines = rss_file.read().split()
+        max_rss = int(lines[-1]) if TIME_BIN and lines else None
+    return Run(elapsed, max_rss, proc.returncode)
 
 
 def check_crossplane_reads_all(conf, expected):

@@ -4,6 +4,7 @@ block or not. Each failure is a problem nginx -t would also report."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterator
 
 from . import directives
@@ -18,14 +19,25 @@ class ContextProblem:
 
 def check_contexts(root: Node) -> Iterator[ContextProblem]:
     for node in walk(root):
-        if node.context is None or not directives.is_known(node.name):
-            continue  # inside a data block, or a third-party directive
-        spec = directives.spec_for(node.name, node.context)
-        if spec is None:
-            yield ContextProblem(node, f'"{node.name}" directive is not allowed here (in {node.context})')
-        elif not directives.arity_ok(spec.arity, len(node.args)):
-            yield ContextProblem(node, f'invalid number of arguments in "{node.name}" directive')
-        elif spec.block and not node.is_block:
-            yield ContextProblem(node, f'directive "{node.name}" has no opening "{{"')
-        elif node.is_block and not spec.block and node.name != "include":
-            yield ContextProblem(node, f'directive "{node.name}" is not terminated by ";"')
+        if node.context is not None:  # None: inside a data block (map, types…)
+            message = _verdict(node.name, node.context, len(node.args), node.children is not None)
+            if message:
+                yield ContextProblem(node, message)
+
+
+@lru_cache(maxsize=4096)
+def _verdict(name: str, context: str, nargs: int, is_block: bool) -> str | None:
+    """What nginx says about this directive shape here; None when it accepts
+    it. Cached: a tree has few distinct shapes and many nodes."""
+    if not directives.is_known(name):
+        return None  # third-party module: cannot be checked
+    spec = directives.spec_for(name, context)
+    if spec is None:
+        return f'"{name}" directive is not allowed here (in {context})'
+    if not directives.arity_ok(spec.arity, nargs):
+        return f'invalid number of arguments in "{name}" directive'
+    if spec.block and not is_block:
+        return f'directive "{name}" has no opening "{{"'
+    if is_block and not spec.block:
+        return f'directive "{name}" is not terminated by ";"'
+    return None

@@ -95,7 +95,7 @@ class Effective:
         self._defaults = {name: _by_version(entry, version_tuple) for name, entry in rules["defaults"].items()}
         self._default_headers = _by_version(rules["default_proxy_headers"], version_tuple)
         self._own: dict[int, dict[str, list[Node]]] = {}
-        self._memo: dict[tuple[int, str], Setting | None] = {}
+        self._memo: dict[tuple[int, str], object] = {}  # (block, directive) -> Setting, None or headers
 
     # -- levels -----------------------------------------------------------
 
@@ -202,14 +202,17 @@ class Effective:
         kept = {n.args[0].lower() for n in own if n.args}
         return [n for n in inherited.nodes if n.args and n.args[0].lower() not in kept]
 
-    def headers(self, block: Node, directive: str = "proxy_set_header") -> list[Header]:
+    def headers(self, block: Node, directive: str = "proxy_set_header") -> tuple[Header, ...]:
         """The header list in force, in order; for proxy_set_header with the
         proxy module's own defaults for names the config does not set."""
-        setting = self.get(block, directive)
-        nodes = setting.nodes if setting else ()
-        result = [Header(n.args[0], n.args[1], n) for n in nodes if len(n.args) >= 2]
-        if directive == "proxy_set_header":
-            named = {h.name.lower() for h in result}
-            result += [Header(name, value, None) for name, value in self._default_headers.items()
-                       if name.lower() not in named]
-        return result
+        key = (id(block), "headers:" + directive)
+        if key not in self._memo:
+            setting = self.get(block, directive)
+            nodes = setting.nodes if setting else ()
+            result = [Header(n.args[0], n.args[1], n) for n in nodes if len(n.args) >= 2]
+            if directive == "proxy_set_header":
+                named = {h.name.lower() for h in result}
+                result += [Header(name, value, None) for name, value in self._default_headers.items()
+                           if name.lower() not in named]
+            self._memo[key] = tuple(result)
+        return self._memo[key]

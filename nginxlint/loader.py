@@ -18,7 +18,6 @@ and loading goes on with every other file.
 """
 from __future__ import annotations
 
-import errno
 import glob
 import os
 import stat
@@ -26,7 +25,8 @@ import sys
 from dataclasses import dataclass, field
 
 from .findings import InputError
-from .parser import ParsedFile, Statement, parse_text
+from .parser import ParsedFile, Statement
+from .source import PARALLEL_MIN_FILES, Source, decode_source, os_reason, read_source, read_sources
 from .tree import Node, inner_context
 from . import directives
 
@@ -85,6 +85,7 @@ class Loader:
         self.forced_context = context
         self.config = Config()
         self._cache: dict[str, ParsedFile | None] = {}
+        self._prefetched: dict[str, Source] = {}
 
     # -- entry points -----------------------------------------------------
 
@@ -95,15 +96,14 @@ class Loader:
 
     def _load_argument(self, path: str) -> None:
         if path == "-":
-            data = sys.stdin.buffer.read()
-            parsed = self._parse_bytes(data, "<stdin>")
+            parsed = self._accept(decode_source(sys.stdin.buffer.read()), "<stdin>", None)
             if parsed is not None:
                 self._add_root(parsed, "<stdin>", os.getcwd())
             return
         try:
             info = os.stat(path)
         except OSError as exc:
-            self.config.errors.append(InputError(display_path(path), None, _os_reason(exc, path)))
+            self.config.errors.append(InputError(display_path(path), None, os_reason(exc, path)))
             return
         if stat.S_ISDIR(info.st_mode):
             self._load_directory(path)
@@ -124,12 +124,11 @@ class Loader:
         try:
             names = sorted(n for n in os.listdir(path) if not n.startswith("."))
         except OSError as exc:
-            self.config.errors.append(InputError(display_path(path), None, _os_reason(exc, path)))
+            self.config.errors.append(InputError(display_path(path), None, os_reason(exc, path)))
             return
-        for name in names:
-            member = os.path.join(path, name)
-            if os.path.isdir(member):
-                continue  # a sub-folder is not a config file (nested layouts are common)
+        members = [os.path.join(path, n) for n in names if not os.path.isdir(os.path.join(path, n))]
+        self._prefetch(members)
+        for member in members:
             parsed = self._read(member, display_path(member), None)
             if parsed is not None:
                 self._instantiate(parsed.statements, display_path(member), root, root.inner, prefix,
@@ -157,46 +156,30 @@ class Loader:
     def _read(self, path: str, shown: str, site: Node | None) -> ParsedFile | None:
         """Read and parse one file once; later include sites reuse the result."""
         real = os.path.realpath(path)
-        if real in self._cache:
-            return self._cache[real]
-        parsed = None
-        try:
-            info = os.stat(path)
-            if not stat.S_ISREG(info.st_mode):
-                raise _NotRegular(path, info.st_mode)
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except (OSError, _NotRegular) as exc:
-            reason = str(exc) if isinstance(exc, _NotRegular) else _os_reason(exc, path)
-            file, line = (site.file, site.line) if site else (shown, 1)
-            self.config.problems.append(Problem("INC001", file, line, f"cannot read {shown}: {reason}"))
-        else:
-            parsed = self._parse_bytes(data, shown)
-        self._cache[real] = parsed
-        return parsed
+        if real not in self._cache:
+            source = self._prefetched.pop(path, None) or read_source(path)
+            self._cache[real] = self._accept(source, shown, site)
+        return self._cache[real]
 
-    def _parse_bytes(self, data: bytes, shown: str) -> ParsedFile | None:
+    def _prefetch(self, paths: list[str]) -> None:
+        """Parse files about to be read (a glob's or a directory's) in parallel."""
+        fresh = [p for p in paths if os.path.realpath(p) not in self._cache]
+        if len(fresh) >= PARALLEL_MIN_FILES:
+            self._prefetched.update(read_sources(fresh))
+
+    def _accept(self, source: Source, shown: str, site: Node | None) -> ParsedFile | None:
+        """Record what reading one file found: it was read, its problems, its comments."""
+        if source.unreadable is not None:
+            file, line = (site.file, site.line) if site else (shown, 1)
+            self.config.problems.append(Problem("INC001", file, line, f"cannot read {shown}: {source.unreadable}"))
+            return None
         self.config.files.append(shown)
-        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            self.config.problems.append(Problem("SYN001", shown, 1, "file is UTF-16 text; nginx reads bytes and cannot parse it"))
-            return None
-        nul = data.find(b"\0")
-        if nul >= 0:
-            line = data.count(b"\n", 0, nul) + 1
-            self.config.problems.append(Problem("SYN001", shown, line, "binary file (NUL byte); not an nginx config"))
-            return None
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            self.config.problems.append(Problem(
-                "ENC001", shown, line, "not valid UTF-8; nginx reads it byte for byte, other tools may not"))
-            text = data.decode("utf-8", errors="replace")
-        parsed = parse_text(text)
-        self.config.comments[shown] = parsed.comments
-        if parsed.problem is not None:
-            self.config.problems.append(Problem("SYN001", shown, parsed.problem.line, parsed.problem.message))
-        return parsed
+        self.config.problems.extend(Problem(rule, shown, line, message) for rule, line, message in source.problems)
+        if source.parsed is not None:
+            self.config.comments[shown] = source.parsed.comments
+            if source.parsed.problem is not None:
+                return None
+        return source.parsed
 
     # -- building nodes and resolving includes ------------------------------
 
@@ -234,6 +217,7 @@ class Loader:
             self.config.problems.append(Problem(
                 "INC001", file, stmt.line, f'include "{stmt.args[0]}": {display_path(pattern)} not found'))
             return
+        self._prefetch(targets)
         for target in targets:
             real = os.path.realpath(target)
             shown = display_path(target)
@@ -249,22 +233,6 @@ class Loader:
         if os.path.isabs(path):
             return os.path.join(self.root_dir, path.lstrip("/")) if self.root_dir else path
         return os.path.join(prefix, path)
-
-
-class _NotRegular(Exception):
-    def __init__(self, path: str, mode: int):
-        kind = "a directory" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else "not a regular file"
-        super().__init__(f"is {kind}" if kind != "not a regular file" else kind)
-
-
-def _os_reason(exc: OSError, path: str) -> str:
-    if exc.errno == errno.ELOOP:
-        return "symlink loop"
-    if exc.errno == errno.ENOENT:
-        return "dangling symlink" if os.path.islink(path) else "no such file or directory"
-    if exc.errno == errno.EACCES:
-        return "permission denied"
-    return exc.strerror or str(exc)
 
 
 def load(paths: list[str], root_dir: str | None = None, context: str | None = None) -> Config:

@@ -39,12 +39,15 @@ def lint(config: Config, policies: PolicySet, version: str) -> list[Finding]:
             findings.append(_finding(context_rule, problem.node, problem.message, ()))
         scope = Scope(effective, maps, TlsIndex(root), policies.values)
         levels = [n for n in _with_root(root) if n.inner in LEVELS]
+        selected: dict[int, list[Node]] = {}  # rules of a pack share named selectors: match once
         for rule in checked:
-            kinds = selectors.kinds_of(rule.select)
-            for block in levels:
-                if block.inner in kinds and selectors.matches(rule.select, block, scope):
-                    for failure in assertions.run(rule.check, block, scope):
-                        findings.append(_from_failure(rule, failure, block, policies))
+            if id(rule.select) not in selected:
+                kinds = selectors.kinds_of(rule.select)
+                selected[id(rule.select)] = [b for b in levels
+                                             if b.inner in kinds and selectors.matches(rule.select, b, scope)]
+            for block in selected[id(rule.select)]:
+                for failure in assertions.run(rule.check, block, scope):
+                    findings.append(_from_failure(rule, failure, block, policies))
     unique = {(f.rule, f.file, f.line, f.message, f.server, f.location): f for f in findings}
     return sorted(unique.values(), key=Finding.sort_key)
 

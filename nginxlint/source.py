@@ -1,0 +1,89 @@
+"""Read one config file into parsed statements: bytes, encoding, syntax.
+
+Pure functions of the file's bytes, so that many files can be read in
+worker processes (parsing is CPU-bound, in crossplane's character-by-character
+lexer) and the results merged in include order by the loader.
+"""
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+
+from .parser import ParsedFile, parse_text
+
+# Below this many files a process pool costs more than it saves.
+PARALLEL_MIN_FILES = 48
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    unreadable: str | None  # why the file could not be opened or read
+    parsed: ParsedFile | None  # None when unreadable or not text at all
+    problems: tuple[tuple[str, int, str], ...] = ()  # (rule, line, message)
+
+
+def read_source(path: str) -> Source:
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            return Source(_not_regular(info.st_mode), None)
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        return Source(os_reason(exc, path), None)
+    return decode_source(data)
+
+
+def decode_source(data: bytes) -> Source:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return Source(None, None, (("SYN001", 1, "file is UTF-16 text; nginx reads bytes and cannot parse it"),))
+    nul = data.find(b"\0")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        return Source(None, None, (("SYN001", line, "binary file (NUL byte); not an nginx config"),))
+    problems = []
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        problems.append(("ENC001", line, "not valid UTF-8; nginx reads it byte for byte, other tools may not"))
+        text = data.decode("utf-8", errors="replace")
+    parsed = parse_text(text)
+    if parsed.problem is not None:
+        problems.append(("SYN001", parsed.problem.line, parsed.problem.message))
+    return Source(None, parsed, tuple(problems))
+
+
+def read_sources(paths: list[str]) -> dict[str, Source]:
+    """Read many files, in worker processes when there are enough of them."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(paths) < PARALLEL_MIN_FILES or workers < 2:
+        return {path: read_source(path) for path in paths}
+    try:
+        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+            chunk = max(1, len(paths) // (workers * 4))
+            return dict(zip(paths, pool.map(read_source, paths, chunksize=chunk)))
+    except (OSError, RuntimeError):  # no fork or no processes here: read them ourselves
+        return {path: read_source(path) for path in paths}
+
+
+def _not_regular(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "is a directory"
+    if stat.S_ISFIFO(mode):
+        return "is a FIFO"
+    return "not a regular file"
+
+
+def os_reason(exc: OSError, path: str) -> str:
+    if exc.errno == errno.ELOOP:
+        return "symlink loop"
+    if exc.errno == errno.ENOENT:
+        return "dangling symlink" if os.path.islink(path) else "no such file or directory"
+    if exc.errno == errno.EACCES:
+        return "permission denied"
+    return exc.strerror or str(exc)
