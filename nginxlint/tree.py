@@ -64,10 +64,6 @@ class Node:
     server: Node | None = None
     location: Node | None = None
 
-    @property
-    def is_block(self) -> bool:
-        return self.children is not None
-
     def adopt(self, child: Node) -> None:
         """Append `child` and give it this block's enclosing server/location."""
         child.server = self if self.inner == "server" else self.server
@@ -96,7 +92,3 @@ def walk(root: Node) -> Iterator[Node]:
             break
         else:
             stack.pop()
-
-
-def blocks(root: Node, name: str) -> Iterator[Node]:
-    return (n for n in walk(root) if n.name == name and n.children is not None)

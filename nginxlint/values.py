@@ -66,9 +66,3 @@ def measure(directive: str, kind: str, text: str) -> float:
     if value == 0 and directive in ZERO_IS_UNLIMITED:
         return math.inf
     return value
-
-
-def format_time(ms: float) -> str:
-    if ms % 1000:
-        return f"{int(ms)}ms"
-    return f"{int(ms // 1000)}s"
