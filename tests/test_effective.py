@@ -219,3 +219,10 @@ def test_tls_is_a_property_of_the_socket(lint_files):
     assert lint_files({"site.conf": site}).findings == ()
     result = lint_files({"site.conf": "server { listen 443 ssl; server_name other; }\n" + site})
     assert {f.rule for f in result.findings} == {"WS004"}
+
+
+def test_if_in_a_websocket_location_does_not_repeat_its_findings(lint_files):
+    site = TREE["sites-enabled/api"].replace("client_max_body_size 10M;", "client_max_body_size 10M;\n"
+                                             "                if ($http_x_block) { return 403; }")
+    result = lint_files({"sites-enabled/api": site})
+    assert rule_lines(result) == {("WS008", "sites-enabled/api", 3), ("WS009", "sites-enabled/api", 3)}
