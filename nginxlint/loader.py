@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from .findings import InputError
 from .parser import ParsedFile, Statement
-from .source import PARALLEL_MIN_FILES, Source, decode_source, os_reason, read_source, read_sources
+from .source import PARALLEL_MIN_FILES, Source, decode_source, not_regular, os_reason, read_source, read_sources
 from .tree import Node, inner_context
 from . import directives
 
@@ -54,12 +54,14 @@ class Config:
 
 
 def display_path(path: str) -> str:
-    """Paths under the working directory are shown relative to it."""
+    """Paths under the working directory are shown relative to it; bytes of
+    a file name that are not UTF-8 are shown as \\xNN escapes, so reports
+    stay valid UTF-8."""
     if os.path.isabs(path):
         rel = os.path.relpath(path)
         if not rel.startswith(".."):
-            return rel
-    return os.path.normpath(path)
+            path = rel
+    return os.fsencode(os.path.normpath(path)).decode("utf-8", "backslashreplace")
 
 
 def _is_main_config(statements: tuple[Statement, ...]) -> bool:
@@ -107,6 +109,8 @@ class Loader:
             return
         if stat.S_ISDIR(info.st_mode):
             self._load_directory(path)
+        elif not stat.S_ISREG(info.st_mode):
+            self.config.errors.append(InputError(display_path(path), None, not_regular(info.st_mode)))
         elif not os.access(path, os.R_OK):
             self.config.errors.append(InputError(display_path(path), None, "permission denied"))
         else:
@@ -184,30 +188,32 @@ class Loader:
     # -- building nodes and resolving includes ------------------------------
 
     def _instantiate(self, statements, file, parent, context, prefix, chain) -> None:
-        """Create nodes for `statements` under `parent`; a loop with an
-        explicit stack, recursing only into included files."""
-        stack = [(iter(statements), parent, context)]
+        """Create nodes for `statements` under `parent`. One loop with an
+        explicit stack, for nested blocks and included files alike: neither
+        thousands of nested blocks nor a long include chain can reach
+        Python's recursion limit."""
+        stack = [(iter(statements), parent, context, file, chain)]
         while stack:
-            items, block, ctx = stack[-1]
+            items, block, ctx, file, chain = stack[-1]
             stmt = next(items, None)
             if stmt is None:
                 stack.pop()
-                continue
-            if stmt.name == "include" and stmt.block is None:
-                self._include(stmt, file, block, ctx, prefix, chain)
-                continue
-            node = Node(stmt.name, stmt.args, file, stmt.line, ctx, block)
-            block.adopt(node)
-            if stmt.block is not None:
-                node.children = []
-                node.inner = inner_context(stmt.name, ctx) if ctx else None
-                stack.append((iter(stmt.block), node, node.inner))
+            elif stmt.name == "include" and stmt.block is None:
+                included = self._include(stmt, file, block, ctx, prefix, chain)
+                stack.extend((iter(body), block, ctx, shown, sub) for body, shown, sub in reversed(included))
+            else:
+                node = Node(stmt.name, stmt.args, file, stmt.line, ctx, block)
+                block.adopt(node)
+                if stmt.block is not None:
+                    node.children = []
+                    node.inner = inner_context(stmt.name, ctx) if ctx else None
+                    stack.append((iter(stmt.block), node, node.inner, file, chain))
 
-    def _include(self, stmt: Statement, file, block, ctx, prefix, chain) -> None:
-        site = Node("include", stmt.args, file, stmt.line, ctx, block)
+    def _include(self, stmt: Statement, file, block, ctx, prefix, chain) -> list[tuple]:
+        """Resolve one include: [(statements, shown path, include chain)] to splice in, in order."""
         if len(stmt.args) != 1:
             self.config.problems.append(Problem("SYN002", file, stmt.line, 'invalid number of arguments in "include" directive'))
-            return
+            return []
         pattern = self._map_path(stmt.args[0], prefix)
         if glob.has_magic(pattern):
             targets = sorted(glob.glob(pattern))  # no match is fine for nginx
@@ -216,18 +222,20 @@ class Loader:
         else:
             self.config.problems.append(Problem(
                 "INC001", file, stmt.line, f'include "{stmt.args[0]}": {display_path(pattern)} not found'))
-            return
+            return []
         self._prefetch(targets)
+        site = Node("include", stmt.args, file, stmt.line, ctx, block)
+        included = []
         for target in targets:
-            real = os.path.realpath(target)
-            shown = display_path(target)
+            real, shown = os.path.realpath(target), display_path(target)
             if real in chain:
                 cycle = " -> ".join(display_path(p) for p in chain + (real,))
                 self.config.problems.append(Problem("INC002", file, stmt.line, f"include cycle: {cycle}"))
                 continue
             parsed = self._read(target, shown, site)
             if parsed is not None:
-                self._instantiate(parsed.statements, shown, block, ctx, prefix, chain + (real,))
+                included.append((parsed.statements, shown, chain + (real,)))
+        return included
 
     def _map_path(self, path: str, prefix: str) -> str:
         if os.path.isabs(path):

@@ -30,7 +30,7 @@ def read_source(path: str) -> Source:
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
-            return Source(_not_regular(info.st_mode), None)
+            return Source(not_regular(info.st_mode), None)
         with open(path, "rb") as handle:
             data = handle.read()
     except OSError as exc:
@@ -71,7 +71,7 @@ def read_sources(paths: list[str]) -> dict[str, Source]:
         return {path: read_source(path) for path in paths}
 
 
-def _not_regular(mode: int) -> str:
+def not_regular(mode: int) -> str:
     if stat.S_ISDIR(mode):
         return "is a directory"
     if stat.S_ISFIFO(mode):

@@ -4,8 +4,9 @@ nginx values look like YAML booleans and numbers (`on`, `1.1`, `0644`), so
 PyYAML's resolver must not touch them. We compose the node graph with the
 safe loader and convert it ourselves: scalars stay strings, mappings remember
 the line of each key (error messages point into the policy file), duplicate
-keys are refused, and so are aliases, which policies do not need and which
-are the way to build an exponential "billion laughs" document.
+keys are refused, and so are aliases (found in the event stream first, at
+the line that uses them): policies do not need them, and they are the way to
+build an exponential "billion laughs" document.
 """
 from __future__ import annotations
 
@@ -36,29 +37,26 @@ class Seq(list):
 def load_yaml(text: str):
     """Parse one YAML document; raise YamlError with a 1-based line."""
     try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                raise YamlError(event.start_mark.line + 1, "YAML aliases (*name) are not supported in policies")
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+        return None if node is None else _convert(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise YamlError(mark.line + 1 if mark else None, f"invalid YAML: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
         raise YamlError(None, f"invalid YAML: {exc}") from None
-    if node is None:
-        return None
-    try:
-        return _convert(node, set())
     except RecursionError:
         raise YamlError(None, "YAML nested too deeply") from None
 
 
-def _convert(node: yaml.Node, seen: set[int]):
+def _convert(node: yaml.Node):
     line = node.start_mark.line + 1
-    if id(node) in seen:
-        raise YamlError(line, "YAML aliases (*name) are not supported in policies")
     if isinstance(node, yaml.ScalarNode):
         return node.value
-    seen.add(id(node))
     if isinstance(node, yaml.SequenceNode):
-        seq = Seq(_convert(item, seen) for item in node.value)
+        seq = Seq(_convert(item) for item in node.value)
         seq.line = line
         return seq
     result = Map()
@@ -69,6 +67,6 @@ def _convert(node: yaml.Node, seen: set[int]):
         key = key_node.value
         if key in result:
             raise YamlError(key_node.start_mark.line + 1, f"duplicate key {key!r}")
-        result[key] = _convert(value_node, seen)
+        result[key] = _convert(value_node)
         result.key_lines[key] = key_node.start_mark.line + 1
     return result

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -47,3 +49,24 @@ def nginx_binary() -> str | None:
         if candidate and os.access(candidate, os.X_OK):
             return candidate
     return None
+
+
+def run_cli(args: list[str], cwd, stdin: bytes = b"", timeout: float = 60) -> tuple[int, str, str]:
+    """Run `python -m nginxlint ARGS` from this checkout: (exit code, stdout,
+    stderr). Fails the test on a hang, a traceback, an internal error, or
+    output that is not UTF-8."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    env.pop("NGINXLINT_DEBUG", None)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "nginxlint", *args], cwd=cwd, env=env, input=stdin,
+                              capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"nginxlint hung: {' '.join(args)} did not finish within {timeout}s")
+    try:
+        out = proc.stdout.decode("utf-8")  # JSON is UTF-8 (RFC 8259); other tools read it
+    except UnicodeDecodeError as exc:
+        pytest.fail(f"stdout is not valid UTF-8: {exc}: {proc.stdout[max(0, exc.start - 40):exc.end + 40]!r}")
+    err = proc.stderr.decode("utf-8", "replace")
+    assert "Traceback" not in out + err, err
+    assert "internal error" not in err, err
+    return proc.returncode, out, err

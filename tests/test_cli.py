@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
 import pytest
 
-from .conftest import REPO
+from .conftest import REPO, run_cli
 
 BACKUP = "sample_configs/gmai.sa.backup"
 WARNINGS_ONLY = """\
@@ -25,11 +24,9 @@ server {
 """
 
 
-def nginxlint(*args, stdin=None, cwd=REPO):
-    run = subprocess.run([sys.executable, "-m", "nginxlint", *args], input=stdin, capture_output=True,
-                         text=True, cwd=cwd, timeout=60, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
-    assert "Traceback" not in run.stdout + run.stderr
-    return run
+def nginxlint(*args, stdin: str = ""):
+    code, out, err = run_cli(list(args), REPO, stdin.encode())
+    return subprocess.CompletedProcess(args, code, out, err)
 
 
 def _rules(run) -> set[str]:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from importlib import resources
 from pathlib import Path
 
 from ..findings import SEVERITIES
+from ..source import not_regular
 from ..values import parse_size, parse_time
 from ..yamlload import Map, Seq, YamlError, load_yaml
 from . import assertions, selectors
@@ -70,6 +72,9 @@ def _input_rules() -> list[Rule]:
 
 def _read(file: str) -> Map:
     try:
+        mode = os.stat(file).st_mode
+        if not stat.S_ISREG(mode):  # a FIFO would block the open below forever
+            raise PolicyError(file, None, f"cannot read policy: {not_regular(mode)}")
         with open(file, "rb") as handle:
             text = handle.read().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
