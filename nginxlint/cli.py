@@ -1,9 +1,12 @@
-"""Command line: parse options, run the phases, turn results into text and
-an exit code. No traceback reaches the user (design §3)."""
+"""Command line: parse options, merge them over the project config, run the
+phases, turn results into text and an exit code. No traceback reaches the
+user (design §3)."""
 from __future__ import annotations
 
 import os
 import sys
+import tempfile
+from pathlib import Path
 
 import click
 
@@ -11,29 +14,91 @@ from . import __version__
 from .effective import parse_version
 from .findings import SEVERITIES, severity_rank
 from .pipeline import DEFAULT_NGINX_VERSION, CheckOptions, check, prepare
+from .policy.load import policy_files
 from .policy.model import PolicyError
 from .report import FORMATS
+from .rule_docs import explain_text, rules_json, rules_table
+from .selection import Selection
+from .settings import ConfigError, ProjectConfig, find_config, load_config
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_TOOL = 0, 1, 2
 DEFAULT_PATH = "/etc/nginx/nginx.conf"
+
+
+def _fail(message: str) -> None:
+    click.echo(f"nginxlint: error: {message}", err=True)
+    sys.exit(EXIT_TOOL)
 
 
 def _params(values: tuple[str, ...]) -> dict[str, str]:
     params = {}
     for item in values:
         name, sep, value = item.partition("=")
-        if not sep or not name:
+        if not sep or not name.strip():
             raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--param")
         params[name.strip()] = value.strip()
     return params
 
 
-def _version(_ctx, _param, value: str) -> str:
-    try:
-        parse_version(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
+def _version(_ctx, _param, value: str | None) -> str | None:
+    if value is not None:
+        try:
+            parse_version(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
     return value
+
+
+def _ids(values: tuple[str, ...]) -> tuple[str, ...]:
+    """`--select WS,HDR001 --select INC` → ("WS", "HDR001", "INC")."""
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def _project(config_file: str | None) -> ProjectConfig:
+    try:
+        path = Path(config_file) if config_file else find_config(Path.cwd())
+        return load_config(path) if path else ProjectConfig()
+    except ConfigError as exc:
+        _fail(f"bad config: {exc}")
+
+
+def _options(project: ProjectConfig, policies, params, nginx_version=None, root=None, context=None,
+             select=(), ignore=()) -> CheckOptions:
+    """Command-line values win over the project config, which wins over defaults."""
+    values = project.values
+    return CheckOptions(
+        policies=values.get("policies", []) + list(policies),
+        params={**values.get("params", {}), **_params(params)},
+        nginx_version=nginx_version or values.get("nginx-version", DEFAULT_NGINX_VERSION),
+        root=root,
+        context=context,
+        selection=Selection(_ids(select) or tuple(values.get("select", ())),
+                            _ids(ignore) or tuple(values.get("ignore", ()))),
+        severity=values.get("severity", {}),
+        source=project.file if project.file and not (select or ignore) else "--select/--ignore",
+    )
+
+
+def _policies(options: CheckOptions):
+    try:
+        return prepare(options)
+    except PolicyError as exc:
+        _fail(f"bad policy: {exc}")
+
+
+def policy_options(command):
+    """Options shared by every command that loads policies."""
+    for option in reversed([
+        click.option("--policy", "policies", multiple=True, type=click.Path(),
+                     help="Extra policy file or directory (repeatable); adds to the built-in packs."),
+        click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+                     help="Override a policy parameter, e.g. websocket_min_timeout=1h (repeatable)."),
+        click.option("--config", "config_file", type=click.Path(dir_okay=False),
+                     help="Project config file (default: .nginxlint.yaml or pyproject.toml [tool.nginxlint], "
+                          "searched upwards from the working directory)."),
+    ]):
+        command = option(command)
+    return command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -44,19 +109,21 @@ def main() -> None:
 
 @main.command("check")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--policy", "policies", multiple=True, type=click.Path(),
-              help="Extra policy file or directory (repeatable); adds to the built-in packs.")
-@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="Override a policy parameter, e.g. websocket_min_timeout=1h (repeatable).")
-@click.option("--format", "output_format", type=click.Choice(sorted(FORMATS)), default="text", show_default=True)
-@click.option("--fail-on", type=click.Choice(SEVERITIES), default="warning", show_default=True,
-              help="Exit 1 when a finding has this severity or a worse one.")
-@click.option("--nginx-version", default=DEFAULT_NGINX_VERSION, show_default=True, callback=_version,
-              help="nginx version whose defaults apply (proxy_http_version is 1.1 from 1.29.7).")
+@policy_options
+@click.option("--select", multiple=True, metavar="IDS", help="Only these rule ids or prefixes (comma-separated).")
+@click.option("--ignore", multiple=True, metavar="IDS", help="Skip these rule ids or prefixes (comma-separated).")
+@click.option("--format", "output_format", type=click.Choice(sorted(FORMATS)), help="Output format (default text).")
+@click.option("--output", type=click.Path(dir_okay=False), help="Write the report to FILE (atomically) instead of stdout.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES),
+              help="Exit 1 when a finding has this severity or a worse one (default warning).")
+@click.option("--nginx-version", callback=_version,
+              help=f"nginx version whose defaults apply (default {DEFAULT_NGINX_VERSION}; "
+                   "proxy_http_version is 1.1 from 1.29.7).")
 @click.option("--root", type=click.Path(file_okay=False), help="Read absolute include paths below DIR (a copied tree).")
 @click.option("--context", type=click.Choice(["main", "http", "server", "location"]),
               help="Context of the given files, instead of guessing (main config or http fragment).")
-def check_command(paths, policies, params, output_format, fail_on, nginx_version, root, context) -> None:
+def check_command(paths, policies, params, config_file, select, ignore, output_format, output, fail_on,
+                  nginx_version, root, context) -> None:
     """Lint nginx files, directories (sites-enabled/) or a whole nginx.conf.
 
     PATH may be any file name, a directory (read like `include dir/*`; one
@@ -64,13 +131,19 @@ def check_command(paths, policies, params, output_format, fail_on, nginx_version
     /etc/nginx/nginx.conf. Exit 0: clean; 1: findings at or above --fail-on;
     2: nginxlint could not do its job (bad option, policy or path).
     """
-    options = CheckOptions(list(policies), _params(params), nginx_version, root, context)
-    try:
-        policy_set = prepare(options)
-    except PolicyError as exc:
-        _fail(f"bad policy: {exc}")
+    project = _project(config_file)
+    options = _options(project, policies, params, nginx_version, root, context, select, ignore)
+    output_format = output_format or project.values.get("format", "text")
+    fail_on = fail_on or project.values.get("fail-on", "warning")
+    if output and not os.path.isdir(os.path.dirname(os.path.abspath(output))):
+        _fail(f"--output {output}: directory {os.path.dirname(output) or '.'} does not exist")
+    policy_set = _policies(options)
     result = check(list(paths) or [DEFAULT_PATH], options, policy_set)
-    click.echo(FORMATS[output_format](result), nl=False)
+    report = FORMATS[output_format](result)
+    if output:
+        _write_atomically(output, report)
+    else:
+        click.echo(report, nl=False)
     for error in result.errors:
         click.echo(f"nginxlint: error: {error}", err=True)
     if result.errors:
@@ -80,9 +153,53 @@ def check_command(paths, policies, params, output_format, fail_on, nginx_version
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
 
 
-def _fail(message: str) -> None:
-    click.echo(f"nginxlint: error: {message}", err=True)
-    sys.exit(EXIT_TOOL)
+def _write_atomically(path: str, text: str) -> None:
+    """Readers see the old report or the whole new one, never half of it."""
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".nginxlint-", dir=directory)
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except OSError as exc:
+        _fail(f"--output {path}: {exc.strerror or exc}")
+
+
+@main.command("rules")
+@policy_options
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules_command(policies, params, config_file, output_format) -> None:
+    """List every rule: id, name, severity, policy file, summary."""
+    policy_set = _policies(_options(_project(config_file), policies, params))
+    click.echo(rules_json(policy_set) if output_format == "json" else rules_table(policy_set), nl=False)
+
+
+@main.command("explain")
+@click.argument("rule_id")
+@policy_options
+def explain_command(rule_id, policies, params, config_file) -> None:
+    """What a rule checks, why, a bad and a good example, and its parameters."""
+    policy_set = _policies(_options(_project(config_file), policies, params))
+    rule = policy_set.rule(rule_id.upper())
+    if rule is None:
+        _fail(f"unknown rule {rule_id!r}; `nginxlint rules` lists them")
+    click.echo(explain_text(rule, policy_set), nl=False)
+
+
+@main.group("policy")
+def policy_group() -> None:
+    """Work with policy files."""
+
+
+@policy_group.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Parameter values to validate with.")
+def validate_command(files, params) -> None:
+    """Check policy FILES (with the built-in packs) without linting anything."""
+    policy_set = _policies(CheckOptions(policies=list(files), params=_params(params)))
+    given = {path for file in files for path in policy_files(file)}
+    own = [rule for rule in policy_set.rules if rule.file in given]
+    click.echo(f"{', '.join(files)}: valid, {len(own)} rule{'s' if len(own) != 1 else ''}")
 
 
 def run() -> None:

@@ -57,6 +57,7 @@ class LintResult:
     findings: tuple[Finding, ...]
     errors: tuple[InputError, ...]
     files: int
+    rules: tuple = ()  # the policy.model.Rule objects that ran, for reporters that list them
 
     def counts(self) -> dict[str, int]:
         counts = {severity: 0 for severity in SEVERITIES}

@@ -202,7 +202,7 @@ class Loader:
                 included = self._include(stmt, file, block, ctx, prefix, chain)
                 stack.extend((iter(body), block, ctx, shown, sub) for body, shown, sub in reversed(included))
             else:
-                node = Node(stmt.name, stmt.args, file, stmt.line, ctx, block)
+                node = Node(stmt.name, stmt.args, file, stmt.line, ctx, block, end_line=stmt.end)
                 block.adopt(node)
                 if stmt.block is not None:
                     node.children = []

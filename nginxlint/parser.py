@@ -23,6 +23,7 @@ class Statement(NamedTuple):
     args: tuple[str, ...]
     line: int
     block: tuple[Statement, ...] | None  # None for a simple directive
+    end: int  # line of the closing ";" or "}" (suppression comments cover up to it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +68,9 @@ def parse_text(text: str) -> ParsedFile:
     line = 0
     problem = None
 
-    def close_statement(block: tuple[Statement, ...] | None) -> Statement:
+    def close_statement(end: int) -> Statement:
         final = _if_args(args) if name == "if" else args
-        return Statement(name, tuple(final), line, block)
+        return Statement(name, tuple(final), line, None, end)
 
     for token, tline, quoted in _lex_file_object(io.StringIO(text)):
         if not quoted:
@@ -86,14 +87,14 @@ def parse_text(text: str) -> ParsedFile:
                         break
                     done = stack.pop()
                     stack[-1].body.append(
-                        Statement(done.name, tuple(done.args), done.line, tuple(done.body))
+                        Statement(done.name, tuple(done.args), done.line, tuple(done.body), tline)
                     )
                     continue
                 if name is None:
                     problem = SyntaxProblem(tline, f'unexpected "{token}"')
                     break
                 if token == ";":
-                    stack[-1].body.append(close_statement(None))
+                    stack[-1].body.append(close_statement(tline))
                 else:
                     final = _if_args(args) if name == "if" else args
                     stack.append(_Open(name, final, line))

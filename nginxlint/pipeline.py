@@ -5,14 +5,17 @@ fast and alone (exit 2) instead of after a long parse.
 """
 from __future__ import annotations
 
+import dataclasses
 import gc
 from dataclasses import dataclass, field
 
-from .findings import LintResult
+from . import suppress
+from .findings import SEVERITIES, Finding, LintResult
 from .loader import load
 from .policy.engine import lint
 from .policy.load import load_policies
-from .policy.model import PolicySet
+from .policy.model import PolicyError, PolicySet
+from .selection import Selection
 
 # nginx before 1.29.7 (proxy_http_version 1.0 by default); 1.28 is the last
 # stable line with those defaults.
@@ -21,16 +24,32 @@ DEFAULT_NGINX_VERSION = "1.28"
 
 @dataclass
 class CheckOptions:
+    """Settings of a run, merged from the project config and the command line."""
+
     policies: list[str] = field(default_factory=list)
     params: dict[str, str] = field(default_factory=dict)
     nginx_version: str = DEFAULT_NGINX_VERSION
     root: str | None = None
     context: str | None = None
+    selection: Selection = Selection()
+    severity: dict[str, str] = field(default_factory=dict)  # rule id -> severity override
+    source: str = "command line"  # where select/ignore/severity came from, for errors
 
 
 def prepare(options: CheckOptions) -> PolicySet:
-    """Load and validate every policy (raises PolicyError)."""
-    return load_policies(options.policies, options.params)
+    """Load and validate every policy and the rule settings (raises PolicyError)."""
+    policies = load_policies(options.policies, options.params)
+    ids = [rule.id for rule in policies.rules]
+    unknown = options.selection.unknown(ids)
+    if unknown:
+        raise PolicyError(options.source, None, f"select/ignore names no rule: {', '.join(unknown)}")
+    for rule_id, severity in options.severity.items():
+        rule = policies.rule(rule_id)
+        if rule is None or severity not in SEVERITIES:
+            raise PolicyError(options.source, None, f"severity override {rule_id}={severity}: "
+                              + ("no such rule" if rule is None else f"use one of {', '.join(SEVERITIES)}"))
+        policies.rules[policies.rules.index(rule)] = dataclasses.replace(rule, severity=severity)
+    return policies
 
 
 def check(paths: list[str], options: CheckOptions, policies: PolicySet) -> LintResult:
@@ -39,7 +58,9 @@ def check(paths: list[str], options: CheckOptions, policies: PolicySet) -> LintR
     gc.disable()
     try:
         config = load(paths, options.root, options.context)
-        findings = lint(config, policies, options.nginx_version)
+        findings = lint(config, policies, options.nginx_version, options.selection.wants)
+        findings = sorted(suppress.apply(findings, config, policies, options.selection.wants), key=Finding.sort_key)
     finally:
         gc.enable()
-    return LintResult(tuple(findings), tuple(config.errors), len(config.files))
+    ran = tuple(rule for rule in policies.rules if options.selection.wants(rule.id))
+    return LintResult(tuple(findings), tuple(config.errors), len(config.files), ran)

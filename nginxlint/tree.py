@@ -59,6 +59,7 @@ class Node:
     parent: Node | None
     children: list[Node] | None = None  # None for a simple directive
     inner: str | None = None  # context of the children, for blocks
+    end_line: int = 0  # line of the closing ";" or "}"
     # The nearest enclosing server and location blocks: derivable from
     # parent, but kept so rules on deeply nested configs stay linear.
     server: Node | None = None

@@ -6,6 +6,8 @@ effective configuration of each selected block.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from ..contexts import check_contexts
 from ..effective import LEVELS, Effective
 from ..findings import Finding, Related
@@ -25,18 +27,22 @@ class _Fields(dict):
         return "{" + key + "}"
 
 
-def lint(config: Config, policies: PolicySet, version: str) -> list[Finding]:
+def lint(config: Config, policies: PolicySet, version: str,
+         wanted: Callable[[str], bool] = lambda rule_id: True) -> list[Finding]:
+    """Findings of every rule `wanted` (by id) on the loaded trees."""
     findings: list[Finding] = []
     for problem in config.problems:
         rule = policies.rule(problem.rule)
-        findings.append(Finding(rule.id, rule.name, rule.severity, problem.message, problem.file, problem.line))
+        if wanted(rule.id):
+            findings.append(Finding(rule.id, rule.name, rule.severity, problem.message, problem.file, problem.line))
     context_rule = policies.rule("SYN002")
     effective = Effective(version)
     maps = MapIndex(config.roots)
-    checked = [r for r in policies.rules if r.select is not None]
+    checked = [r for r in policies.rules if r.select is not None and wanted(r.id)]
     for root in config.roots:
-        for problem in check_contexts(root):
-            findings.append(_finding(context_rule, problem.node, problem.message, ()))
+        if wanted(context_rule.id):
+            for problem in check_contexts(root):
+                findings.append(_finding(context_rule, problem.node, problem.message, ()))
         scope = Scope(effective, maps, TlsIndex(root), policies.values)
         levels = [n for n in _with_root(root) if n.inner in LEVELS]
         selected: dict[int, list[Node]] = {}  # rules of a pack share named selectors: match once

@@ -34,7 +34,7 @@ def builtin_policy_dir() -> Path:
     return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "policies"
 
 
-def _policy_files(path: str) -> list[str]:
+def policy_files(path: str) -> list[str]:
     if os.path.isdir(path):
         return sorted(os.path.join(path, n) for n in os.listdir(path) if n.endswith((".yaml", ".yml")))
     if not os.path.exists(path):
@@ -48,7 +48,7 @@ def load_policies(extra: list[str], overrides: dict[str, str]) -> PolicySet:
     policy_set.rules.extend(_input_rules())
     packs = []
     for path in [str(builtin_policy_dir())] + list(extra):
-        for file in _policy_files(path):
+        for file in policy_files(path):
             packs.append((file, _read(file)))
     for file, doc in packs:
         _collect_params(doc, file, policy_set)
@@ -198,3 +198,15 @@ def _params_used(value) -> list[str]:
     if isinstance(value, list):
         return [p for v in value for p in _params_used(v)]
     return []
+
+
+def rule_params(rule: Rule, policies: PolicySet) -> list[str]:
+    """The parameters a rule reads, in its selector, assertion or message."""
+    names = _params_used(rule.select) + _params_used(rule.check) + referenced_params(rule.message)
+    return [name for name in dict.fromkeys(names) if name in policies.params]
+
+
+def is_builtin(rule: Rule) -> bool:
+    """Shipped with nginxlint (a built-in pack or the loader's own rules)."""
+    shipped = (builtin_policy_dir(), Path(str(resources.files("nginxlint"))) / "data")
+    return Path(rule.file).resolve().parent in {d.resolve() for d in shipped}

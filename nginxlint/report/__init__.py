@@ -4,9 +4,11 @@ from __future__ import annotations
 from typing import Callable
 
 from ..findings import LintResult
-from . import json_report, text_report
+from . import github_report, json_report, sarif_report, text_report
 
 FORMATS: dict[str, Callable[[LintResult], str]] = {
     "text": text_report.render,
     "json": json_report.render,
+    "sarif": sarif_report.render,
+    "github": github_report.render,
 }

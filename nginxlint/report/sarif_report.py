@@ -1,0 +1,106 @@
+"""SARIF 2.1.0, as GitHub code scanning ingests it.
+
+Every rule that ran is listed in tool.driver with its documentation; each
+result has a location relative to the source root (the working directory),
+related locations, and a fingerprint that survives unrelated edits: it hashes
+the rule, file, server, location and message with line numbers removed, plus
+an occurrence count for identical ones, never the line itself.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections import Counter
+from pathlib import Path
+from urllib.parse import quote
+
+from .. import __version__
+from ..findings import Finding, LintResult
+
+LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+SRCROOT = "SRCROOT"
+_LINE_REFERENCE = re.compile(r"(:\d+\b|\bline \d+\b)")
+
+
+def render(result: LintResult) -> str:
+    index = {rule.id: i for i, rule in enumerate(result.rules)}
+    seen: Counter = Counter()
+    results = []
+    for finding in result.findings:
+        basis = _fingerprint_basis(finding)
+        seen[basis] += 1
+        results.append(_result(finding, index, f"{hashlib.sha256(basis.encode()).hexdigest()[:32]}:{seen[basis]}"))
+    run = {
+        "tool": {"driver": {
+            "name": "nginxlint",
+            "version": __version__,
+            "informationUri": "https://pypi.org/project/nginxlint/",
+            "rules": [_rule(rule) for rule in result.rules],
+        }},
+        "originalUriBaseIds": {SRCROOT: {"uri": Path(os.getcwd()).as_uri() + "/"}},
+        "results": results,
+        "invocations": [{
+            "executionSuccessful": not result.errors,
+            "toolExecutionNotifications": [
+                {"level": "error", "message": {"text": str(error)},
+                 **({"locations": [_location(error.file, error.line or 1)]} if error.file else {})}
+                for error in result.errors
+            ],
+        }],
+    }
+    document = {
+        "$schema": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [run],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _rule(rule) -> dict:
+    docs = rule.docs or {}
+    help_text = "\n\n".join(part for part in (docs.get("what"), docs.get("why")) if part) or rule.summary
+    markdown = help_text
+    for title in ("bad", "good"):
+        if docs.get(title):
+            markdown += f"\n\n**{title.capitalize()}**\n\n```nginx\n{docs[title].rstrip()}\n```"
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": docs.get("what") or rule.summary},
+        "help": {"text": help_text, "markdown": markdown},
+        "defaultConfiguration": {"level": LEVELS[rule.severity]},
+    }
+
+
+def _result(finding: Finding, index: dict[str, int], fingerprint: str) -> dict:
+    result = {
+        "ruleId": finding.rule,
+        "level": LEVELS[finding.severity],
+        "message": {"text": finding.message},
+        "locations": [_location(finding.file, finding.line)],
+        "partialFingerprints": {"nginxlint/v1": fingerprint},
+    }
+    if finding.rule in index:
+        result["ruleIndex"] = index[finding.rule]
+    if finding.related:
+        result["relatedLocations"] = [
+            {"id": i, **_location(r.file, r.line), "message": {"text": r.message}}
+            for i, r in enumerate(finding.related, 1)
+        ]
+    return result
+
+
+def _location(file: str, line: int) -> dict:
+    if os.path.isabs(file):
+        artifact = {"uri": Path(file).as_uri()}
+    else:
+        artifact = {"uri": quote(Path(file).as_posix()), "uriBaseId": SRCROOT}
+    return {"physicalLocation": {"artifactLocation": artifact, "region": {"startLine": max(line, 1)}}}
+
+
+def _fingerprint_basis(finding: Finding) -> str:
+    message = _LINE_REFERENCE.sub("", finding.message)
+    return "\0".join((finding.rule, finding.file, finding.server or "", finding.location or "", message))

@@ -1,0 +1,50 @@
+"""Rule documentation, rendered from the policies themselves: the rule
+list (`nginxlint rules`) and one rule's explanation (`nginxlint explain`)."""
+from __future__ import annotations
+
+import json
+import os
+import textwrap
+
+from tabulate import tabulate
+
+from .policy.load import is_builtin, rule_params
+from .policy.model import PolicySet, Rule
+
+DOC_SECTIONS = (("what", "What it checks"), ("why", "Why"), ("bad", "Bad"), ("good", "Good"))
+
+
+def _pack_file(rule: Rule) -> str:
+    """Built-in packs by file name; user policies by their path."""
+    return os.path.basename(rule.file) if is_builtin(rule) else os.path.relpath(rule.file)
+
+
+def rules_table(policies: PolicySet) -> str:
+    rows = [(r.id, r.name, r.severity, _pack_file(r), r.summary) for r in policies.rules]
+    return tabulate(rows, headers=("id", "name", "severity", "policy", "summary")) + "\n"
+
+
+def rules_json(policies: PolicySet) -> str:
+    rules = [{"id": r.id, "name": r.name, "severity": r.severity, "policy": _pack_file(r), "summary": r.summary,
+              "docs": dict(r.docs or {}), "params": {p: policies.values[p] for p in rule_params(r, policies)}}
+             for r in policies.rules]
+    return json.dumps({"version": 1, "rules": rules}, indent=2, ensure_ascii=False) + "\n"
+
+
+def explain_text(rule: Rule, policies: PolicySet) -> str:
+    lines = [f"{rule.id} {rule.name} ({rule.severity}) — {_pack_file(rule)}", "", rule.summary]
+    docs = rule.docs or {}
+    for key, title in DOC_SECTIONS:
+        if docs.get(key):
+            body = docs[key].rstrip("\n")
+            if key in ("what", "why"):
+                body = textwrap.fill(" ".join(body.split()), width=88)
+            lines += ["", f"{title}:", textwrap.indent(body, "    ")]
+    params = rule_params(rule, policies)
+    if params:
+        lines += ["", "Parameters (set with --param NAME=VALUE or params: in .nginxlint.yaml):"]
+        for name in params:
+            param = policies.params[name]
+            default = "" if policies.values[name] == param.default else f" (default {param.default})"
+            lines.append(f"    {name} = {policies.values[name]}{default}  [{param.type}] {param.help}")
+    return "\n".join(lines) + "\n"

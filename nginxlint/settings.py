@@ -1,0 +1,126 @@
+"""Project configuration: `.nginxlint.yaml`, or `[tool.nginxlint]` in
+`pyproject.toml`, found by walking up from the working directory (or given
+with --config). It holds the same settings as the command line, plus
+per-rule severities; command-line options win over it.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .effective import parse_version
+from .findings import SEVERITIES
+from .yamlload import Map, Seq, YamlError, load_yaml
+
+YAML_NAME = ".nginxlint.yaml"
+# key -> kind of value: "list" (of strings), "map" (string to string) or a
+# tuple of allowed strings ("" for any string).
+KEYS = {
+    "policies": "list", "select": "list", "ignore": "list", "severity": "map", "params": "map",
+    "nginx-version": "", "fail-on": SEVERITIES, "format": ("text", "json", "sarif", "github"),
+}
+
+
+class ConfigError(Exception):
+    def __init__(self, file: str, line: int | None, message: str):
+        super().__init__(message)
+        self.file, self.line, self.message = file, line, message
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}" if self.line else f"{self.file}: {self.message}"
+
+
+@dataclass
+class ProjectConfig:
+    file: str | None = None
+    values: dict = field(default_factory=dict)  # validated; policies made absolute
+
+
+def find_config(start: Path) -> Path | None:
+    for directory in (start, *start.parents):
+        if (directory / YAML_NAME).is_file():
+            return directory / YAML_NAME
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file() and re.search(r"^\[tool\.nginxlint\]", _text(pyproject), re.M):
+            return pyproject
+    return None
+
+
+def load_config(path: Path) -> ProjectConfig:
+    text = _text(path)
+    if path.name == "pyproject.toml":
+        try:
+            table = tomllib.loads(text).get("tool", {}).get("nginxlint", {})
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(str(path), getattr(exc, "lineno", None), f"invalid TOML: {exc}") from None
+        lines = _toml_key_lines(text)
+    else:
+        try:
+            table = load_yaml(text) or Map()
+        except YamlError as exc:
+            raise ConfigError(str(path), exc.line, exc.message) from None
+        if not isinstance(table, Map):
+            raise ConfigError(str(path), getattr(table, "line", 1), "expected a mapping of settings")
+        lines = table.key_lines
+    values = {}
+    for key, value in table.items():
+        line = lines.get(key)
+        if key not in KEYS:
+            raise ConfigError(str(path), line, f"unknown setting {key!r}; known: {', '.join(KEYS)}")
+        values[key] = _check(KEYS[key], key, value, str(path), line)
+    if "nginx-version" in values:
+        try:
+            parse_version(values["nginx-version"])
+        except ValueError as exc:
+            raise ConfigError(str(path), lines.get("nginx-version"), str(exc)) from None
+    if "policies" in values:
+        values["policies"] = [str((path.parent / p).resolve()) for p in values["policies"]]
+    if "severity" in values:
+        for rule, severity in values["severity"].items():
+            if severity not in SEVERITIES:
+                raise ConfigError(str(path), lines.get("severity"), f"severity of {rule} must be one of {', '.join(SEVERITIES)}")
+    return ProjectConfig(str(path), values)
+
+
+def _check(kind, key: str, value, file: str, line: int | None):
+    if kind == "list":
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, (list, Seq)) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(file, line, f"{key} must be a list of strings")
+        return list(value)
+    if kind == "map":
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise ConfigError(file, line, f"{key} must map names to string values (quote numbers in TOML)")
+        return dict(value)
+    if not isinstance(value, str):
+        raise ConfigError(file, line, f"{key} must be a string")
+    if kind and value not in kind:
+        raise ConfigError(file, line, f"{key} must be one of {', '.join(kind)}")
+    return value
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(path), None, f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+def _toml_key_lines(text: str) -> dict[str, int]:
+    """Line of each key of [tool.nginxlint]; tomllib does not report lines."""
+    lines, inside = {}, False
+    for number, raw in enumerate(text.splitlines(), 1):
+        stripped = raw.strip()
+        if stripped.startswith("["):
+            inside = stripped.startswith("[tool.nginxlint")
+            sub = re.match(r"\[tool\.nginxlint\.([\w-]+)\]", stripped)
+            if sub:
+                lines.setdefault(sub.group(1), number)
+        elif inside:
+            key = re.match(r"([\w-]+)\s*=", stripped)
+            if key:
+                lines.setdefault(key.group(1), number)
+    return lines
