@@ -54,7 +54,9 @@ def load_config(path: Path) -> ProjectConfig:
         try:
             table = tomllib.loads(text).get("tool", {}).get("nginxlint", {})
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(str(path), getattr(exc, "lineno", None), f"invalid TOML: {exc}") from None
+            at = re.search(r"at line (\d+)", str(exc))  # tomllib reports the line only in its message
+            line = int(at.group(1)) if at else text.count("\n") + 1  # "at end of document"
+            raise ConfigError(str(path), line, f"invalid TOML: {exc}") from None
         lines = _toml_key_lines(text)
     else:
         try:

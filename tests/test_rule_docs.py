@@ -1,0 +1,57 @@
+"""Rule documentation comes from the policies: every built-in rule carries
+what / why / bad / good, and the commands that show it work."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from nginxlint.pipeline import CheckOptions, prepare
+
+from .conftest import REPO, run_cli
+
+BUILTIN = prepare(CheckOptions()).rules
+
+
+@pytest.mark.parametrize("rule", BUILTIN, ids=[r.id for r in BUILTIN])
+def test_every_builtin_rule_has_explain_text(rule):
+    docs = rule.docs or {}
+    missing = [key for key in ("what", "why", "bad", "good") if not (docs.get(key) or "").strip()]
+    assert not missing, f"{rule.id} lacks {missing} in {rule.file}"
+    assert rule.summary.strip()
+
+
+def test_rules_table_and_json():
+    code, out, _ = run_cli(["rules"], REPO)
+    assert code == 0 and out.splitlines()[0].split() == ["id", "name", "severity", "policy", "summary"]
+    assert any(line.startswith("WS008") and "websocket.yaml" in line for line in out.splitlines())
+    document = json.loads(run_cli(["rules", "--format", "json"], REPO)[1])
+    ws008 = next(r for r in document["rules"] if r["id"] == "WS008")
+    assert ws008["params"] == {"websocket_path_pattern": r"(^|/)(ws|wss|websockets?|socket\.io)(/|$)",
+                               "websocket_min_timeout": "86400s"}
+
+
+def test_explain_shows_docs_and_parameter_values():
+    code, out, _ = run_cli(["explain", "ws008", "--param", "websocket_min_timeout=1h"], REPO)
+    assert code == 0
+    assert out.startswith("WS008 websocket-read-timeout (error) — websocket.yaml\n")
+    for title in ("What it checks:", "Why:", "Bad:", "Good:", "Parameters"):
+        assert f"\n{title}" in out
+    assert "websocket_min_timeout = 1h (default 86400s)" in out
+
+
+def test_explain_unknown_rule():
+    code, out, err = run_cli(["explain", "WS999"], REPO)
+    assert (code, out) == (2, "") and err.strip() == "nginxlint: error: unknown rule 'WS999'; `nginxlint rules` lists them"
+
+
+def test_policy_validate(tmp_path):
+    good = tmp_path / "site.yaml"
+    good.write_text("pack: site\nrules:\n  - id: SITE001\n    name: body-limit\n    severity: error\n"
+                    "    summary: s\n    message: m\n    select: {kind: location}\n"
+                    "    assert: {directive: client_max_body_size, lte: 10M}\n")
+    assert run_cli(["policy", "validate", str(good)], tmp_path)[:2] == (0, f"{good}: valid, 1 rule\n")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(good.read_text().replace("lte: 10M", "lte: 10Q"))
+    code, _, err = run_cli(["policy", "validate", str(bad)], tmp_path)
+    assert code == 2 and err.strip() == f"nginxlint: error: bad policy: {bad}:9: lte: invalid size '10Q'"
