@@ -120,8 +120,8 @@ def main() -> None:
               help=f"nginx version whose defaults apply (default {DEFAULT_NGINX_VERSION}; "
                    "proxy_http_version is 1.1 from 1.29.7).")
 @click.option("--root", type=click.Path(file_okay=False), help="Read absolute include paths below DIR (a copied tree).")
-@click.option("--context", type=click.Choice(["main", "http", "server", "location"]),
-              help="Context of the given files, instead of guessing (main config or http fragment).")
+@click.option("--context", type=click.Choice(["main", "http", "server", "location", "stream"]),
+              help="Context of the given files, instead of guessing (see README).")
 def check_command(paths, policies, params, config_file, select, ignore, output_format, output, fail_on,
                   nginx_version, root, context) -> None:
     """Lint nginx files, directories (sites-enabled/) or a whole nginx.conf.

@@ -150,8 +150,10 @@ class Effective:
             if known is not _UNKNOWN:
                 return known
             nodes = self.own(level, directive)
+            if nodes and bitmask:  # repeated lines in one block are OR-ed together (§2.2)
+                return Setting(directive, (tuple(a for n in nodes for a in n.args),), tuple(nodes))
             if nodes:
-                return self._setting(directive, nodes if bitmask else nodes[-1:])
+                return self._setting(directive, nodes[-1:])
             level = self.parent_level(level)
         return self._default(directive)
 
@@ -200,7 +202,10 @@ class Effective:
         if inherited is None or inherited.is_default:
             return []
         kept = {n.args[0].lower() for n in own if n.args}
-        return [n for n in inherited.nodes if n.args and n.args[0].lower() not in kept]
+        defaults = {} if directive != "proxy_set_header" else {k.lower(): v for k, v in self._default_headers.items()}
+        # An outer `proxy_set_header Host $proxy_host` restates the default: losing it changes nothing.
+        return [n for n in inherited.nodes if n.args and n.args[0].lower() not in kept
+                and defaults.get(n.args[0].lower(), object()) != " ".join(n.args[1:])]
 
     def headers(self, block: Node, directive: str = "proxy_set_header") -> tuple[Header, ...]:
         """The header list in force, in order; for proxy_set_header with the

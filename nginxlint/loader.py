@@ -23,6 +23,7 @@ import os
 import stat
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .findings import InputError
 from .parser import ParsedFile, Statement
@@ -30,7 +31,10 @@ from .source import PARALLEL_MIN_FILES, Source, decode_source, not_regular, os_r
 from .tree import Node, inner_context
 from . import directives
 
-FRAGMENT_DIRS = frozenset({"sites-enabled", "sites-available", "conf.d", "snippets", "streams-enabled"})
+HTTP_DIRS = frozenset({"sites-enabled", "sites-available", "conf.d"})  # Debian includes these in http {}
+STREAM_DIRS = frozenset({"streams-enabled", "streams-available"})
+FRAGMENT_DIRS = HTTP_DIRS | STREAM_DIRS | {"snippets"}
+GUESSED_CONTEXTS = ("http", "server", "location")
 MAIN_BLOCKS = frozenset({"http", "events", "stream", "mail"})
 
 
@@ -51,6 +55,9 @@ class Config:
     problems: list[Problem] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
     comments: dict[str, dict[int, str]] = field(default_factory=dict)
+    # ids of server/location/if blocks missing an include (not found, cyclic or
+    # unparseable): their effective config is unknown, so rules skip them.
+    incomplete: set[int] = field(default_factory=set)
 
 
 def display_path(path: str) -> str:
@@ -74,8 +81,30 @@ def _is_main_config(statements: tuple[Statement, ...]) -> bool:
     return False
 
 
+def _fragment_context(statements: tuple[Statement, ...], directory: str) -> str:
+    """Where a fragment is included: http for sites-*/ and conf.d/ (so a
+    top-level location there is the error nginx would report), stream for
+    streams-*/; elsewhere (snippets) the first of http, server, location
+    that accepts every top-level directive."""
+    base = os.path.basename(os.path.abspath(directory))
+    if base in STREAM_DIRS:
+        return "stream"
+    if base in HTTP_DIRS:
+        return "http"
+    for context in GUESSED_CONTEXTS:
+        if all(directives.spec_for(s.name, context) or not directives.is_known(s.name) for s in statements):
+            return context
+    return "http"
+
+
 def _guess_prefix(directory: str) -> str:
+    """The conf prefix relative includes resolve against: the nearest folder
+    above holding nginx.conf, else the folder above sites-*/, conf.d/ or
+    snippets/, else the file's own folder."""
     directory = os.path.abspath(directory)
+    for candidate in (directory, *Path(directory).parents):
+        if os.path.isfile(os.path.join(candidate, "nginx.conf")):
+            return str(candidate)
     if os.path.basename(directory) in FRAGMENT_DIRS:
         return os.path.dirname(directory)
     return directory
@@ -123,7 +152,8 @@ class Loader:
         if os.path.isfile(main):
             self._load_argument(main)
             return
-        root = self._new_root(display_path(path), self.forced_context or "http")
+        context = self.forced_context or ("stream" if os.path.basename(os.path.abspath(path)) in STREAM_DIRS else "http")
+        root = self._new_root(display_path(path), context)
         prefix = _guess_prefix(path)
         try:
             names = sorted(n for n in os.listdir(path) if not n.startswith("."))
@@ -145,7 +175,7 @@ class Loader:
         elif _is_main_config(parsed.statements):
             context, prefix = "main", os.path.abspath(directory)
         else:
-            context, prefix = "http", _guess_prefix(directory)
+            context, prefix = _fragment_context(parsed.statements, directory), _guess_prefix(directory)
         root = self._new_root(shown, context)
         real = os.path.realpath(shown) if shown != "<stdin>" else shown
         self._instantiate(parsed.statements, shown, root, context, prefix, (real,))
@@ -220,8 +250,8 @@ class Loader:
         elif os.path.lexists(pattern):
             targets = [pattern]
         else:
-            self.config.problems.append(Problem(
-                "INC001", file, stmt.line, f'include "{stmt.args[0]}": {display_path(pattern)} not found'))
+            self._missing(block, Problem("INC001", file, stmt.line,
+                                         f'include "{stmt.args[0]}": {display_path(pattern)} not found'))
             return []
         self._prefetch(targets)
         site = Node("include", stmt.args, file, stmt.line, ctx, block)
@@ -230,12 +260,24 @@ class Loader:
             real, shown = os.path.realpath(target), display_path(target)
             if real in chain:
                 cycle = " -> ".join(display_path(p) for p in chain + (real,))
-                self.config.problems.append(Problem("INC002", file, stmt.line, f"include cycle: {cycle}"))
+                self._missing(block, Problem("INC002", file, stmt.line, f"include cycle: {cycle}"))
                 continue
             parsed = self._read(target, shown, site)
-            if parsed is not None:
+            if parsed is None:
+                self._missing(block, None)
+            else:
                 included.append((parsed.statements, shown, chain + (real,)))
         return included
+
+    def _missing(self, block: Node, problem: Problem | None) -> None:
+        """Part of `block` could not be read. Inside a server or location its
+        effective config is unknown (a missing proxy snippet would fake
+        every WebSocket finding); at http or main level, where missing
+        mime.types or module includes are common, rules still run."""
+        if problem is not None:
+            self.config.problems.append(problem)
+        if block.inner in ("server", "location", "if-in-location", "limit_except"):
+            self.config.incomplete.add(id(block))
 
     def _map_path(self, path: str, prefix: str) -> str:
         if os.path.isabs(path):

@@ -12,6 +12,7 @@ import io
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from crossplane.errors import NgxParserBaseException
 from crossplane.lexer import _lex_file_object  # the tokenizer, minus file I/O
 
 
@@ -59,67 +60,53 @@ class _Open:
 
 def parse_text(text: str) -> ParsedFile:
     """Parse one file's text. Never raises on bad input: the first syntax
-    error is returned as a problem, with the statements read before it."""
-    top = _Open("", [], 0)
-    stack = [top]
+    error is returned as the problem, and then no statements (nginx refuses
+    the whole file; half-built blocks would only mislead the rules)."""
+    eof_line = text.count("\n") + 1  # where nginx reports the end of the file
+    if not text.endswith("\n"):
+        text += "\n"  # crossplane's lexer drops a last token that no newline ends
+    stack = [_Open("", [], 0)]
     comments: dict[int, str] = {}
-    name: str | None = None
+    try:
+        problem = _build(_lex_file_object(io.StringIO(text)), stack, comments, eof_line)
+    except NgxParserBaseException as exc:  # raised inside the lexer, e.g. a malformed *_by_lua_block
+        problem = SyntaxProblem(exc.lineno or 1, exc.strerror)
+    if problem is not None:
+        return ParsedFile((), comments, problem)
+    return ParsedFile(tuple(stack[0].body), comments, None)
+
+
+def _build(tokens, stack: list[_Open], comments: dict[int, str], eof_line: int) -> SyntaxProblem | None:
+    """Fold tokens into statements on `stack`; return the first syntax error."""
+    name: str | None = None  # the statement being read, if any
     args: list[str] = []
     line = 0
-    problem = None
-
-    def close_statement(end: int) -> Statement:
-        final = _if_args(args) if name == "if" else args
-        return Statement(name, tuple(final), line, None, end)
-
-    for token, tline, quoted in _lex_file_object(io.StringIO(text)):
-        if not quoted:
-            if token.startswith("#"):
-                comments[tline] = token[1:]
-                continue
-            if token in ("{", ";", "}"):
-                if token == "}":
-                    if name is not None:
-                        problem = SyntaxProblem(tline, 'unexpected "}"')
-                        break
-                    if len(stack) == 1:
-                        problem = SyntaxProblem(tline, 'unexpected "}"')
-                        break
-                    done = stack.pop()
-                    stack[-1].body.append(
-                        Statement(done.name, tuple(done.args), done.line, tuple(done.body), tline)
-                    )
-                    continue
-                if name is None:
-                    problem = SyntaxProblem(tline, f'unexpected "{token}"')
-                    break
-                if token == ";":
-                    stack[-1].body.append(close_statement(tline))
-                else:
-                    final = _if_args(args) if name == "if" else args
-                    stack.append(_Open(name, final, line))
-                name, args = None, []
-                continue
-        if name is None:
-            name, args, line = token, [], tline
+    for token, tline, quoted in tokens:
+        if not quoted and token.startswith("#"):
+            comments[tline] = token[1:]
+        elif quoted or token not in ("{", ";", "}"):
+            if name is None:
+                name, args, line = token, [], tline
+            else:
+                args.append(token)
+        elif token == "}":
+            if name is not None or len(stack) == 1:
+                return SyntaxProblem(tline, 'unexpected "}"')
+            done = stack.pop()
+            stack[-1].body.append(Statement(done.name, tuple(done.args), done.line, tuple(done.body), tline))
+        elif name is None:
+            return SyntaxProblem(tline, f'unexpected "{token}"')
         else:
-            args.append(token)
-
-    if problem is None:
-        eof_line = text.count("\n") + 1  # where nginx reports the end of file
-        if name is not None:
-            problem = SyntaxProblem(
-                line,
-                f'unexpected end of file (line {eof_line}): "{name}" from here is not '
-                'terminated by ";" (an unterminated quote swallows the rest of the file)',
-            )
-        elif len(stack) > 1:
-            problem = SyntaxProblem(
-                stack[-1].line,
-                f'unexpected end of file (line {eof_line}), expecting "}}": "{stack[-1].name}" '
-                "opened here is never closed",
-            )
-    if problem is not None:
-        # nginx refuses the whole file; keep nothing half-built.
-        return ParsedFile((), comments, problem)
-    return ParsedFile(tuple(top.body), comments, None)
+            final = tuple(_if_args(args) if name == "if" else args)
+            if token == ";":
+                stack[-1].body.append(Statement(name, final, line, None, tline))
+            else:
+                stack.append(_Open(name, list(final), line))
+            name, args = None, []
+    if name is not None:
+        return SyntaxProblem(line, f'unexpected end of file (line {eof_line}): "{name}" from here is not '
+                                   'terminated by ";" (or a quote in it is never closed)')
+    if len(stack) > 1:
+        return SyntaxProblem(stack[-1].line, f'unexpected end of file (line {eof_line}), expecting "}}": '
+                                             f'"{stack[-1].name}" opened here is never closed')
+    return None

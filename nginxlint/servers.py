@@ -35,27 +35,30 @@ def listen_socket(args: tuple[str, ...]) -> str | None:
     if address.isdigit():
         return f"*:{address}"
     host, sep, port = address.rpartition(":")
-    return f"{host}:{port}" if sep else f"{address}:80"
+    if not sep:
+        host, port = address, "80"
+    return f"{'*' if host in ('*', '0.0.0.0') else host}:{port}"
+
+
+def _sockets(server: Node) -> list[tuple[str | None, tuple[str, ...]]]:
+    """(socket, parameters) of each listen; a server without one listens on *:80."""
+    listens = [(listen_socket(c.args), c.args[1:]) for c in server.children or () if c.name == "listen"]
+    return listens or [("*:80", ())]
 
 
 class TlsIndex:
-    """Which listening sockets of one configuration tree speak TLS."""
+    """Which TCP sockets of one configuration tree speak TLS: `ssl` on any
+    listen of a socket makes it TLS for every server on it (§6.1). A `quic`
+    listen is a UDP socket: TLS for its own server, not for TCP neighbours."""
 
     def __init__(self, root: Node):
-        self._tls_sockets: set[str] = set()
-        for node in walk(root):
-            if node.name == "listen" and node.context == "server" and ("ssl" in node.args[1:] or "quic" in node.args[1:]):
-                socket = listen_socket(node.args)
-                if socket:
-                    self._tls_sockets.add(socket)
+        self._tls_sockets = {socket for node in walk(root) if node.inner == "server"
+                             for socket, params in _sockets(node) if "ssl" in params}
 
     def is_tls(self, server: Node) -> bool:
-        for child in server.children or ():
-            if child.name == "ssl" and child.args[:1] == ("on",):
-                return True
-            if child.name == "listen" and listen_socket(child.args) in self._tls_sockets:
-                return True
-        return False
+        if any(c.name == "ssl" and c.args[:1] == ("on",) for c in server.children or ()):
+            return True
+        return any("quic" in params or socket in self._tls_sockets for socket, params in _sockets(server))
 
 
 def location_path(block: Node) -> tuple[str, str]:

@@ -41,6 +41,9 @@ def read_source(path: str) -> Source:
 def decode_source(data: bytes) -> Source:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return Source(None, None, (("SYN001", 1, "file is UTF-16 text; nginx reads bytes and cannot parse it"),))
+    if data.startswith(b"\xef\xbb\xbf"):
+        return Source(None, None, (("SYN001", 1, "file starts with a UTF-8 byte order mark; nginx reads it as "
+                                                 "part of the first directive and fails (unknown directive)"),))
     nul = data.find(b"\0")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1

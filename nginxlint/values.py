@@ -9,7 +9,7 @@ import re
 _TIME_UNITS = {"y": 365 * 86400_000, "M": 30 * 86400_000, "w": 7 * 86400_000, "d": 86400_000,
                "h": 3600_000, "m": 60_000, "s": 1000, "ms": 1}
 _TIME_ORDER = ("y", "M", "w", "d", "h", "m", "s", "ms")  # largest first, each at most once
-_TIME_PART = re.compile(r"\s*(\d+)(ms|[yMwdhms]?)")
+_TIME_PART = re.compile(r" *(\d+)(ms|[yMwdhms]?)")  # nginx skips spaces, not tabs
 
 # Directives where a size of 0 switches the limit off (semantics §2.9, §3.4).
 ZERO_IS_UNLIMITED = frozenset({"client_max_body_size"})
@@ -21,7 +21,7 @@ def parse_time(text: str, kind: str = "time-ms") -> int:
     `kind` is "time-ms" (msec slots: no `M`/`y`) or "time-s" (sec slots: no `ms`).
     """
     pos, total, last = 0, 0, -1
-    text = text.strip()
+    text = text.strip(" ")
     if not text:
         raise ValueError("empty time")
     while pos < len(text):

@@ -41,7 +41,8 @@ def request_variables(headers: dict[str, str]) -> dict[str, str]:
 def evaluate(value: str, known: dict[str, str], maps: MapIndex, depth: int = 0) -> str | None:
     """The value after variable substitution, or None if any part is unknown.
 
-    Absent request headers (`$http_*` not in `known`) evaluate to "" as in nginx.
+    A `$http_*` header is known only when `known` gives it; callers that
+    model a request without some header pass it as "" (nginx's value).
     """
     if depth > _MAX_DEPTH:
         return None
@@ -66,9 +67,7 @@ def _variable(name: str, known: dict[str, str], maps: MapIndex, depth: int) -> s
     if block is not None:
         source = evaluate(block.args[0], known, maps, depth + 1)
         return None if source is None else _map_lookup(block, source, known, maps, depth)
-    if name.startswith("http_"):
-        return ""
-    return None
+    return None  # a request header not given, or a variable only nginx knows at run time
 
 
 def _map_lookup(block: Node, source: str, known, maps, depth) -> str | None:

@@ -145,6 +145,12 @@ CONFIG_CASES = [
     Case("crlf-syntax-line", {"crlf.conf": "server {\r\n    listen 80;\r\n}\r\n}\r\n"}, ["crlf.conf"], 1,
          {("SYN001", "crlf.conf", 4)}),
     Case("no-final-newline", {"nonl.conf": CLEAN.rstrip("\n")}, ["nonl.conf"], 0),
+    Case("bare-word-at-end-without-newline",  # crossplane's lexer drops it; nginx: unexpected end of file
+         {"word.conf": CLEAN + "foo", GOOD: GOOD_TEXT}, ["word.conf", GOOD], 1, {("SYN001", "word.conf", 8)}),
+    Case("utf8-bom", {"bom.conf": b"\xef\xbb\xbf" + CLEAN.encode(), GOOD: GOOD_TEXT}, ["bom.conf", GOOD], 1,
+         {("SYN001", "bom.conf", 1)}),
+    Case("malformed-lua-block", {"lua.conf": "server {\n    location / {\n        content_by_lua_block ;\n    }\n}\n",
+                                 GOOD: GOOD_TEXT}, ["lua.conf", GOOD], 1, {("SYN001", "lua.conf", 3)}),
     # -- syntax ------------------------------------------------------------------
     Case("unterminated-quote",
          {"q.conf": 'server {\n    listen 80;\n    return 200 "hello;\n}\n', GOOD: GOOD_TEXT},
@@ -154,9 +160,9 @@ CONFIG_CASES = [
          ["open.conf", GOOD], 1, {("SYN001", "open.conf", 1)}),
     Case("extra-close-brace", {"extra.conf": "server {\n    listen 80;\n}\n}\n", GOOD: GOOD_TEXT},
          ["extra.conf", GOOD], 1, {("SYN001", "extra.conf", 4)}),
-    Case("toplevel-location-in-fragment",
-         {"frag.conf": "# a fragment\nlocation / {\n    root /x;\n}\n", GOOD: GOOD_TEXT},
-         ["frag.conf", GOOD], 1, {("SYN002", "frag.conf", 2)}),
+    Case("toplevel-location-in-fragment",  # sites-enabled/ is included in http {}
+         {"sites-enabled/frag": "# a fragment\nlocation / {\n    root /x;\n}\n", GOOD: GOOD_TEXT},
+         ["sites-enabled/frag", GOOD], 1, {("SYN002", "sites-enabled/frag", 2)}),
     # -- includes ----------------------------------------------------------------
     Case("include-missing", {"inc.conf": "server {\n    listen 80;\n    include missing.conf;\n}\n", GOOD: GOOD_TEXT},
          ["inc.conf", GOOD], 1, {("INC001", "inc.conf", 3)}),

@@ -101,7 +101,7 @@ def test_defaults_follow_the_nginx_version(tmp_path):
 def test_bitmask_lines_accumulate_in_one_block(tmp_path):
     blocks = _blocks(tmp_path, "server {\n  ssl_protocols TLSv1.2;\n  ssl_protocols TLSv1.3;\n}\n")
     setting = Effective("1.28").get(blocks["server"], "ssl_protocols")
-    assert setting.entries == (("TLSv1.2",), ("TLSv1.3",))
+    assert setting.value == "TLSv1.2 TLSv1.3" and [n.line for n in setting.nodes] == [2, 3]
 
 
 @pytest.mark.parametrize("mode, expected", [

@@ -68,10 +68,25 @@ def test_fragment_is_read_in_http_context_with_context_checks_on(lint_files):
     assert rule_lines(result) == {("SYN002", "site", 4)}
 
 
-def test_context_option_reads_a_snippet_at_server_level(lint_files):
-    snippet = {"snippet.conf": "location /x/ { return 204; }\n"}
-    assert rule_lines(lint_files(snippet)) == {("SYN002", "snippet.conf", 1)}
-    assert lint_files(snippet, context="server").findings == ()
+def test_snippet_context_is_guessed_outside_sites_and_conf_d(lint_files):
+    snippet = "location /x/ {\n    return 204;\n}\n"
+    assert lint_files({"snippets/loc.conf": snippet}).findings == ()  # read at server level
+    assert rule_lines(lint_files({"sites-enabled/loc": snippet})) == {("SYN002", "sites-enabled/loc", 1)}
+    assert rule_lines(lint_files({"snippets/loc.conf": snippet}, context="http")) == {("SYN002", "snippets/loc.conf", 1)}
+    proxy = "proxy_pass http://127.0.0.1:8000;\nproxy_set_header Host $host;\n"
+    assert lint_files({"snippets/proxy.conf": proxy}).findings == ()  # proxy_pass: only a location accepts it
+
+
+def test_stream_fragments_are_read_in_stream_context(lint_files):
+    stream = "upstream db {\n    server 127.0.0.1:5432;\n}\nserver {\n    listen 15432;\n    proxy_pass db;\n}\n"
+    assert lint_files({"streams-enabled/db": stream}).findings == ()
+    assert rule_lines(lint_files({"sites-enabled/db": stream})) == {("SYN002", "sites-enabled/db", 6)}
+
+
+def test_prefix_is_the_nearest_folder_holding_nginx_conf(lint_files):
+    files = {"nginx.conf": "events {}\nhttp {\n    include conf.d/include/*.conf;\n}\n",
+             "conf.d/include/a.conf": "include conf.d/include/b.inc;\n", "conf.d/include/b.inc": "gzip on;\n"}
+    assert lint_files(files, "conf.d/include/a.conf").findings == ()
 
 
 def test_directory_is_read_like_include_dir_star(tmp_path, monkeypatch):

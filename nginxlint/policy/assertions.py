@@ -202,7 +202,7 @@ def _header(check: Map, block: Node, scope: Scope) -> list[Failure]:
         if value != "":  # nginx does not send a header whose value is empty
             sent.append((header, value))
     fields = {"header": check["header"], "list": list_name, "expected": _show(expected),
-              "actual": ", ".join(h.value for h, _ in sent) or "not sent", "origin": "not set"}
+              "actual": ", ".join(_shown(h.value, v) for h, v in sent) or "not sent", "origin": "not set"}
     # Point at the line that set the header (even to ""), else at the block.
     culprit = next((h.node for h in reversed(written) if h.node), block)
     if culprit is not block:
@@ -217,6 +217,11 @@ def _header(check: Map, block: Node, scope: Scope) -> list[Failure]:
         if value is None or _header_ok(op, expected, value):
             return []  # unknown (a map we cannot see) is never reported as wrong
     return [Failure(culprit, fields, None)]
+
+
+def _shown(written: str, evaluated: str | None) -> str:
+    """A header value as written, and what it evaluates to when that differs."""
+    return written if evaluated in (None, written) else f"{written} (= {evaluated})"
 
 
 def _header_ok(op: str, expected, value: str) -> bool:

@@ -44,7 +44,7 @@ def lint(config: Config, policies: PolicySet, version: str,
             for problem in check_contexts(root):
                 findings.append(_finding(context_rule, problem.node, problem.message, ()))
         scope = Scope(effective, maps, TlsIndex(root), policies.values)
-        levels = [n for n in _with_root(root) if n.inner in LEVELS]
+        levels = [n for n in _with_root(root) if n.inner in LEVELS and _complete(n, config.incomplete)]
         selected: dict[int, list[Node]] = {}  # rules of a pack share named selectors: match once
         for rule in checked:
             if id(rule.select) not in selected:
@@ -56,6 +56,11 @@ def lint(config: Config, policies: PolicySet, version: str,
                     findings.append(_from_failure(rule, failure, block, policies))
     unique = {(f.rule, f.file, f.line, f.message, f.server, f.location): f for f in findings}
     return sorted(unique.values(), key=Finding.sort_key)
+
+
+def _complete(block: Node, incomplete: set[int]) -> bool:
+    """No include inside this block or around it failed (loader.Config.incomplete)."""
+    return not incomplete or not any(id(n) in incomplete for n in (block, *block.ancestors()))
 
 
 def _with_root(root: Node):

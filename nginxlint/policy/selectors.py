@@ -19,7 +19,6 @@ KINDS = {"http": "http", "server": "server", "location": "location",
 MODIFIERS = {"prefix": "", "=": "=", "^~": "^~", "~": "~", "~*": "~*", "@": "@"}
 BOOLEANS = {"true": True, "false": False}
 KEYS = ("kind", "websocket", "websocket_paths", "tls", "server_name", "path", "modifier", "has", "proxies")
-PROXY_HANDLERS = ("proxy_pass", "uwsgi_pass", "scgi_pass")
 
 # A WebSocket handshake, for judging header values through maps.
 HANDSHAKE = request_variables({"Upgrade": "websocket", "Connection": "Upgrade"})
@@ -91,13 +90,21 @@ def matches(select: Map, block: Node, scope: Scope) -> bool:
 
 
 def proxies(block: Node, scope: Scope) -> bool:
-    return any(scope.effective.get(block, h) is not None for h in PROXY_HANDLERS)
+    """proxy_pass is in effect here (written here, or in the location around an if)."""
+    return scope.effective.get(block, "proxy_pass") is not None
 
 
 def is_websocket(block: Node, scope: Scope, path_pattern: str | None) -> bool:
-    """Design §4: a proxying location that sets Upgrade or Connection: upgrade
-    (its own or inherited), or whose path matches the WebSocket path pattern."""
-    if block.inner not in ("location", "if-in-location", "limit_except") or not proxies(block, scope):
+    """Design §4: a block with its own proxy_pass that sets Upgrade or
+    Connection: upgrade (its own or inherited), or whose location path matches
+    the WebSocket path pattern.
+
+    Only proxy_pass: uwsgi and scgi pass the client's Upgrade through by
+    themselves (semantics §4.9) and none of the proxy_* rules applies to
+    them. The proxy_pass must be written in the block: an if or limit_except
+    that has one is checked itself (it inherits the location's settings), and
+    one that merely inherits it is not checked twice."""
+    if block.inner not in ("location", "if-in-location", "limit_except") or not scope.effective.own(block, "proxy_pass"):
         return False
     for header in scope.effective.headers(block):
         name = header.name.lower()
