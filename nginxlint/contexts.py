@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Iterator
 
 from . import directives
+from .effective import parse_version
 from .tree import Node, walk
 
 
@@ -17,23 +18,26 @@ class ContextProblem:
     message: str
 
 
-def check_contexts(root: Node) -> Iterator[ContextProblem]:
+def check_contexts(root: Node, version: str) -> Iterator[ContextProblem]:
     for node in walk(root):
         if node.context is not None:  # None: inside a data block (map, types…)
-            message = _verdict(node.name, node.context, len(node.args), node.children is not None)
+            message = _verdict(node.name, node.context, len(node.args), node.children is not None, version)
             if message:
                 yield ContextProblem(node, message)
 
 
 @lru_cache(maxsize=4096)
-def _verdict(name: str, context: str, nargs: int, is_block: bool) -> str | None:
-    """What nginx says about this directive shape here; None when it accepts
-    it. Cached: a tree has few distinct shapes and many nodes."""
+def _verdict(name: str, context: str, nargs: int, is_block: bool, version: str) -> str | None:
+    """What nginx `version` says about this directive shape here; None when
+    it accepts it. Cached: a tree has few distinct shapes and many nodes."""
     if not directives.is_known(name):
         return None  # third-party module: cannot be checked
     spec = directives.spec_for(name, context)
     if spec is None:
         return f'"{name}" directive is not allowed here (in {context})'
+    unknown = spec.unknown_in(parse_version(version))
+    if unknown:
+        return f'unknown directive "{name}" for nginx {version} ({unknown})'
     if not directives.arity_ok(spec.arity, nargs):
         return f'invalid number of arguments in "{name}" directive'
     if spec.block and not is_block:

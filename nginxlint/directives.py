@@ -14,6 +14,13 @@ from functools import lru_cache
 from importlib import resources
 
 
+# The releases the table was generated from (shared nginx-semantics §0).
+CHECKED_RELEASES = ((1, 18, 0), (1, 20, 2), (1, 22, 1), (1, 24, 0), (1, 26, 3), (1, 28, 0), (1, 30, 0), (1, 31, 5))
+# Removed directives whose removal version is known (semantics §6.4: `ssl` is
+# an unknown directive from 1.25.1; the table only says "removed").
+REMOVED_IN = {"ssl": (1, 25, 1)}
+
+
 @dataclass(frozen=True, slots=True)
 class DirectiveSpec:
     name: str
@@ -21,6 +28,23 @@ class DirectiveSpec:
     arity: str  # "1", "1+", "1-2", "on|off", "0/1-2", …
     block: bool
     set_handler: str
+    first_seen: tuple[int, int, int]  # first checked release that has it
+
+    def unknown_in(self, version: tuple[int, int, int]) -> str | None:
+        """Why nginx `version` does not know this directive, or None.
+
+        The table only says in which checked release a directive first
+        appears; between two checked releases (mainline) we cannot tell, so
+        only versions up to the previous checked stable line are refused."""
+        removed = REMOVED_IN.get(self.name)
+        if removed and version >= removed:
+            return f"removed in nginx {'.'.join(map(str, removed))}"
+        index = CHECKED_RELEASES.index(self.first_seen) if self.first_seen in CHECKED_RELEASES else 0
+        if index:
+            major, minor, _ = CHECKED_RELEASES[index - 1]
+            if version < (major, minor + 1, 0):
+                return f"added after nginx {major}.{minor}"
+        return None
 
 
 @lru_cache(maxsize=1)
@@ -28,8 +52,9 @@ def _table() -> dict[str, tuple[DirectiveSpec, ...]]:
     text = resources.files("nginxlint").joinpath("data/nginx-directives.tsv").read_text("utf-8")
     table: dict[str, list[DirectiveSpec]] = {}
     rows = (r for r in csv.reader(text.splitlines(), delimiter="\t") if r and not r[0].startswith("#"))
-    for name, contexts, arity, block, _first, _absent, _source, handler in rows:
-        spec = DirectiveSpec(name, frozenset(contexts.split(",")), arity, block == "block", handler)
+    for name, contexts, arity, block, first, _absent, _source, handler in rows:
+        first_seen = tuple(int(part) for part in first.replace("-dev", "").split("."))
+        spec = DirectiveSpec(name, frozenset(contexts.split(",")), arity, block == "block", handler, first_seen)
         table.setdefault(name, []).append(spec)
     return {name: tuple(specs) for name, specs in table.items()}
 

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from nginxlint.pipeline import CheckOptions, check, prepare
+
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_configs"
 TREE = SAMPLES / "tree" / "etc" / "nginx"
 BROKEN = SAMPLES / "broken"
@@ -192,3 +194,33 @@ def test_broken_sample_is_rejected_by_nginx_t(name, nginx, certs, tmp_path):
     assert message in result.stderr, result.stderr
     if line is not None:
         assert f"/{name}:{line}\n" in result.stderr, result.stderr
+
+
+# -- the linter's own nginx -t emulation agrees with nginx ------------------------
+
+RULE_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "rules"
+REJECTION_RULES = ("SYN002", "SYN003")  # findings that claim "nginx -t fails here"
+FIXTURE_CERTS = {"/etc/ssl/gmai.pem": "fullchain.pem", "/etc/ssl/gmai.key": "privkey.pem"}
+PLAIN_PASS_FIXTURES = ("HDR001", "NLS001", "NLS002", "SYN001", "SYN002", "SYN003", "WS003", "WS007")
+
+
+@pytest.mark.parametrize("rule", PLAIN_PASS_FIXTURES)
+def test_passing_rule_fixture_is_valid_nginx(rule, nginx, certs, tmp_path):
+    conf = _stage(RULE_FIXTURES / rule / "pass.conf", tmp_path, certs)
+    staged = conf / "pass.conf"
+    text = staged.read_text()
+    for host_path, name in FIXTURE_CERTS.items():
+        text = text.replace(host_path, str(certs / name))
+    staged.write_text(text)
+    _assert_clean_pass(_nginx_t(nginx, _wrap(conf / "pass.conf", tmp_path), tmp_path))
+
+
+@pytest.mark.parametrize("rule", REJECTION_RULES)
+def test_nginx_rejects_the_first_line_the_linter_rejects(rule, nginx, certs, tmp_path):
+    """nginx stops at its first error: it must be the linter's first finding, same line."""
+    conf = _stage(RULE_FIXTURES / rule / "fail.conf", tmp_path, certs)
+    options = CheckOptions()
+    first = check([str(conf / "fail.conf")], options, prepare(options)).findings[0]
+    result = _nginx_t(nginx, _wrap(conf / "fail.conf", tmp_path), tmp_path)
+    assert result.returncode != 0, result.stderr
+    assert f"/fail.conf:{first.line}\n" in result.stderr, (first, result.stderr)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..contexts import check_contexts
+from ..structure import check_structure
 from ..effective import LEVELS, Effective
 from ..findings import Finding, Related
 from ..loader import Config
@@ -35,14 +36,14 @@ def lint(config: Config, policies: PolicySet, version: str,
         rule = policies.rule(problem.rule)
         if wanted(rule.id):
             findings.append(Finding(rule.id, rule.name, rule.severity, problem.message, problem.file, problem.line))
-    context_rule = policies.rule("SYN002")
+    context_rule, structure_rule = policies.rule("SYN002"), policies.rule("SYN003")
     effective = Effective(version)
     maps = MapIndex(config.roots)
     checked = [r for r in policies.rules if r.select is not None and wanted(r.id)]
     for root in config.roots:
-        if wanted(context_rule.id):
-            for problem in check_contexts(root):
-                findings.append(_finding(context_rule, problem.node, problem.message, ()))
+        for rule, problems in ((context_rule, check_contexts(root, version)), (structure_rule, check_structure(root))):
+            if wanted(rule.id):
+                findings.extend(_finding(rule, problem.node, problem.message, ()) for problem in problems)
         scope = Scope(effective, maps, TlsIndex(root), policies.values)
         levels = [n for n in _with_root(root) if n.inner in LEVELS and _complete(n, config.incomplete)]
         selected: dict[int, list[Node]] = {}  # rules of a pack share named selectors: match once

@@ -1,0 +1,91 @@
+"""Block-structure rules nginx enforces while reading a config (semantics
+§1.2, §2.2, §8 items 7 and 19): duplicate directives and locations, nested
+locations outside their parent, proxy_pass URIs where none is allowed. Each
+problem makes `nginx -t` fail with the message quoted here."""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from . import directives
+from .contexts import ContextProblem
+from .servers import location_path
+from .tree import Node, walk
+
+# Slot types whose second occurrence in one block is "is duplicate" (§2.2);
+# bitmask, key/value and array slots accumulate instead.
+SINGLE_SLOTS = frozenset({
+    "ngx_conf_set_flag_slot", "ngx_conf_set_num_slot", "ngx_conf_set_size_slot", "ngx_conf_set_off_slot",
+    "ngx_conf_set_msec_slot", "ngx_conf_set_sec_slot", "ngx_conf_set_enum_slot", "ngx_conf_set_str_slot",
+    "ngx_conf_set_bufs_slot", "ngx_conf_set_path_slot",
+})
+HANDLERS = frozenset({"proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass"})
+NO_URI_PART = frozenset({"if-in-location", "limit_except"})
+_URI_PART = re.compile(r"^[a-z]+://[^/]+/")
+
+
+def check_structure(root: Node) -> Iterator[ContextProblem]:
+    for block in (root, *walk(root)):
+        if block.children and block.inner is not None:
+            yield from _duplicates(block)
+            if block.inner in ("server", "location"):
+                yield from _locations(block)
+        if block.name == "proxy_pass" and block.args and _has_uri_part(block.args[0]) and _no_uri_allowed(block):
+            yield ContextProblem(block, '"proxy_pass" cannot have URI part in location given by regular expression, '
+                                        'or inside named location, or inside "if" statement, or inside '
+                                        '"limit_except" block')
+
+
+def _duplicates(block: Node) -> Iterator[ContextProblem]:
+    seen: set[str] = set()
+    for child in block.children:
+        spec = directives.spec_for(child.name, block.inner)
+        single = child.name in HANDLERS or (spec is not None and spec.set_handler in SINGLE_SLOTS)
+        if single and child.name in seen:
+            yield ContextProblem(child, f'"{child.name}" directive is duplicate')
+        seen.add(child.name)
+
+
+def _locations(block: Node) -> Iterator[ContextProblem]:
+    static: set[tuple[str, str]] = set()
+    outer = location_path(block) if block.inner == "location" else None
+    for child in block.children:
+        if child.name != "location" or child.children is None:
+            continue
+        modifier, path = location_path(child)
+        name = f"{modifier}{path}" if modifier == "@" else path
+        if outer is not None:
+            problem = _nesting(outer, modifier, path)
+            if problem:
+                yield ContextProblem(child, problem)
+                continue
+        if modifier in ("", "^~", "="):
+            key = ("=" if modifier == "=" else "prefix", path)
+            if key in static:
+                yield ContextProblem(child, f'duplicate location "{name}"')
+            static.add(key)
+
+
+def _nesting(outer: tuple[str, str], modifier: str, path: str) -> str | None:
+    outer_modifier, outer_path = outer
+    if outer_modifier == "=":
+        return f'location "{path}" cannot be inside the exact location "{outer_path}"'
+    if outer_modifier == "@":
+        return f'location "{path}" cannot be inside the named location "{outer_path}"'
+    if modifier == "@":
+        return f'named location "{path}" can be on the server level only'
+    if modifier not in ("~", "~*") and not path.startswith(outer_path):
+        return f'location "{path}" is outside location "{outer_path}"'
+    return None
+
+
+def _has_uri_part(target: str) -> bool:
+    return "$" not in target and not target.startswith(("unix:", "http://unix:", "https://unix:")) \
+        and _URI_PART.match(target) is not None
+
+
+def _no_uri_allowed(node: Node) -> bool:
+    block = node.parent
+    if block.inner in NO_URI_PART:
+        return True
+    return block.inner == "location" and location_path(block)[0] in ("~", "~*", "@")
