@@ -67,6 +67,7 @@ def is_known(name: str) -> bool:
     return name in _table()
 
 
+@lru_cache(maxsize=8192)
 def spec_for(name: str, context: str) -> DirectiveSpec | None:
     """The entry for `name` valid in `context` (same name, other module in
     another context: `server` in http vs in upstream)."""
@@ -76,6 +77,7 @@ def spec_for(name: str, context: str) -> DirectiveSpec | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def value_kind(name: str) -> str:
     """How the http-level directive's value is parsed: time-ms, time-s, size,
     offset, flag, enum, bitmask or text (see values.py)."""

@@ -54,11 +54,14 @@ class TlsIndex:
     def __init__(self, root: Node):
         self._tls_sockets = {socket for node in walk(root) if node.inner == "server"
                              for socket, params in _sockets(node) if "ssl" in params}
+        self._answers: dict[int, bool] = {}
 
     def is_tls(self, server: Node) -> bool:
-        if any(c.name == "ssl" and c.args[:1] == ("on",) for c in server.children or ()):
-            return True
-        return any("quic" in params or socket in self._tls_sockets for socket, params in _sockets(server))
+        if id(server) not in self._answers:
+            self._answers[id(server)] = (
+                any(c.name == "ssl" and c.args[:1] == ("on",) for c in server.children or ())
+                or any("quic" in params or socket in self._tls_sockets for socket, params in _sockets(server)))
+        return self._answers[id(server)]
 
 
 def location_path(block: Node) -> tuple[str, str]:

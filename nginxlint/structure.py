@@ -4,6 +4,7 @@ locations outside their parent, proxy_pass URIs where none is allowed. Each
 problem makes `nginx -t` fail with the message quoted here."""
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Iterator
 
@@ -25,7 +26,7 @@ _URI_PART = re.compile(r"^[a-z]+://[^/]+/")
 
 
 def check_structure(root: Node) -> Iterator[ContextProblem]:
-    for block in (root, *walk(root)):
+    for block in itertools.chain((root,), walk(root)):
         if block.children and block.inner is not None:
             yield from _duplicates(block)
             if block.inner in ("server", "location"):

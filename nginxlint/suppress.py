@@ -64,19 +64,22 @@ def apply(findings: list[Finding], config: Config, policies: PolicySet,
 
 
 def _collect(config: Config, policies: PolicySet) -> tuple[list[Suppression], list[Finding]]:
+    addressed = {file: {line: text for line, text in comments.items() if _MARKER.match(text)}
+                 for file, comments in config.comments.items()}
+    addressed = {file: comments for file, comments in addressed.items() if comments}
+    if not addressed:
+        return [], []
     spans: dict[tuple[str, int], tuple[int, int]] = {}
     for root in config.roots:
         for node in walk(root):
-            spans.setdefault((node.file, node.line), (node.line, node.end_line or node.line))
+            if node.file in addressed:
+                spans.setdefault((node.file, node.line), (node.line, node.end_line or node.line))
     malformed = policies.rule("NLS002")
     ids = [rule.id for rule in policies.rules]
     suppressions, problems = [], []
-    for file, comments in config.comments.items():
+    for file, comments in addressed.items():
         for line, text in sorted(comments.items()):
-            marker = _MARKER.match(text)
-            if not marker:
-                continue
-            form = _FORM.match(marker.group(1))
+            form = _FORM.match(_MARKER.match(text).group(1))
             if not form:
                 problems.append(_finding(malformed, file, line, f"unreadable nginxlint comment: {USAGE}"))
                 continue
