@@ -3,6 +3,7 @@ what / why / bad / good, and the commands that show it work."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -55,3 +56,16 @@ def test_policy_validate(tmp_path):
     bad.write_text(good.read_text().replace("lte: 10M", "lte: 10Q"))
     code, _, err = run_cli(["policy", "validate", str(bad)], tmp_path)
     assert code == 2 and err.strip() == f"nginxlint: error: bad policy: {bad}:9: lte: invalid size '10Q'"
+
+
+def test_readme_site_policy_example_works(tmp_path):
+    """The README's reference-deployment policy is valid and catches a 20M simple-voice-chat limit."""
+    policy = re.search(r"```yaml\n(pack: gmai-site.*?)```", (REPO / "README.md").read_text(), re.S).group(1)
+    (tmp_path / "site.yaml").write_text(policy)
+    site = (REPO / "sample_configs" / "gmai.sa").read_text()
+    (tmp_path / "ok.conf").write_text(site)
+    (tmp_path / "big.conf").write_text(site.replace("client_max_body_size 10M", "client_max_body_size 20M"))
+    code, out, _ = run_cli(["check", "ok.conf", "big.conf", "--policy", "site.yaml", "--select", "SITE",
+                            "--format", "json"], tmp_path)
+    found = {(f["rule"], f["file"], f["server"]) for f in json.loads(out)["findings"]}
+    assert code == 1 and found == {("SITE001", "big.conf", "dev.gmai.sa"), ("SITE001", "big.conf", "api.gmai.sa")}
