@@ -240,10 +240,15 @@ def _keeps_inherited(check: Map, block: Node, scope: Scope) -> list[Failure]:
     dropped = scope.effective.dropped_entries(block, name)
     if not dropped:
         return []
-    related = tuple(Related(n.file, n.line, f"{name} {' '.join(n.args)} is not applied here") for n in dropped)
+    related = tuple(Related(n.file, n.line, f"{name} {_written(n.args)} is not applied here") for n in dropped)
     fields = {"list": name, "dropped": ", ".join(n.args[0] for n in dropped), "directive": name,
               "origin": dropped[0].where(), "actual": "", "expected": ""}
     return [Failure(scope.effective.own(block, name)[0], fields, None, related)]
+
+
+def _written(args: tuple[str, ...]) -> str:
+    """Arguments as they would be written: an empty one as ""."""
+    return " ".join(arg or '""' for arg in args)
 
 
 def _show(expected) -> str:
