@@ -3,6 +3,7 @@ phases, turn results into text and an exit code. No traceback reaches the
 user (design §3)."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import tempfile
@@ -13,10 +14,12 @@ import click
 from . import __version__
 from .effective import parse_version
 from .findings import SEVERITIES, severity_rank
-from .pipeline import DEFAULT_NGINX_VERSION, CheckOptions, check, prepare
+from .diff import diff
+from .pipeline import DEFAULT_NGINX_VERSION, CheckOptions, check, lint_paths, prepare
 from .policy.load import policy_files
 from .policy.model import PolicyError
 from .report import FORMATS
+from .report.diff_report import render_json, render_text
 from .rule_docs import explain_text, rules_json, rules_table
 from .selection import Selection
 from .settings import ConfigError, ProjectConfig, find_config, load_config
@@ -163,6 +166,49 @@ def _write_atomically(path: str, text: str) -> None:
         os.replace(temporary, path)
     except OSError as exc:
         _fail(f"--output {path}: {exc.strerror or exc}")
+
+
+@main.command("diff")
+@click.argument("active", type=click.Path())
+@click.argument("backup", type=click.Path())
+@policy_options
+@click.option("--select", multiple=True, metavar="IDS", help="Only these rule ids or prefixes (comma-separated).")
+@click.option("--ignore", multiple=True, metavar="IDS", help="Skip these rule ids or prefixes (comma-separated).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--fail-on", type=click.Choice(SEVERITIES),
+              help="Exit 1 when the restore would introduce a finding this severe or worse (default warning).")
+@click.option("--nginx-version", callback=_version, help=f"nginx version whose defaults apply (default {DEFAULT_NGINX_VERSION}).")
+@click.option("--root", type=click.Path(file_okay=False), help="Read absolute include paths of both sides below DIR.")
+@click.option("--active-root", type=click.Path(file_okay=False), help="--root for the active side only.")
+@click.option("--backup-root", type=click.Path(file_okay=False), help="--root for the backup side only.")
+@click.option("--context", type=click.Choice(["main", "http", "server", "location", "stream"]),
+              help="Context of both sides, instead of guessing.")
+def diff_command(active, backup, policies, params, config_file, select, ignore, output_format, fail_on,
+                 nginx_version, root, active_root, backup_root, context) -> None:
+    """What restoring BACKUP over ACTIVE would change and break.
+
+    Each side is a file, a directory or a whole tree. Lists the findings the
+    restore would introduce and fix (matched by rule, server and location,
+    never by line) and every effective change per server and location, with
+    file:line on both sides. Exit 1 when the restore would introduce a
+    finding at or above --fail-on; 0 when it introduces none; 2 when
+    nginxlint could not read a side or a policy.
+    """
+    project = _project(config_file)
+    options = _options(project, policies, params, nginx_version, root, context, select, ignore)
+    fail_on = fail_on or project.values.get("fail-on", "warning")
+    policy_set = _policies(options)
+    sides = [lint_paths([path], dataclasses.replace(options, root=side_root or root), policy_set)
+             for path, side_root in ((active, active_root), (backup, backup_root))]
+    result = diff(sides[0], sides[1], options.nginx_version)
+    render = render_json if output_format == "json" else render_text
+    click.echo(render(result, active, backup), nl=False)
+    for error in result.errors:
+        click.echo(f"nginxlint: error: {error}", err=True)
+    threshold = severity_rank(fail_on)
+    if any(severity_rank(f.severity) <= threshold for f in result.regressions):
+        sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_TOOL if result.errors else EXIT_CLEAN)
 
 
 @main.command("rules")

@@ -96,6 +96,20 @@ _HANDLER_KIND = {
 }
 
 
+# Slot types that hold one value per block: a second line is "is duplicate"
+# (§2.2). Other directives (listen, server_name, rewrite…) keep every line.
+SINGLE_SLOTS = frozenset({
+    "ngx_conf_set_flag_slot", "ngx_conf_set_num_slot", "ngx_conf_set_size_slot", "ngx_conf_set_off_slot",
+    "ngx_conf_set_msec_slot", "ngx_conf_set_sec_slot", "ngx_conf_set_enum_slot", "ngx_conf_set_str_slot",
+    "ngx_conf_set_bufs_slot", "ngx_conf_set_path_slot",
+})
+
+
+@lru_cache(maxsize=4096)
+def is_single_valued(name: str) -> bool:
+    return any(s.set_handler in SINGLE_SLOTS for s in specs(name))
+
+
 def is_bitmask(name: str) -> bool:
     return value_kind(name) == "bitmask"
 

@@ -97,6 +97,10 @@ class Effective:
         self._own: dict[int, dict[str, list[Node]]] = {}
         self._memo: dict[tuple[int, str], object] = {}  # (block, directive) -> Setting, None or headers
 
+    def default_names(self) -> list[str]:
+        """Directives with a built-in default in the target version."""
+        return [name for name, value in self._defaults.items() if value is not None]
+
     # -- levels -----------------------------------------------------------
 
     @staticmethod
@@ -152,8 +156,8 @@ class Effective:
             nodes = self.own(level, directive)
             if nodes and bitmask:  # repeated lines in one block are OR-ed together (§2.2)
                 return Setting(directive, (tuple(a for n in nodes for a in n.args),), tuple(nodes))
-            if nodes:
-                return self._setting(directive, nodes[-1:])
+            if nodes:  # one value per block, or every line (listen, server_name, rewrite…)
+                return self._setting(directive, nodes[-1:] if directives.is_single_valued(directive) else nodes)
             level = self.parent_level(level)
         return self._default(directive)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from . import suppress
 from .findings import SEVERITIES, Finding, LintResult
-from .loader import load
+from .loader import Config, load
 from .policy.engine import lint
 from .policy.load import load_policies
 from .policy.model import PolicyError, PolicySet
@@ -53,6 +53,11 @@ def prepare(options: CheckOptions) -> PolicySet:
 
 
 def check(paths: list[str], options: CheckOptions, policies: PolicySet) -> LintResult:
+    return lint_paths(paths, options, policies)[1]
+
+
+def lint_paths(paths: list[str], options: CheckOptions, policies: PolicySet) -> tuple[Config, LintResult]:
+    """Load and lint; the loaded trees too, for commands that look further (diff)."""
     # The tree is millions of small objects that live until the end: the
     # cyclic collector would walk them over and over for nothing.
     gc.disable()
@@ -63,4 +68,4 @@ def check(paths: list[str], options: CheckOptions, policies: PolicySet) -> LintR
     finally:
         gc.enable()
     ran = tuple(rule for rule in policies.rules if options.selection.wants(rule.id))
-    return LintResult(tuple(findings), tuple(config.errors), len(config.files), ran)
+    return config, LintResult(tuple(findings), tuple(config.errors), len(config.files), ran)

@@ -13,13 +13,6 @@ from .contexts import ContextProblem
 from .servers import location_path
 from .tree import Node, walk
 
-# Slot types whose second occurrence in one block is "is duplicate" (§2.2);
-# bitmask, key/value and array slots accumulate instead.
-SINGLE_SLOTS = frozenset({
-    "ngx_conf_set_flag_slot", "ngx_conf_set_num_slot", "ngx_conf_set_size_slot", "ngx_conf_set_off_slot",
-    "ngx_conf_set_msec_slot", "ngx_conf_set_sec_slot", "ngx_conf_set_enum_slot", "ngx_conf_set_str_slot",
-    "ngx_conf_set_bufs_slot", "ngx_conf_set_path_slot",
-})
 HANDLERS = frozenset({"proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass"})
 NO_URI_PART = frozenset({"if-in-location", "limit_except"})
 _URI_PART = re.compile(r"^[a-z]+://[^/]+/")
@@ -41,7 +34,7 @@ def _duplicates(block: Node) -> Iterator[ContextProblem]:
     seen: set[str] = set()
     for child in block.children:
         spec = directives.spec_for(child.name, block.inner)
-        single = child.name in HANDLERS or (spec is not None and spec.set_handler in SINGLE_SLOTS)
+        single = child.name in HANDLERS or (spec is not None and spec.set_handler in directives.SINGLE_SLOTS)
         if single and child.name in seen:
             yield ContextProblem(child, f'"{child.name}" directive is duplicate')
         seen.add(child.name)

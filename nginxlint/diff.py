@@ -1,0 +1,160 @@
+"""`nginxlint diff ACTIVE BACKUP`: what restoring BACKUP over ACTIVE would
+change and break.
+
+Both sides are linted with the same policies; findings are matched by rule,
+server and location (never by line: a restore moves every line), so the
+restore's regressions and fixes stand out. Then the effective configuration
+of each server and location is compared: servers and locations added or
+removed, values changed, proxy headers lost or gained, with file:line on
+both sides.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .effective import Effective
+from .findings import Finding, InputError, LintResult
+from .listing import Entry, settings_in_force
+from .loader import Config
+from .servers import describe_location, display_name, listen_socket
+from .tree import Node, walk
+
+
+@dataclass
+class Change:
+    server: str
+    location: str | None  # None: a server-level setting
+    directive: str
+    active: list[Entry]
+    backup: list[Entry]
+
+
+@dataclass
+class DiffResult:
+    regressions: list[Finding] = field(default_factory=list)  # the backup has them, the active config not
+    fixed: list[Finding] = field(default_factory=list)  # the active config has them, the backup not
+    servers_added: list[str] = field(default_factory=list)  # in the backup only
+    servers_removed: list[str] = field(default_factory=list)
+    locations_added: list[tuple[str, str]] = field(default_factory=list)
+    locations_removed: list[tuple[str, str]] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.regressions or self.fixed or self.servers_added or self.servers_removed
+                    or self.locations_added or self.locations_removed or self.changes)
+
+
+def diff(active: tuple[Config, LintResult], backup: tuple[Config, LintResult], version: str) -> DiffResult:
+    result = DiffResult(errors=list(active[1].errors) + list(backup[1].errors))
+    result.regressions = _unmatched(backup[1].findings, active[1].findings)
+    result.fixed = _unmatched(active[1].findings, backup[1].findings)
+    effective_a, effective_b = Effective(version), Effective(version)
+    servers_a, servers_b = _servers(active[0]), _servers(backup[0])
+    result.servers_added = [k for k in servers_b if k not in servers_a]
+    result.servers_removed = [k for k in servers_a if k not in servers_b]
+    for key in (k for k in servers_a if k in servers_b):
+        server_a, server_b = servers_a[key], servers_b[key]
+        result.changes += _compare(key, None, settings_in_force(effective_a, server_a),
+                                   settings_in_force(effective_b, server_b), server_level=True)
+        locations_a, locations_b = _locations(server_a), _locations(server_b)
+        result.locations_added += [(key, k) for k in locations_b if k not in locations_a]
+        result.locations_removed += [(key, k) for k in locations_a if k not in locations_b]
+        for path in (k for k in locations_a if k in locations_b):
+            result.changes += _compare(key, path, settings_in_force(effective_a, locations_a[path]),
+                                       settings_in_force(effective_b, locations_b[path]), server_level=False)
+    return result
+
+
+def _unmatched(ours: tuple[Finding, ...], theirs: tuple[Finding, ...]) -> list[Finding]:
+    """Findings of `ours` with no counterpart (same rule, server, location) in `theirs`."""
+    available = Counter((f.rule, f.server, f.location) for f in theirs)
+    unmatched = []
+    for finding in ours:
+        key = (finding.rule, finding.server, finding.location)
+        if available[key]:
+            available[key] -= 1
+        else:
+            unmatched.append(finding)
+    return unmatched
+
+
+def server_key(server: Node) -> str:
+    """A server's identity across two configs: its first name and its sockets."""
+    sockets = sorted({listen_socket(c.args) or c.args[0] for c in server.children if c.name == "listen" and c.args})
+    return f"{display_name(server) or '(no server_name)'} [{', '.join(sockets) or '*:80'}]"
+
+
+def _servers(config: Config) -> dict[str, Node]:
+    servers: dict[str, Node] = {}
+    for root in config.roots:
+        for node in walk(root):
+            if node.inner == "server":
+                servers.setdefault(server_key(node), node)
+    return servers
+
+
+def _locations(server: Node) -> dict[str, Node]:
+    """Locations of a server by their nesting path ("/api/ > /api/v1/")."""
+    found: dict[str, Node] = {}
+    for node in walk(server):
+        if node.inner == "location" and node.server is server:
+            chain = [describe_location(a) for a in reversed(list(node.ancestors())) if a.inner == "location"]
+            found.setdefault(" > ".join(chain + [describe_location(node)]), node)
+    return found
+
+
+def _compare(server: str, location: str | None, active: list[Entry], backup: list[Entry],
+             server_level: bool) -> list[Change]:
+    by_a, by_b = _group(active), _group(backup)
+    changes = []
+    for directive in sorted(set(by_a) | set(by_b)):
+        entries_a, entries_b = by_a.get(directive, []), by_b.get(directive, [])
+        if [e.value for e in entries_a] == [e.value for e in entries_b]:
+            continue
+        if not server_level and not any(e.block.startswith(("location", "if", "limit_except"))
+                                        for e in entries_a + entries_b):
+            continue  # inherited on both sides: reported once, at the server
+        if directive == "proxy_set_header":
+            changes += _header_changes(server, location, entries_a, entries_b)
+        else:
+            changes.append(Change(server, location, directive, entries_a, entries_b))
+    return changes
+
+
+def _group(entries: list[Entry]) -> dict[str, list[Entry]]:
+    grouped: dict[str, list[Entry]] = {}
+    for entry in entries:
+        grouped.setdefault(entry.directive, []).append(entry)
+    return grouped
+
+
+def _header_changes(server, location, entries_a, entries_b) -> list[Change]:
+    """proxy_set_header compared header by header: lost, gained or changed."""
+    def by_name(entries):
+        named: dict[str, list[Entry]] = {}
+        for entry in entries:
+            named.setdefault(entry.value.split(" ", 1)[0].lower(), []).append(entry)
+        return named
+
+    def noise(mine: list[Entry], other: list[Entry]) -> bool:
+        """The proxy module's default on one side, nothing written on the other."""
+        return not other and all(e.file is None for e in mine)
+
+    a, b = by_name(entries_a), by_name(entries_b)
+    changes = []
+    for name in sorted(set(a) | set(b)):
+        ea, eb = a.get(name, []), b.get(name, [])
+        if [e.value for e in ea] != [e.value for e in eb] and not noise(ea, eb) and not noise(eb, ea):
+            written = (ea + eb)[0].value.split(" ", 1)[0]
+            changes.append(Change(server, location, f"proxy_set_header {written}", ea, eb))
+    return changes
+
+
+def describe(entries: list[Entry]) -> str:
+    if not entries:
+        return "(not set)"
+    return "; ".join(f"{e.value} ({e.file}:{e.line})" if e.file else f"{e.value} ({e.block})" for e in entries)
+

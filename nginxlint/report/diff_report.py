@@ -1,0 +1,66 @@
+"""Text and JSON for `nginxlint diff`."""
+from __future__ import annotations
+
+import json
+
+from ..diff import Change, DiffResult, describe
+from ..findings import Finding
+from ..listing import Entry
+
+
+def render_text(result: DiffResult, active: str, backup: str) -> str:
+    if result.empty:
+        return f"No change: restoring {backup} over {active} changes no effective setting and no finding.\n"
+    lines = [f"Restoring {backup} over {active}:", ""]
+    lines += _findings("Findings the restore would introduce", result.regressions)
+    lines += _findings("Findings the restore would fix", result.fixed)
+    for title, keys in (("Servers only in the backup (added)", result.servers_added),
+                        ("Servers only in the active config (removed)", result.servers_removed),
+                        ("Locations only in the backup (added)", [f"{s} {p}" for s, p in result.locations_added]),
+                        ("Locations only in the active config (removed)", [f"{s} {p}" for s, p in result.locations_removed])):
+        if keys:
+            lines += [f"{title}:"] + [f"  {key}" for key in keys] + [""]
+    if result.changes:
+        lines.append("Effective changes (active → backup):")
+        current = None
+        for change in result.changes:
+            scope = (change.server, change.location)
+            if scope != current:
+                lines.append(f"  {change.server}" + (f" location {change.location}:" if change.location else ":"))
+                current = scope
+            lines.append(f"    {change.directive}: {describe(change.active)} → {describe(change.backup)}")
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _findings(title: str, findings: list[Finding]) -> list[str]:
+    if not findings:
+        return [f"{title}: none", ""]
+    lines = [f"{title} ({len(findings)}):"]
+    lines += [f"  {f.rule} {f.severity} {f.server or '-'} {f.location or '-'} {f.file}:{f.line}: {f.message}"
+              for f in findings]
+    return lines + [""]
+
+
+def render_json(result: DiffResult, active: str, backup: str) -> str:
+    def finding(f: Finding) -> dict:
+        return {"rule": f.rule, "name": f.name, "severity": f.severity, "message": f.message, "file": f.file,
+                "line": f.line, "server": f.server, "location": f.location}
+
+    def entries(items: list[Entry]) -> list[dict]:
+        return [{"value": e.value, "file": e.file, "line": e.line, "block": e.block} for e in items]
+
+    def change(c: Change) -> dict:
+        return {"server": c.server, "location": c.location, "directive": c.directive,
+                "active": entries(c.active), "backup": entries(c.backup)}
+
+    document = {
+        "version": 1, "active": active, "backup": backup, "identical": result.empty,
+        "regressions": [finding(f) for f in result.regressions], "fixed": [finding(f) for f in result.fixed],
+        "servers": {"added": result.servers_added, "removed": result.servers_removed},
+        "locations": {"added": [{"server": s, "location": p} for s, p in result.locations_added],
+                      "removed": [{"server": s, "location": p} for s, p in result.locations_removed]},
+        "changes": [change(c) for c in result.changes],
+        "errors": [{"file": e.file, "line": e.line, "message": e.message} for e in result.errors],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
