@@ -12,9 +12,12 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .effective import parse_version
 from .findings import SEVERITIES, severity_rank
 from .diff import diff
+from .effective import Effective, parse_version
+from .inspect import inspect_all, inspect_request
+from .loader import load
+from .routing import Request
 from .pipeline import DEFAULT_NGINX_VERSION, CheckOptions, check, lint_paths, prepare
 from .policy.load import policy_files
 from .policy.model import PolicyError
@@ -166,6 +169,38 @@ def _write_atomically(path: str, text: str) -> None:
         os.replace(temporary, path)
     except OSError as exc:
         _fail(f"--output {path}: {exc.strerror or exc}")
+
+
+@main.command("inspect")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--host", help="Host header of the request (none: a request without Host).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port the request arrives on (default 80, or 443 with --tls).")
+@click.option("--tls/--no-tls", default=None, help="The request came over TLS (default: only when --port is 443).")
+@click.option("--address", default="127.0.0.1", show_default=True, help="Local address the request arrives on.")
+@click.option("--uri", help="Request URI. Without it, every location and its effective configuration.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--nginx-version", callback=_version, help=f"nginx version whose defaults apply (default {DEFAULT_NGINX_VERSION}).")
+@click.option("--root", type=click.Path(file_okay=False), help="Read absolute include paths below DIR (a copied tree).")
+@click.option("--context", type=click.Choice(["main", "http", "server", "location", "stream"]),
+              help="Context of the given files, instead of guessing.")
+def inspect_command(paths, host, port, tls, address, uri, output_format, nginx_version, root, context) -> None:
+    """Which server and location serve a request, and the effective
+    directives there, each with its origin (file:line and block, or the
+    default of the nginx version)."""
+    version = nginx_version or _project(None).values.get("nginx-version", DEFAULT_NGINX_VERSION)
+    config = load(list(paths) or [DEFAULT_PATH], root, context)
+    for error in config.errors:
+        click.echo(f"nginxlint: error: {error}", err=True)
+    for problem in config.problems:
+        click.echo(f"nginxlint: {problem.rule}: {problem.file}:{problem.line}: {problem.message}", err=True)
+    effective, as_json = Effective(version), output_format == "json"
+    if uri is None:
+        click.echo(inspect_all(config, effective, as_json), nl=False)
+    else:
+        tls = tls if tls is not None else port == 443
+        request = Request(host=host, uri=uri, port=port or (443 if tls else 80), tls=tls, address=address)
+        click.echo(inspect_request(config, effective, request, as_json), nl=False)
+    sys.exit(EXIT_TOOL if config.errors else EXIT_CLEAN)
 
 
 @main.command("diff")

@@ -3,7 +3,6 @@ what / why / bad / good, and the commands that show it work."""
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 
@@ -58,14 +57,23 @@ def test_policy_validate(tmp_path):
     assert code == 2 and err.strip() == f"nginxlint: error: bad policy: {bad}:9: lte: invalid size '10Q'"
 
 
-def test_readme_site_policy_example_works(tmp_path):
-    """The README's reference-deployment policy is valid and catches a 20M simple-voice-chat limit."""
-    policy = re.search(r"```yaml\n(pack: gmai-site.*?)```", (REPO / "README.md").read_text(), re.S).group(1)
-    (tmp_path / "site.yaml").write_text(policy)
+def test_readme_shows_the_shipped_site_policy_and_it_works(tmp_path):
+    """The README quotes sample_configs/policies/gmai-site.yaml verbatim; it catches a 20M limit."""
+    policy = REPO / "sample_configs" / "policies" / "gmai-site.yaml"
+    assert policy.read_text() in (REPO / "README.md").read_text()
     site = (REPO / "sample_configs" / "gmai.sa").read_text()
     (tmp_path / "ok.conf").write_text(site)
     (tmp_path / "big.conf").write_text(site.replace("client_max_body_size 10M", "client_max_body_size 20M"))
-    code, out, _ = run_cli(["check", "ok.conf", "big.conf", "--policy", "site.yaml", "--select", "SITE",
+    code, out, _ = run_cli(["check", "ok.conf", "big.conf", "--policy", str(policy), "--select", "SITE",
                             "--format", "json"], tmp_path)
     found = {(f["rule"], f["file"], f["server"]) for f in json.loads(out)["findings"]}
     assert code == 1 and found == {("SITE001", "big.conf", "dev.gmai.sa"), ("SITE001", "big.conf", "api.gmai.sa")}
+
+
+def test_bad_serves_selector_names_its_line(tmp_path):
+    policy = tmp_path / "p.yaml"
+    policy.write_text("pack: p\nrules:\n  - id: P001\n    name: n\n    severity: error\n    summary: s\n"
+                      "    message: m\n    select:\n      serves: {host: a.test, url: /x}\n"
+                      "    assert: {directive: proxy_pass, exists: \"true\"}\n")
+    code, _, err = run_cli(["policy", "validate", str(policy)], tmp_path)
+    assert code == 2 and err.strip() == f"nginxlint: error: bad policy: {policy}:9: serves needs at least uri: /path (and optionally host, port, tls)"

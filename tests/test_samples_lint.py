@@ -75,3 +75,11 @@ def test_cli_on_backup_exits_1_with_the_json_of_design_3(in_repo):
     assert document["summary"] == {"files": 1, "findings": 64, "error": 8, "warning": 56, "info": 0}
     hdr = next(f for f in document["findings"] if f["rule"] == "HDR001")
     assert hdr["related"][0] == {"file": BACKUP, "line": 54, "message": "proxy_set_header Host $host is not applied here"}
+
+
+def test_regex_location_stealing_the_websocket_path_is_caught_by_a_request_targeted_policy(in_repo):
+    steal = "sample_configs/gmai.sa.regex-steal"
+    assert _lint(steal).findings == ()  # every location is compliant on its own
+    result = _lint(steal, "sample_configs/gmai.sa", policies=["sample_configs/policies/gmai-site.yaml"])
+    assert rule_lines(result) == {("SITE003", steal, 182)}
+    assert {f.location for f in result.findings} == {"~ /ws/"}

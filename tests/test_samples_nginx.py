@@ -30,6 +30,7 @@ BROKEN = SAMPLES / "broken"
 FRAGMENTS = [
     SAMPLES / "gmai.sa",
     SAMPLES / "gmai.sa.backup",
+    SAMPLES / "gmai.sa.regex-steal",
     TREE / "sites-available" / "default-disabled",
 ]
 

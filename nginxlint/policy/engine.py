@@ -48,7 +48,9 @@ def lint(config: Config, policies: PolicySet, version: str,
         levels = [n for n in _with_root(root) if n.inner in LEVELS and _complete(n, config.incomplete)]
         selected: dict[int, list[Node]] = {}  # rules of a pack share named selectors: match once
         for rule in checked:
-            if id(rule.select) not in selected:
+            if "serves" in rule.select:
+                selected[id(rule.select)] = selectors.served(rule.select, root, scope)
+            elif id(rule.select) not in selected:
                 kinds = selectors.kinds_of(rule.select)
                 selected[id(rule.select)] = [b for b in levels
                                              if b.inner in kinds and selectors.matches(rule.select, b, scope)]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from ..routing import Request, route
 from ..servers import enclosing_server, location_path, server_names
 from ..tree import Node
 from ..variables import evaluate, request_variables
@@ -18,7 +19,8 @@ KINDS = {"http": "http", "server": "server", "location": "location",
          "if": "if-in-location", "limit_except": "limit_except"}
 MODIFIERS = {"prefix": "", "=": "=", "^~": "^~", "~": "~", "~*": "~*", "@": "@"}
 BOOLEANS = {"true": True, "false": False}
-KEYS = ("kind", "websocket", "websocket_paths", "tls", "server_name", "path", "modifier", "has", "proxies")
+KEYS = ("kind", "serves", "websocket", "websocket_paths", "tls", "server_name", "path", "modifier", "has", "proxies")
+SERVES_KEYS = ("uri", "host", "port", "tls")
 
 # A WebSocket handshake, for judging header values through maps.
 HANDSHAKE = request_variables({"Upgrade": "websocket", "Connection": "Upgrade"})
@@ -30,10 +32,12 @@ def validate(select, file: str, params: dict[str, str]) -> None:
     for key in select:
         if key not in KEYS:
             raise PolicyError(file, select.line_of(key), f"unknown selector key {key!r}; known: {', '.join(KEYS)}")
+    if "serves" in select:
+        _validate_serves(select, file)
     kinds = select.get("kind")
-    if kinds is None:
-        raise PolicyError(file, select.line, "select needs a kind (" + ", ".join(KINDS) + ")")
-    for kind in kinds if isinstance(kinds, list) else [kinds]:
+    if kinds is None and "serves" not in select:
+        raise PolicyError(file, select.line, "select needs a kind (" + ", ".join(KINDS) + ") or serves")
+    for kind in kinds if isinstance(kinds, list) else [kinds] if kinds else []:
         if kind not in KINDS:
             raise PolicyError(file, select.line_of("kind"), f"unknown kind {kind!r}; known: {', '.join(KINDS)}")
     for key in ("websocket", "tls", "proxies"):
@@ -44,6 +48,35 @@ def validate(select, file: str, params: dict[str, str]) -> None:
             _compile(select, key, file, params)
     if "modifier" in select and select["modifier"] not in MODIFIERS:
         raise PolicyError(file, select.line_of("modifier"), f"modifier must be one of {', '.join(MODIFIERS)}")
+
+
+def _validate_serves(select: Map, file: str) -> None:
+    serves = select["serves"]
+    line = select.line_of("serves")
+    if not isinstance(serves, Map) or not isinstance(serves.get("uri"), str) or not serves["uri"].startswith("/"):
+        raise PolicyError(file, line, "serves needs at least uri: /path (and optionally host, port, tls)")
+    for key, value in serves.items():
+        if key not in SERVES_KEYS:
+            raise PolicyError(file, serves.line_of(key), f"unknown serves key {key!r}; known: {', '.join(SERVES_KEYS)}")
+        if key == "port" and not (isinstance(value, str) and value.isdigit()):
+            raise PolicyError(file, serves.line_of(key), "port must be a number")
+        if key == "tls" and value not in BOOLEANS:
+            raise PolicyError(file, serves.line_of(key), "tls must be true or false")
+
+
+def served(select: Map, root: Node, scope: Scope) -> list[Node]:
+    """The block that serves the selector's request in this tree (design §2:
+    "the location that serves URI P"), as nginx would choose it: the
+    innermost location, or the server itself when no location matches."""
+    spec = select["serves"]
+    port = int(spec.get("port", "443" if spec.get("tls") == "true" else "80"))
+    request = Request(host=spec.get("host"), uri=spec["uri"], port=port,
+                      tls=BOOLEANS[spec.get("tls", "true" if port == 443 else "false")])
+    found = route([root], request)
+    block = found.location or found.server
+    if block is None or ("kind" in select and block.inner not in kinds_of(select)):
+        return []
+    return [block] if matches(select, block, scope) else []
 
 
 def _compile(select: Map, key: str, file: str, params: dict[str, str]) -> re.Pattern:
@@ -57,7 +90,7 @@ def _compile(select: Map, key: str, file: str, params: dict[str, str]) -> re.Pat
 
 
 def kinds_of(select: Map) -> set[str]:
-    kinds = select["kind"]
+    kinds = select.get("kind") or list(KINDS)
     return {KINDS[k] for k in (kinds if isinstance(kinds, list) else [kinds])}
 
 

@@ -1,0 +1,70 @@
+"""`nginxlint inspect`: which server and location serve a request, and the
+effective configuration there, each directive with its origin."""
+from __future__ import annotations
+
+import json
+
+from tabulate import tabulate
+
+from .effective import Effective
+from .listing import Entry, block_label, locations_of, settings_in_force
+from .loader import Config
+from .routing import Request, Route, route
+
+
+def _where(node) -> dict | None:
+    return None if node is None else {"file": node.file, "line": node.line, "block": block_label(node)}
+
+
+def _entries_json(entries: list[Entry]) -> list[dict]:
+    return [{"directive": e.directive, "value": e.value, "file": e.file, "line": e.line, "block": e.block}
+            for e in entries]
+
+
+def _table(entries: list[Entry]) -> str:
+    rows = [(e.directive, e.value, f"{e.file}:{e.line} ({e.block})" if e.file else e.block) for e in entries]
+    return tabulate(rows, headers=("directive", "value", "origin"), maxcolwidths=[None, 60, None])
+
+
+def inspect_request(config: Config, effective: Effective, request: Request, as_json: bool) -> str:
+    found = route(config.roots, request)
+    block = found.location or found.server
+    entries = settings_in_force(effective, block) if block is not None else []
+    if as_json:
+        return json.dumps({
+            "version": 1,
+            "request": {"host": request.host, "port": request.port, "tls": request.tls, "uri": request.uri},
+            "server": _where(found.server), "location": _where(found.location),
+            "locations": [_where(n) for n in found.locations],
+            "status": found.status, "reason": found.reason, "directives": _entries_json(entries),
+        }, indent=2, ensure_ascii=False) + "\n"
+    return _request_text(request, found) + ("\n\n" + _table(entries) if entries else "") + "\n"
+
+
+def _request_text(request: Request, found: Route) -> str:
+    scheme = "https" if request.tls else "http"
+    lines = [f"request:  GET {scheme}://{request.host or '(no Host)'}:{request.port}{request.uri}"]
+    if found.server is None:
+        lines.append("server:   none: nothing listens on that address and port")
+    else:
+        lines.append(f"server:   {block_label(found.server)} ({found.server.file}:{found.server.line})")
+        chain = " > ".join(f"{block_label(n)} ({n.file}:{n.line})" for n in found.locations)
+        lines.append(f"location: {chain or 'none: served at server level (404 from the default root)'}")
+    if found.status:
+        lines.append(f"status:   {found.status}")
+    lines.append(f"why:      {found.reason}")
+    return "\n".join(lines)
+
+
+def inspect_all(config: Config, effective: Effective, as_json: bool) -> str:
+    """Every location of every loaded tree, with its effective configuration."""
+    blocks = [(server, location) for root in config.roots for server, location in locations_of(root)]
+    if as_json:
+        return json.dumps({"version": 1, "locations": [
+            {"server": _where(server), "location": _where(location),
+             "directives": _entries_json(settings_in_force(effective, location))}
+            for server, location in blocks]}, indent=2, ensure_ascii=False) + "\n"
+    parts = [f"{block_label(location)} in {block_label(server) if server else 'no server'} "
+             f"({location.file}:{location.line})\n{_table(settings_in_force(effective, location))}"
+             for server, location in blocks]
+    return "\n\n".join(parts) + "\n" if parts else "no locations\n"
