@@ -19,7 +19,6 @@ import contextlib
 import os
 import random
 import re
-import shutil
 import socket
 import subprocess
 import time
@@ -28,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from .conftest import require_tool
 
 from nginxlint.loader import load
 from nginxlint.routing import Request, Route, route
@@ -51,15 +52,6 @@ LITERAL = re.compile(r"/[a-zA-Z/]*")  # regex text that static locations nested 
 CASELESS = [r"\.PNG$", r"^/ADMIN", r"/WS/", r"\.(JS|CSS)$", r"^/Static/"]
 
 
-def _require(tool, fallback=None):
-    """Path of an external tool; skip without it, but fail under CI."""
-    path = shutil.which(tool) or (fallback if fallback and os.access(fallback, os.X_OK) else None)
-    if path:
-        return path
-    message = f"{tool} not installed: routing cannot be checked against real nginx"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 # -- configuration generator ------------------------------------------------------------
@@ -311,7 +303,7 @@ def running_nginx(binary: str, work: Path, site: str):
 
 @pytest.fixture(scope="module")
 def nginx():
-    return _require("nginx", "/usr/sbin/nginx")
+    return require_tool("nginx", "routing cannot be checked against real nginx", "/usr/sbin/nginx")
 
 
 @pytest.mark.parametrize("index", range(CONFIGS))

@@ -11,7 +11,6 @@ Without nginx the tests skip locally; under CI (``CI=true``) they fail.
 Debian's nginx 1.22 is the reference.
 """
 
-import os
 import re
 import resource
 import shutil
@@ -19,6 +18,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
+from .conftest import require_tool
 
 from nginxlint.pipeline import CheckOptions, check, prepare
 
@@ -62,20 +63,11 @@ LISTEN_PORT = re.compile(r"(\blisten\s+(?:\[::\]:)?)(80|443)\b")
 MAX_OPEN_FILES = 256
 
 
-def _require(tool, fallback=None):
-    """Path of an external tool; skip without it, but fail under CI."""
-    path = shutil.which(tool) or (fallback if fallback and os.access(fallback, os.X_OK) else None)
-    if path:
-        return path
-    message = f"{tool} not installed: the sample configs cannot be checked with real nginx"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 @pytest.fixture(scope="session")
 def nginx():
-    return _require("nginx", "/usr/sbin/nginx")
+    return require_tool("nginx", "the sample configs cannot be checked with real nginx", "/usr/sbin/nginx")
 
 
 @pytest.fixture(scope="session")
@@ -84,7 +76,7 @@ def certs(tmp_path_factory):
     directory = tmp_path_factory.mktemp("certs")
     subprocess.run(
         [
-            _require("openssl"), "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+            require_tool("openssl", "the sample configs cannot be checked with real nginx"), "req", "-x509", "-newkey", "rsa:2048", "-nodes",
             "-days", "2", "-subj", "/CN=gmai.sa",
             "-addext", "subjectAltName=DNS:dev.gmai.sa,DNS:api.gmai.sa",
             "-keyout", str(directory / "privkey.pem"),
