@@ -27,7 +27,7 @@ from pathlib import Path
 
 from .findings import InputError
 from .parser import ParsedFile, Statement
-from .source import PARALLEL_MIN_FILES, Source, decode_source, not_regular, os_reason, read_source, read_sources
+from .source import MAX_FILE_BYTES, PARALLEL_MIN_FILES, Source, decode_source, not_regular, os_reason, read_source, read_sources
 from .tree import Node, inner_context
 from . import directives
 
@@ -127,7 +127,10 @@ class Loader:
 
     def _load_argument(self, path: str) -> None:
         if path == "-":
-            parsed = self._accept(decode_source(sys.stdin.buffer.read()), "<stdin>", None)
+            data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+            source = decode_source(data) if len(data) <= MAX_FILE_BYTES else \
+                Source(f"is larger than the {MAX_FILE_BYTES // 2**20} MiB nginxlint reads", None)
+            parsed = self._accept(source, "<stdin>", None)
             if parsed is not None:
                 self._add_root(parsed, "<stdin>", os.getcwd())
             return

@@ -17,6 +17,9 @@ from .parser import ParsedFile, parse_text
 
 # Below this many files a process pool costs more than it saves.
 PARALLEL_MIN_FILES = 48
+# nginx has no limit, but no real config comes near it: a bigger file is a
+# log or a dump included by mistake, and lexing it would take minutes.
+MAX_FILE_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +34,9 @@ def read_source(path: str) -> Source:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
             return Source(not_regular(info.st_mode), None)
+        if info.st_size > MAX_FILE_BYTES:
+            return Source(f"is {info.st_size / 2**20:.1f} MiB; nginxlint reads files up to "
+                          f"{MAX_FILE_BYTES // 2**20} MiB", None)
         with open(path, "rb") as handle:
             data = handle.read()
     except OSError as exc:

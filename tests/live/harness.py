@@ -40,7 +40,7 @@ import websockets
 from websockets.asyncio.server import serve
 from websockets.sync.client import connect
 
-WAIT = 10.0  # the longest any single step may take before the test gives up
+WAIT = 20.0  # the longest any single step may take before the test gives up (generous: CI machines stall)
 LOOPBACK = "127.0.0.1"
 
 
