@@ -3,8 +3,10 @@ phases, turn results into text and an exit code. No traceback reaches the
 user (design §3)."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -160,15 +162,32 @@ def check_command(paths, policies, params, config_file, select, ignore, output_f
 
 
 def _write_atomically(path: str, text: str) -> None:
-    """Readers see the old report or the whole new one, never half of it."""
+    """Readers see the old report or the whole new one, never half of it.
+    The new file gets the old one's mode, or the umask's, not mkstemp's 0600."""
     directory = os.path.dirname(os.path.abspath(path))
+    temporary = None
     try:
         handle, temporary = tempfile.mkstemp(prefix=".nginxlint-", dir=directory)
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
+        os.chmod(temporary, _report_mode(path))
         os.replace(temporary, path)
+        temporary = None
     except OSError as exc:
         _fail(f"--output {path}: {exc.strerror or exc}")
+    finally:
+        if temporary is not None:  # the write or the rename failed, or Ctrl-C came between
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+
+
+def _report_mode(path: str) -> int:
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 @main.command("inspect")
@@ -284,17 +303,23 @@ def validate_command(files, params) -> None:
 
 
 def run() -> None:
-    """Console entry point: any unexpected exception becomes one line, exit 2."""
+    """Console entry point. Exit codes are ours (design §3): click's usage
+    errors are 2, Ctrl-C is 130 (not click's "Aborted!" with 1), and any
+    unexpected exception becomes one line and 2."""
     try:
-        main(standalone_mode=True)
-    except SystemExit:
-        raise
-    except KeyboardInterrupt:
+        code = main(standalone_mode=False)
+    except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("nginxlint: interrupted", err=True)
         sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_TOOL)
+    except SystemExit:
+        raise
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         if os.environ.get("NGINXLINT_DEBUG"):
             raise
         click.echo(f"nginxlint: internal error: {type(exc).__name__}: {exc} "
                    "(a bug; rerun with NGINXLINT_DEBUG=1 for details and report it)", err=True)
         sys.exit(EXIT_TOOL)
+    sys.exit(code if isinstance(code, int) else EXIT_CLEAN)

@@ -6,10 +6,14 @@ lexer) and the results merged in include order by the loader.
 """
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import errno
 import os
+import signal
 import stat
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing import get_context
 
@@ -73,11 +77,46 @@ def read_sources(paths: list[str]) -> dict[str, Source]:
     if len(paths) < PARALLEL_MIN_FILES or workers < 2:
         return {path: read_source(path) for path in paths}
     try:
-        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-            chunk = max(1, len(paths) // (workers * 4))
-            return dict(zip(paths, pool.map(read_source, paths, chunksize=chunk)))
+        pool = ProcessPoolExecutor(workers, mp_context=get_context("fork"),
+                                   initializer=_worker_start, initargs=(os.getpid(),))
     except (OSError, RuntimeError):  # no fork or no processes here: read them ourselves
         return {path: read_source(path) for path in paths}
+    try:
+        chunk = max(1, len(paths) // (workers * 4))
+        with _sigint_blocked():  # workers are forked here and keep it blocked: Ctrl-C is the parent's
+            results = pool.map(read_source, paths, chunksize=chunk)
+        return dict(zip(paths, results))
+    except BrokenProcessPool:  # a worker was killed (out of memory?): read them ourselves
+        return {path: read_source(path) for path in paths}
+    except BaseException:  # Ctrl-C: stop every worker now, not after the queue
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def _sigint_blocked():
+    """Hold SIGINT while workers are forked: they inherit the blocked mask
+    (so Ctrl-C never reaches them), and the parent gets a Ctrl-C that came
+    meanwhile as soon as the mask is lifted."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _worker_start(parent: int) -> None:
+    """Workers die with the parent: a `kill -9` of nginxlint must not leave
+    orphans holding its stdout open."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def not_regular(mode: int) -> str:

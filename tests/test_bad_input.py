@@ -218,6 +218,16 @@ CONFIG_CASES = [
     # -- depth -----------------------------------------------------------------------
     Case("5000-nested-locations",  # no RecursionError, no hang; nginx accepts nested prefix locations
          {"deep.conf": _nested(5000), GOOD: GOOD_TEXT}, ["deep.conf", GOOD], 1),
+    Case("10000-nested-locations",  # twice the depth above: still no RecursionError, no hang
+         {"deep.conf": _nested(10_000), GOOD: GOOD_TEXT}, ["deep.conf", GOOD], 1),
+    # -- size ------------------------------------------------------------------------
+    Case("200000-line-file",  # a valid server, 199,997 one-line locations
+         {"long.conf": "server {\n    listen 80;\n" + "".join(f"    location = /p{i:06d} {{ return 204; }}\n"
+                                                            for i in range(199_997)) + "}\n", GOOD: GOOD_TEXT},
+         ["long.conf", GOOD], 1),
+    Case("50-MiB-file",  # valid directives, refused by size: INC001 "cannot read big.conf: is 50.0 MiB; ..."
+         {"big.conf": b"map $uri $v { default 0; }\n" * (50 * 2**20 // 27) + b"#" * (50 * 2**20 % 27), GOOD: GOOD_TEXT},
+         ["big.conf", GOOD], 1, {("INC001", "big.conf", 1)}, timeout=10),
     Case("include-chain-600-deep",  # nginx follows it (one open fd per level); the last file must be linted
          {**{f"c{i:03}.conf": f"include c{i + 1:03}.conf;\n" for i in range(600)}, "c600.conf": BROKEN},
          ["c000.conf"], 1, {("SYN001", "c600.conf", 4)}),

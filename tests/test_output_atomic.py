@@ -1,0 +1,306 @@
+"""`--output FILE` is written atomically (README: "a reader never sees half a
+report"): interrupted at any moment, FILE holds the old report or the whole
+new one, and an interrupted run leaves no temporary file behind.
+
+The runs are real subprocesses on a 300-site tree, big enough that the
+files are parsed in worker processes (source.PARALLEL_MIN_FILES), each
+started in its own session so that the test can clean up every process it
+started, whatever nginxlint leaves running.
+"""
+from __future__ import annotations
+
+import errno
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from nginxlint import cli
+
+from .conftest import REPO
+
+SITES = 300
+OLD = '{"old report": true}\n'
+
+SITE = """\
+map $http_upgrade $connection_upgrade_{i} {{
+    default upgrade;
+    ''      close;
+}}
+server {{
+    listen 443 ssl;
+    server_name site{i}.example.test;
+    ssl_certificate     /etc/ssl/site{i}.pem;
+    ssl_certificate_key /etc/ssl/site{i}.key;
+    proxy_set_header Host $host;
+    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    location / {{
+        proxy_pass http://127.0.0.1:{port};
+    }}
+    location /ws/ {{
+        proxy_pass http://127.0.0.1:{port};
+        proxy_http_version 1.1;
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection $connection_upgrade_{i};
+    }}
+    location /api/v1/ws/streaming-voice {{
+        proxy_pass http://127.0.0.1:{port};
+        proxy_http_version 1.1;
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection "upgrade";
+        proxy_read_timeout 60s;
+    }}
+}}
+"""
+
+
+@pytest.fixture(scope="module")
+def big_tree(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("atomic")
+    sites = root / "sites-enabled"
+    sites.mkdir()
+    for i in range(SITES):
+        (sites / f"site{i:03d}.conf").write_text(SITE.format(i=i, port=8000 + i))
+    (root / "out").mkdir()
+    return root
+
+
+def _start(root: Path, output: Path, **popen) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    env.pop("NGINXLINT_DEBUG", None)
+    # Output to files, not pipes: a pipe held open by a leftover process
+    # would hang the test instead of failing it.
+    return subprocess.Popen([sys.executable, "-m", "nginxlint", "check", "sites-enabled", "--format", "json",
+                             "--output", str(output)], cwd=root, env=env, start_new_session=True,
+                            stdin=subprocess.DEVNULL, **popen)
+
+
+def _group_alive(pgid: int) -> list[int]:
+    """Pids still in the process group of a run (its leftover workers)."""
+    alive = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                alive.append(int(entry.name))
+    return alive
+
+
+def _reap(proc: subprocess.Popen, timeout: float = 20) -> list[int]:
+    """Wait for the run; then kill whatever of its process group is left (only
+    processes this test started) and return their pids."""
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:  # hung: the caller sees it in returncode -9
+        proc.kill()
+        proc.wait()
+    deadline = time.monotonic() + 1.0
+    while _group_alive(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = _group_alive(proc.pid)
+    if left:
+        os.killpg(proc.pid, signal.SIGKILL)
+    return left
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _is_old_or_complete(text: str) -> str:
+    """'old' or 'new'; fails on anything else (half a report, empty)."""
+    if text == OLD:
+        return "old"
+    doc = json.loads(text)  # a torn write fails here
+    assert doc["version"] == 1 and doc["summary"]["files"] == SITES, doc["summary"]
+    assert len(doc["findings"]) == doc["summary"]["findings"] > 0
+    return "new"
+
+
+def _temporaries(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".nginxlint-"))
+
+
+def _snapshot(folder: Path) -> dict:
+    return {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in sorted(folder.iterdir())}
+
+
+@pytest.fixture(scope="module")
+def full_run(big_tree) -> float:
+    """One uninterrupted run: its duration, to spread the interruptions over."""
+    output = big_tree / "out" / "report.json"
+    output.write_text(OLD)
+    before = _snapshot(big_tree / "sites-enabled")
+    start = time.monotonic()
+    proc = _start(big_tree, output, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assert _reap(proc) == []
+    seconds = time.monotonic() - start
+    assert proc.returncode == 1  # every site has WebSocket findings
+    assert _is_old_or_complete(output.read_text()) == "new"
+    assert _temporaries(output.parent) == []
+    assert _snapshot(big_tree / "sites-enabled") == before  # input bytes and mtimes untouched
+    return seconds
+
+
+def test_interrupted_runs_leave_the_old_or_the_whole_report(big_tree, full_run):
+    """10 runs, alternately Ctrl-C (SIGINT to the process group) and
+    `kill -9` (SIGKILL to nginxlint itself), each at a random moment of its
+    own tenth of the runtime (fixed seed: reproducible)."""
+    rng = random.Random(6)
+    output = big_tree / "out" / "report.json"
+    seen, leftovers = [], []
+    for trial in range(10):
+        sig = signal.SIGINT if trial % 2 == 0 else signal.SIGKILL
+        output.write_text(OLD)
+        delay = full_run * 1.05 * (trial + rng.random()) / 10
+        proc = _start(big_tree, output, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        try:
+            if sig == signal.SIGINT:
+                os.killpg(proc.pid, sig)
+            else:
+                os.kill(proc.pid, sig)
+        except ProcessLookupError:  # it had finished already
+            pass
+        left = _reap(proc)
+        state = _is_old_or_complete(output.read_text())
+        seen.append((sig.name, round(delay, 2), proc.returncode, state))
+        temporaries = _temporaries(output.parent)
+        if sig == signal.SIGINT:
+            assert temporaries == [], (seen[-1], temporaries)
+            assert proc.returncode != 0, seen[-1]  # an interrupted run never claims success
+        else:  # nothing can clean up after kill -9: a temporary file may remain
+            leftovers.append((seen[-1], temporaries, left))
+            for name in temporaries:
+                (output.parent / name).unlink()
+    print("trials:", seen, "after SIGKILL:", leftovers)
+    assert sum(state == "old" for *_, state in seen) >= 5, f"the runs were not interrupted: {seen}"
+
+
+def test_sigint_while_parsing_leaves_nothing_behind(big_tree):
+    """Ctrl-C while the files are parsed in worker processes."""
+    output = big_tree / "out" / "report.json"
+    output.write_text(OLD)
+    proc = _start(big_tree, output, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _wait_for_workers(proc)
+    time.sleep(0.03)  # the workers are up (Ctrl-C while they start: test_sigint_while_workers_start)
+    os.killpg(proc.pid, signal.SIGINT)
+    assert _reap(proc) == []
+    assert proc.returncode not in (0, None, -signal.SIGKILL)
+    assert output.read_text() == OLD
+    assert _temporaries(output.parent) == []
+
+
+def test_sigint_while_workers_start(big_tree, tmp_path):
+    output = big_tree / "out" / "report.json"
+    for attempt in range(3):
+        output.write_text(OLD)
+        with open(tmp_path / f"stderr{attempt}", "w+b") as err:
+            proc = _start(big_tree, output, stdout=subprocess.DEVNULL, stderr=err)
+            _wait_for_workers(proc)
+            os.killpg(proc.pid, signal.SIGINT)
+            left = _reap(proc, timeout=5)
+            err.seek(0)
+            message = err.read().decode("utf-8", "replace")
+        assert proc.returncode != -signal.SIGKILL, "nginxlint hung after Ctrl-C"
+        assert "Traceback" not in message, message
+        assert left == [], f"still running after Ctrl-C: {left}"
+        assert output.read_text() == OLD and _temporaries(output.parent) == []
+
+
+def _wait_for_workers(proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 30
+    while not _children(proc.pid):
+        assert proc.poll() is None and time.monotonic() < deadline, "no worker processes were started"
+        time.sleep(0.002)
+
+
+def test_sigkill_leaves_no_orphan_workers(big_tree):
+    output = big_tree / "out" / "report.json"
+    output.write_text(OLD)
+    proc = _start(big_tree, output, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _wait_for_workers(proc)
+    os.kill(proc.pid, signal.SIGKILL)
+    left = _reap(proc)  # kills them (they are ours) and reports them
+    assert output.read_text() == OLD
+    assert left == [], f"worker processes still running 1 s after nginxlint was killed: {left}"
+
+
+def test_sigint_exit_code(big_tree, tmp_path):
+    output = big_tree / "out" / "report.json"
+    output.write_text(OLD)
+    with open(tmp_path / "stderr", "w+b") as err:
+        proc = _start(big_tree, output, stdout=subprocess.DEVNULL, stderr=err)
+        _wait_for_workers(proc)
+        time.sleep(0.03)  # mid-run, after the workers started
+        os.killpg(proc.pid, signal.SIGINT)
+        _reap(proc)
+        err.seek(0)
+        message = err.read().decode("utf-8", "replace")
+    assert "Traceback" not in message, message
+    assert proc.returncode == 130 and "nginxlint: interrupted" in message, (proc.returncode, message)
+
+
+# -- _write_atomically, failing in the middle -------------------------------------------
+
+@pytest.mark.parametrize("failure", ["disk-full-while-writing", "ctrl-c-before-rename"])
+def test_failed_write_leaves_no_temporary(tmp_path, monkeypatch, failure):
+    target = tmp_path / "report.json"
+    target.write_text(OLD)
+    if failure == "disk-full-while-writing":
+        real_fdopen = os.fdopen
+
+        class Full:
+            def __init__(self, handle):
+                self.handle = handle
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                self.handle.close()
+
+            def write(self, text):
+                self.handle.write(text[:100])
+                self.handle.flush()
+                raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(cli.os, "fdopen", lambda *a, **k: Full(real_fdopen(*a, **k)))
+        expected = SystemExit  # _fail: one error line, exit 2
+    else:
+        def interrupted(*_args):
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(cli.os, "replace", interrupted)
+        expected = KeyboardInterrupt
+    with pytest.raises(expected):
+        cli._write_atomically(str(target), json.dumps({"version": 1}) * 1000)
+    monkeypatch.undo()
+    assert target.read_text() == OLD
+    assert _temporaries(tmp_path) == []
+
+
+def test_output_file_mode_follows_the_umask(tmp_path):
+    (tmp_path / "site.conf").write_text("server {\n    listen 80;\n}\n")
+    existing = tmp_path / "existing.json"
+    existing.write_text(OLD)
+    existing.chmod(0o644)
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    for output in ("new.json", "existing.json"):
+        subprocess.run([sys.executable, "-m", "nginxlint", "check", "site.conf", "--format", "json",
+                        "--output", output], cwd=tmp_path, env=env, check=True, timeout=60,
+                       preexec_fn=lambda: os.umask(0o022))
+    modes = {name: oct((tmp_path / name).stat().st_mode & 0o777) for name in ("new.json", "existing.json")}
+    assert modes == {"new.json": "0o644", "existing.json": "0o644"}
