@@ -94,19 +94,37 @@ def _policies(options: CheckOptions):
         _fail(f"bad policy: {exc}")
 
 
-def policy_options(command):
-    """Options shared by every command that loads policies."""
-    for option in reversed([
-        click.option("--policy", "policies", multiple=True, type=click.Path(),
-                     help="Extra policy file or directory (repeatable); adds to the built-in packs."),
-        click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
-                     help="Override a policy parameter, e.g. websocket_min_timeout=1h (repeatable)."),
-        click.option("--config", "config_file", type=click.Path(dir_okay=False),
-                     help="Project config file (default: .nginxlint.yaml or pyproject.toml [tool.nginxlint], "
-                          "searched upwards from the working directory)."),
-    ]):
-        command = option(command)
-    return command
+def _stacked(*options):
+    """One decorator for a group of options several commands share."""
+    def apply(command):
+        for option in reversed(options):
+            command = option(command)
+        return command
+    return apply
+
+
+policy_options = _stacked(
+    click.option("--policy", "policies", multiple=True, type=click.Path(),
+                 help="Extra policy file or directory (repeatable); adds to the built-in packs."),
+    click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+                 help="Override a policy parameter, e.g. websocket_min_timeout=1h (repeatable)."),
+    click.option("--config", "config_file", type=click.Path(dir_okay=False),
+                 help="Project config file (default: .nginxlint.yaml or pyproject.toml [tool.nginxlint], "
+                      "searched upwards from the working directory)."),
+)
+selection_options = _stacked(
+    click.option("--select", multiple=True, metavar="IDS", help="Only these rule ids or prefixes (comma-separated)."),
+    click.option("--ignore", multiple=True, metavar="IDS", help="Skip these rule ids or prefixes (comma-separated)."),
+)
+reading_options = _stacked(
+    click.option("--nginx-version", callback=_version,
+                 help=f"nginx version whose defaults and directives apply (default {DEFAULT_NGINX_VERSION}; "
+                      "proxy_http_version is 1.1 from 1.29.7)."),
+    click.option("--root", type=click.Path(file_okay=False),
+                 help="Read absolute include paths below DIR (a copied tree; for diff, both sides)."),
+    click.option("--context", type=click.Choice(["main", "http", "server", "location", "stream"]),
+                 help="Context of the given files, instead of guessing (see README)."),
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -118,18 +136,12 @@ def main() -> None:
 @main.command("check")
 @click.argument("paths", nargs=-1, type=click.Path())
 @policy_options
-@click.option("--select", multiple=True, metavar="IDS", help="Only these rule ids or prefixes (comma-separated).")
-@click.option("--ignore", multiple=True, metavar="IDS", help="Skip these rule ids or prefixes (comma-separated).")
+@selection_options
+@reading_options
 @click.option("--format", "output_format", type=click.Choice(sorted(FORMATS)), help="Output format (default text).")
 @click.option("--output", type=click.Path(dir_okay=False), help="Write the report to FILE (atomically) instead of stdout.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES),
               help="Exit 1 when a finding has this severity or a worse one (default warning).")
-@click.option("--nginx-version", callback=_version,
-              help=f"nginx version whose defaults apply (default {DEFAULT_NGINX_VERSION}; "
-                   "proxy_http_version is 1.1 from 1.29.7).")
-@click.option("--root", type=click.Path(file_okay=False), help="Read absolute include paths below DIR (a copied tree).")
-@click.option("--context", type=click.Choice(["main", "http", "server", "location", "stream"]),
-              help="Context of the given files, instead of guessing (see README).")
 def check_command(paths, policies, params, config_file, select, ignore, output_format, output, fail_on,
                   nginx_version, root, context) -> None:
     """Lint nginx files, directories (sites-enabled/) or a whole nginx.conf.
@@ -198,10 +210,7 @@ def _report_mode(path: str) -> int:
 @click.option("--address", default="127.0.0.1", show_default=True, help="Local address the request arrives on.")
 @click.option("--uri", help="Request URI. Without it, every location and its effective configuration.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--nginx-version", callback=_version, help=f"nginx version whose defaults apply (default {DEFAULT_NGINX_VERSION}).")
-@click.option("--root", type=click.Path(file_okay=False), help="Read absolute include paths below DIR (a copied tree).")
-@click.option("--context", type=click.Choice(["main", "http", "server", "location", "stream"]),
-              help="Context of the given files, instead of guessing.")
+@reading_options
 def inspect_command(paths, host, port, tls, address, uri, output_format, nginx_version, root, context) -> None:
     """Which server and location serve a request, and the effective
     directives there, each with its origin (file:line and block, or the
@@ -226,17 +235,13 @@ def inspect_command(paths, host, port, tls, address, uri, output_format, nginx_v
 @click.argument("active", type=click.Path())
 @click.argument("backup", type=click.Path())
 @policy_options
-@click.option("--select", multiple=True, metavar="IDS", help="Only these rule ids or prefixes (comma-separated).")
-@click.option("--ignore", multiple=True, metavar="IDS", help="Skip these rule ids or prefixes (comma-separated).")
+@selection_options
+@reading_options
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--fail-on", type=click.Choice(SEVERITIES),
               help="Exit 1 when the restore would introduce a finding this severe or worse (default warning).")
-@click.option("--nginx-version", callback=_version, help=f"nginx version whose defaults apply (default {DEFAULT_NGINX_VERSION}).")
-@click.option("--root", type=click.Path(file_okay=False), help="Read absolute include paths of both sides below DIR.")
 @click.option("--active-root", type=click.Path(file_okay=False), help="--root for the active side only.")
 @click.option("--backup-root", type=click.Path(file_okay=False), help="--root for the backup side only.")
-@click.option("--context", type=click.Choice(["main", "http", "server", "location", "stream"]),
-              help="Context of both sides, instead of guessing.")
 def diff_command(active, backup, policies, params, config_file, select, ignore, output_format, fail_on,
                  nginx_version, root, active_root, backup_root, context) -> None:
     """What restoring BACKUP over ACTIVE would change and break.

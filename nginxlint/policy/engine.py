@@ -48,17 +48,20 @@ def lint(config: Config, policies: PolicySet, version: str,
         levels = [n for n in _with_root(root) if n.inner in LEVELS and _complete(n, config.incomplete)]
         selected: dict[int, list[Node]] = {}  # rules of a pack share named selectors: match once
         for rule in checked:
-            if "serves" in rule.select:
-                selected[id(rule.select)] = selectors.served(rule.select, root, scope)
-            elif id(rule.select) not in selected:
-                kinds = selectors.kinds_of(rule.select)
-                selected[id(rule.select)] = [b for b in levels
-                                             if b.inner in kinds and selectors.matches(rule.select, b, scope)]
+            if id(rule.select) not in selected:
+                selected[id(rule.select)] = _select(rule.select, root, levels, scope)
             for block in selected[id(rule.select)]:
                 for failure in assertions.run(rule.check, block, scope):
                     findings.append(_from_failure(rule, failure, block, policies))
     unique = {(f.rule, f.file, f.line, f.message, f.server, f.location): f for f in findings}
     return sorted(unique.values(), key=Finding.sort_key)
+
+
+def _select(select, root: Node, levels: list[Node], scope: Scope) -> list[Node]:
+    if "serves" in select:
+        return selectors.served(select, root, scope)
+    kinds = selectors.kinds_of(select)
+    return [b for b in levels if b.inner in kinds and selectors.matches(select, b, scope)]
 
 
 def _complete(block: Node, incomplete: set[int]) -> bool:
