@@ -58,6 +58,9 @@ class Config:
     # ids of server/location/if blocks missing an include (not found, cyclic or
     # unparseable): their effective config is unknown, so rules skip them.
     incomplete: set[int] = field(default_factory=set)
+    # Files a glob pulled in (an include with wildcards, or a folder given on
+    # the command line): (root, include file, include line or 0, file loaded).
+    globbed: list[tuple[Node, str, int, str]] = field(default_factory=list)
 
 
 def display_path(path: str) -> str:
@@ -164,6 +167,7 @@ class Loader:
             self.config.errors.append(InputError(display_path(path), None, os_reason(exc, path)))
             return
         members = [os.path.join(path, n) for n in names if not os.path.isdir(os.path.join(path, n))]
+        self.config.globbed.extend((root, display_path(m), 0, display_path(m)) for m in members)
         self._prefetch(members)
         for member in members:
             parsed = self._read(member, display_path(member), None)
@@ -250,6 +254,8 @@ class Loader:
         pattern = self._map_path(stmt.args[0], prefix)
         if glob.has_magic(pattern):
             targets = sorted(glob.glob(pattern))  # no match is fine for nginx
+            top = next((n for n in (block, *block.ancestors()) if n.parent is None))
+            self.config.globbed.extend((top, file, stmt.line, display_path(t)) for t in targets)
         elif os.path.lexists(pattern):
             targets = [pattern]
         else:

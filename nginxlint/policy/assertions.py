@@ -1,12 +1,18 @@
 """Assertions: what must hold on a selected block's effective configuration.
 
-Three kinds, each with one operator:
-- `directive: NAME` with exists / eq / ne / in / matches / gte / lte;
+Four kinds, each with one operator:
+- `directive: NAME` with exists / eq / ne / in / matches / not_matches /
+  gte / lte / last_is;
 - `header: NAME` (in `list:`, default proxy_set_header) with present / eq /
-  in / matches / has_token, values evaluated through maps for `request:`;
-- `keeps_inherited: LIST` — the block does not drop entries of an outer level.
+  in / matches / not_matches / has_token, values evaluated through maps for
+  `request:`, or compared as written with `written: true`;
+- `keeps_inherited: LIST` (optionally `only:` a regex of entry names) — the
+  block does not drop entries of an outer level;
+- `statement: args` (matches / not_matches) or `statement: children`
+  (includes / within), for rules that select statements (`directive:`).
 `all:` and `any:` combine them. A failure points at the directive that set
-the offending value, or at the block when the value is missing or default.
+the offending value, or at the block when the value is missing or default;
+in a rule that selects statements, at the statement.
 """
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ import string
 from dataclasses import dataclass
 
 from .. import directives
+from ..effective import LEVELS, Effective
 from ..findings import Related
 from ..servers import enclosing_server
 from ..tree import Node
@@ -24,8 +31,9 @@ from ..yamlload import Map, Seq
 from .model import PolicyError
 from .scope import Scope, substitute
 
-DIRECTIVE_OPS = ("exists", "eq", "ne", "in", "matches", "gte", "lte")
-HEADER_OPS = ("present", "eq", "in", "matches", "has_token")
+DIRECTIVE_OPS = ("exists", "eq", "ne", "in", "matches", "not_matches", "gte", "lte", "last_is")
+HEADER_OPS = ("present", "eq", "in", "matches", "not_matches", "has_token")
+STATEMENT_OPS = {"args": ("matches", "not_matches"), "children": ("includes", "within")}
 MESSAGE_FIELDS = {"directive", "header", "actual", "origin", "expected", "list", "dropped"}
 COMPARABLE = ("time-ms", "time-s", "size", "offset")
 
@@ -58,13 +66,29 @@ def validate(check, file: str, params: dict[str, str], param_names: set[str]) ->
     if "directive" in check:
         _validate_op(check, "directive", DIRECTIVE_OPS, file, params)
     elif "header" in check:
-        _validate_op(check, "header", HEADER_OPS, file, params, extra={"list", "request"})
+        _validate_op(check, "header", HEADER_OPS, file, params, extra={"list", "request", "written"})
         if "request" in check and not (isinstance(check["request"], Map) and all(isinstance(v, str) for v in check["request"].values())):
             raise PolicyError(file, check.line_of("request"), "request must map header names to values")
+        if "written" in check and check["written"] not in ("true", "false"):
+            raise PolicyError(file, check.line_of("written"), "written must be true or false")
     elif "keeps_inherited" in check:
-        _only(check, {"keeps_inherited", "message"}, file)
+        _only(check, {"keeps_inherited", "only", "message"}, file)
+        if "only" in check:
+            _compile(check["only"], file, check.line_of("only"), params)
+    elif "statement" in check:
+        if check["statement"] not in STATEMENT_OPS:
+            raise PolicyError(file, check.line_of("statement"), "statement must be args or children")
+        _validate_op(check, "statement", STATEMENT_OPS[check["statement"]], file, params)
     else:
-        raise PolicyError(file, line, "assert needs one of: directive, header, keeps_inherited, all, any")
+        raise PolicyError(file, line, "assert needs one of: directive, header, keeps_inherited, statement, all, any")
+
+
+def uses_statement(check: Map) -> bool:
+    """Does the assertion look at the selected statement itself (so the rule
+    must select statements)?"""
+    if "statement" in check:
+        return True
+    return any(uses_statement(item) for item in check.get("all", check.get("any", ())))
 
 
 def validate_message(template, file: str, line: int, param_names: set[str]) -> None:
@@ -97,16 +121,13 @@ def _validate_op(check: Map, subject: str, ops, file: str, params, extra=frozens
     if op in ("exists", "present"):
         if value not in ("true", "false"):
             raise PolicyError(file, line, f"{op} must be true or false")
-    elif op == "in":
+    elif op in ("in", "within"):
         if not isinstance(value, Seq) or not all(isinstance(v, str) for v in value):
-            raise PolicyError(file, line, "in must be a list of strings")
+            raise PolicyError(file, line, f"{op} must be a list of strings")
     elif not isinstance(value, str):
         raise PolicyError(file, line, f"{op} must be a string")
-    elif op == "matches":
-        try:
-            re.compile(substitute(value, params))
-        except re.error as exc:
-            raise PolicyError(file, line, f"invalid regular expression: {exc}") from None
+    elif op in ("matches", "not_matches"):
+        _compile(value, file, line, params)
     elif op in ("gte", "lte"):
         kind = directives.value_kind(check["directive"])
         if kind not in COMPARABLE:
@@ -117,21 +138,42 @@ def _validate_op(check: Map, subject: str, ops, file: str, params, extra=frozens
             raise PolicyError(file, line, f"{op}: {exc}") from None
 
 
+def _compile(value, file: str, line: int, params) -> None:
+    if not isinstance(value, str):
+        raise PolicyError(file, line, "a regular expression must be a string")
+    try:
+        re.compile(substitute(value, params))
+    except re.error as exc:
+        raise PolicyError(file, line, f"invalid regular expression: {exc}") from None
+
+
 # -- evaluation ------------------------------------------------------------------
 
-def run(check: Map, block: Node, scope: Scope) -> list[Failure]:
-    """The failures of `check` on `block`; empty when it holds."""
+def run(check: Map, target: Node, scope: Scope, statement: bool = False) -> list[Failure]:
+    """The failures of `check` on `target`; empty when it holds. With
+    `statement`, `target` is a selected statement: directive, header and
+    keeps_inherited assertions then judge the block it stands in (or the
+    statement itself when it is such a block), and their failures point at
+    the statement."""
     if "all" in check:
-        failures = [f for item in check["all"] for f in run(item, block, scope)]
+        failures = [f for item in check["all"] for f in run(item, target, scope, statement)]
     elif "any" in check:
-        results = [run(item, block, scope) for item in check["any"]]
+        results = [run(item, target, scope, statement) for item in check["any"]]
         failures = [] if any(not r for r in results) else results[0]
-    elif "directive" in check:
-        failures = _directive(check, block, scope)
-    elif "header" in check:
-        failures = _header(check, block, scope)
+    elif "statement" in check:
+        failures = _statement(check, target, scope)
     else:
-        failures = _keeps_inherited(check, block, scope)
+        block = target if not statement or target.inner in LEVELS else Effective.parent_level(target)
+        if block is None:
+            return []
+        if "directive" in check:
+            failures = _directive(check, block, scope)
+        elif "header" in check:
+            failures = _header(check, block, scope)
+        else:
+            failures = _keeps_inherited(check, block, scope)
+        if statement:
+            failures = [Failure(target, f.fields, f.message, f.related) for f in failures]
     if failures and "message" in check:
         return [Failure(f.node, f.fields, check["message"], f.related) for f in failures]
     return failures
@@ -149,13 +191,16 @@ def _directive(check: Map, block: Node, scope: Scope) -> list[Failure]:
     if op == "exists":
         ok = explicit == (expected == "true")
     elif actual is None:
-        ok = op == "ne"
+        ok = op in ("ne", "not_matches")
     elif op in ("eq", "ne"):
         ok = _same(kind, name, actual, expected) == (op == "eq")
     elif op == "in":
         ok = any(_same(kind, name, actual, e) for e in expected)
-    elif op == "matches":
-        ok = re.search(expected, actual) is not None
+    elif op in ("matches", "not_matches"):
+        ok = (re.search(expected, actual) is None) == (op == "not_matches")
+    elif op == "last_is":
+        last = setting.nodes[-1] if setting.nodes else None
+        ok = last is not None and " ".join((last.name, *last.args)) == expected
     else:
         try:
             have, want = measure(name, kind, actual), measure(name, kind, expected)
@@ -196,9 +241,10 @@ def _header(check: Map, block: Node, scope: Scope) -> list[Failure]:
     expected = check[op]
     expected = [substitute(v, scope.params) for v in expected] if op == "in" else substitute(expected, scope.params)
     written = [h for h in scope.effective.headers(block, list_name) if h.name.lower() == wanted]
+    as_written = check.get("written") == "true"
     sent = []  # (header, evaluated value or None when unknown)
     for header in written:
-        value = evaluate(header.value, known, scope.maps)
+        value = header.value if as_written else evaluate(header.value, known, scope.maps)
         if value != "":  # nginx does not send a header whose value is empty
             sent.append((header, value))
     fields = {"header": check["header"], "list": list_name, "expected": _show(expected),
@@ -211,6 +257,9 @@ def _header(check: Map, block: Node, scope: Scope) -> list[Failure]:
         fields["origin"] = f"default for nginx {scope.effective.version_text}"
     if op == "present":
         return [] if bool(sent) == (expected == "true") else [Failure(culprit, fields, None)]
+    if op == "not_matches":
+        bad = [h for h, v in sent if v is not None and re.search(expected, v)]
+        return [Failure(bad[-1].node or block, fields, None)] if bad else []
     if not sent:
         return [Failure(culprit, fields, None)]
     for header, value in sent:
@@ -237,13 +286,44 @@ def _header_ok(op: str, expected, value: str) -> bool:
 
 def _keeps_inherited(check: Map, block: Node, scope: Scope) -> list[Failure]:
     name = check["keeps_inherited"]
-    dropped = scope.effective.dropped_entries(block, name)
+    only = re.compile(substitute(check["only"], scope.params)) if "only" in check else None
+    dropped = [n for n in scope.effective.dropped_entries(block, name) + _always_lost(block, name, scope)
+               if only is None or only.search(n.args[0])]
     if not dropped:
         return []
     related = tuple(Related(n.file, n.line, f"{name} {_written(n.args)} is not applied here") for n in dropped)
     fields = {"list": name, "dropped": ", ".join(n.args[0] for n in dropped), "directive": name,
               "origin": dropped[0].where(), "actual": "", "expected": ""}
     return [Failure(scope.effective.own(block, name)[0], fields, None, related)]
+
+
+def _always_lost(block: Node, name: str, scope: Scope) -> list[Node]:
+    """add_header/add_trailer entries set above with `always` that this
+    block re-adds without it: the header survives on 2xx/3xx responses but
+    is no longer sent on errors, where it often matters most."""
+    if name not in ("add_header", "add_trailer") or scope.effective.get(block, name + "_inherit").value != "on":
+        return []
+    own = {n.args[0].lower() for n in scope.effective.own(block, name) if n.args and "always" not in n.args[2:]}
+    parent = Effective.parent_level(block)
+    inherited = scope.effective.get(parent, name) if own and parent is not None else None
+    return [n for n in inherited.nodes if n.args[0].lower() in own and "always" in n.args[2:]] if inherited else []
+
+
+def _statement(check: Map, node: Node, scope: Scope) -> list[Failure]:
+    """A selected statement as written: its arguments, or the statements
+    inside its block (map entries, the body of an if)."""
+    op = next(op for op in STATEMENT_OPS[check["statement"]] if op in check)
+    expected = check[op]
+    written = _written(node.args)
+    fields = {"directive": node.name, "actual": written, "expected": _show(expected), "origin": node.where()}
+    if op in ("matches", "not_matches"):
+        found = re.search(substitute(expected, scope.params), written) is not None
+        return [] if found == (op == "matches") else [Failure(node, fields, None)]
+    children = node.children or []
+    if op == "includes":
+        return [] if any(c.name == expected for c in children) else [Failure(node, fields, None)]
+    return [Failure(c, {**fields, "directive": c.name, "actual": _written(c.args), "origin": c.where()}, None)
+            for c in children if c.name not in expected]
 
 
 def _written(args: tuple[str, ...]) -> str:

@@ -10,12 +10,13 @@ from typing import Callable
 
 from ..contexts import check_contexts
 from ..structure import check_structure
-from ..effective import LEVELS, Effective
+from ..effective import Effective
 from ..findings import Finding, Related
 from ..loader import Config
 from ..servers import TlsIndex, describe_location, display_name, enclosing_server
 from ..tree import Node, walk
 from ..variables import MapIndex
+from .. import pychecks
 from . import assertions, selectors
 from .model import PolicySet, Rule
 from .scope import Scope
@@ -39,29 +40,34 @@ def lint(config: Config, policies: PolicySet, version: str,
     context_rule, structure_rule = policies.rule("SYN002"), policies.rule("SYN003")
     effective = Effective(version)
     maps = MapIndex(config.roots)
-    checked = [r for r in policies.rules if r.select is not None and wanted(r.id)]
+    checked = [r for r in policies.rules if (r.select is not None or r.python) and wanted(r.id)]
     for root in config.roots:
         for rule, problems in ((context_rule, check_contexts(root, version)), (structure_rule, check_structure(root))):
             if wanted(rule.id):
                 findings.extend(_finding(rule, problem.node, problem.message, ()) for problem in problems)
         scope = Scope(effective, maps, TlsIndex(root), policies.values)
-        levels = [n for n in _with_root(root) if n.inner in LEVELS and _complete(n, config.incomplete)]
+        blocks = [n for n in _with_root(root) if n.children is not None and _complete(n, config.incomplete)]
         selected: dict[int, list[Node]] = {}  # rules of a pack share named selectors: match once
         for rule in checked:
-            if id(rule.select) not in selected:
-                selected[id(rule.select)] = _select(rule.select, root, levels, scope)
-            for block in selected[id(rule.select)]:
-                for failure in assertions.run(rule.check, block, scope):
-                    findings.append(_from_failure(rule, failure, block, policies))
+            if rule.python is not None:
+                failures = [(f, f.node) for f in pychecks.run(rule.python, config, root)]
+            else:
+                if id(rule.select) not in selected:
+                    selected[id(rule.select)] = _select(rule.select, root, blocks, scope)
+                failures = [(f, target) for target in selected[id(rule.select)]
+                            for f in assertions.run(rule.check, target, scope, "directive" in rule.select)]
+            findings.extend(_from_failure(rule, failure, target, policies) for failure, target in failures)
     unique = {(f.rule, f.file, f.line, f.message, f.server, f.location): f for f in findings}
     return sorted(unique.values(), key=Finding.sort_key)
 
 
-def _select(select, root: Node, levels: list[Node], scope: Scope) -> list[Node]:
+def _select(select, root: Node, blocks: list[Node], scope: Scope) -> list[Node]:
     if "serves" in select:
         return selectors.served(select, root, scope)
+    if "directive" in select:
+        return selectors.statements(select, blocks, scope)
     kinds = selectors.kinds_of(select)
-    return [b for b in levels if b.inner in kinds and selectors.matches(select, b, scope)]
+    return [b for b in blocks if b.inner in kinds and selectors.matches(select, b, scope)]
 
 
 def _complete(block: Node, incomplete: set[int]) -> bool:

@@ -16,12 +16,13 @@ from ..findings import SEVERITIES
 from ..source import not_regular
 from ..values import parse_size, parse_time
 from ..yamlload import Map, Seq, YamlError, load_yaml
+from .. import pychecks
 from . import assertions, selectors
 from .model import PARAM_TYPES, Param, PolicyError, PolicySet, Rule
 from .scope import referenced_params
 
 PACK_KEYS = ("pack", "description", "params", "selectors", "rules")
-RULE_KEYS = ("id", "name", "severity", "summary", "message", "docs", "select", "assert")
+RULE_KEYS = ("id", "name", "severity", "summary", "message", "docs", "select", "assert", "python")
 PARAM_KEYS = ("type", "default", "help")
 RULE_ID = re.compile(r"[A-Z][A-Z0-9]*[0-9]{3}")
 RULE_NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
@@ -155,7 +156,8 @@ def parse_rule(item, file: str, policy_set: PolicySet, named: Map, needs_check: 
     for key in item:
         if key not in RULE_KEYS:
             raise PolicyError(file, item.line_of(key), f"unknown rule key {key!r}; a rule has {', '.join(RULE_KEYS)}")
-    required = RULE_KEYS[:5] + (("select", "assert") if needs_check else ())
+    coded = "python" in item
+    required = RULE_KEYS[:5] + (("select", "assert") if needs_check and not coded else ())
     for key in required:
         if key not in item:
             raise PolicyError(file, item.line, f"rule {item.get('id', '?')} has no {key}")
@@ -170,7 +172,9 @@ def parse_rule(item, file: str, policy_set: PolicySet, named: Map, needs_check: 
     params = set(policy_set.values)
     assertions.validate_message(item["message"], file, item.line_of("message"), params)
     select = check = None
-    if needs_check:
+    if coded:
+        _validate_python(item, file)
+    elif needs_check:
         select = item["select"]
         if isinstance(select, str):
             if select not in named:
@@ -180,6 +184,8 @@ def parse_rule(item, file: str, policy_set: PolicySet, named: Map, needs_check: 
             selectors.validate(select, file, policy_set.values)
         check = item["assert"]
         assertions.validate(check, file, policy_set.values, params)
+        if assertions.uses_statement(check) and "directive" not in select:
+            raise PolicyError(file, item.line_of("assert"), "a statement assertion needs a selector with directive:")
         for name in _params_used(check):
             if name not in params:
                 raise PolicyError(file, item.line_of("assert"), f"unknown parameter {{{name}}}")
@@ -187,7 +193,17 @@ def parse_rule(item, file: str, policy_set: PolicySet, named: Map, needs_check: 
     if docs is not None and not isinstance(docs, Map):
         raise PolicyError(file, item.line_of("docs"), "docs must be a mapping (what, why, bad, good)")
     return Rule(item["id"], item["name"], item["severity"], item["summary"], item["message"],
-                docs, select, check, file, item.line)
+                docs, select, check, file, item.line, item.get("python"))
+
+
+def _validate_python(item: Map, file: str) -> None:
+    """A rule checked in code names a built-in check, and has nothing else to evaluate."""
+    for key in ("select", "assert"):
+        if key in item:
+            raise PolicyError(file, item.line_of(key), f"a rule with python: has no {key}")
+    if item["python"] not in pychecks.CHECKS:
+        raise PolicyError(file, item.line_of("python"), f"unknown built-in check {item['python']!r}; "
+                                                        f"known: {', '.join(sorted(pychecks.CHECKS))}")
 
 
 def _params_used(value) -> list[str]:

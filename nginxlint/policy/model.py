@@ -34,6 +34,7 @@ class Rule:
     check: Map | None
     file: str
     line: int
+    python: str | None = None  # a built-in check in code (pychecks), for what the language cannot say
 
 
 @dataclass

@@ -19,7 +19,8 @@ KINDS = {"http": "http", "server": "server", "location": "location",
          "if": "if-in-location", "limit_except": "limit_except"}
 MODIFIERS = {"prefix": "", "=": "=", "^~": "^~", "~": "~", "~*": "~*", "@": "@"}
 BOOLEANS = {"true": True, "false": False}
-KEYS = ("kind", "serves", "websocket", "websocket_paths", "tls", "server_name", "path", "modifier", "has", "proxies")
+KEYS = ("kind", "directive", "args", "serves", "websocket", "websocket_paths", "tls", "server_name", "path",
+        "modifier", "has", "own", "proxies")
 SERVES_KEYS = ("uri", "host", "port", "tls")
 
 # A WebSocket handshake, for judging header values through maps.
@@ -34,20 +35,40 @@ def validate(select, file: str, params: dict[str, str]) -> None:
             raise PolicyError(file, select.line_of(key), f"unknown selector key {key!r}; known: {', '.join(KEYS)}")
     if "serves" in select:
         _validate_serves(select, file)
+    if "directive" in select:
+        _validate_names(select, "directive", file)
+    elif "args" in select:
+        raise PolicyError(file, select.line_of("args"), "args needs directive: it matches a statement's arguments")
     kinds = select.get("kind")
-    if kinds is None and "serves" not in select:
-        raise PolicyError(file, select.line, "select needs a kind (" + ", ".join(KINDS) + ") or serves")
+    if kinds is None and "serves" not in select and "directive" not in select:
+        raise PolicyError(file, select.line, "select needs a kind (" + ", ".join(KINDS) + "), a directive or serves")
     for kind in kinds if isinstance(kinds, list) else [kinds] if kinds else []:
         if kind not in KINDS:
             raise PolicyError(file, select.line_of("kind"), f"unknown kind {kind!r}; known: {', '.join(KINDS)}")
     for key in ("websocket", "tls", "proxies"):
         if key in select and select[key] not in BOOLEANS:
             raise PolicyError(file, select.line_of(key), f"{key} must be true or false")
-    for key in ("server_name", "path", "websocket_paths"):
+    for key in ("server_name", "path", "websocket_paths", "args"):
         if key in select:
             _compile(select, key, file, params)
-    if "modifier" in select and select["modifier"] not in MODIFIERS:
-        raise PolicyError(file, select.line_of("modifier"), f"modifier must be one of {', '.join(MODIFIERS)}")
+    for modifier in _listed(select.get("modifier")):
+        if modifier not in MODIFIERS:
+            raise PolicyError(file, select.line_of("modifier"), f"modifier must be one of {', '.join(MODIFIERS)}")
+    if "own" in select:
+        _validate_names(select, "own", file)
+
+
+def _validate_names(select: Map, key: str, file: str) -> None:
+    names = _listed(select[key])
+    if not names or not all(isinstance(n, str) and n for n in names):
+        raise PolicyError(file, select.line_of(key), f"{key} must be a directive name or a list of them")
+
+
+def _listed(value) -> list:
+    """A selector value that may be one item or a list of them."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
 
 
 def _validate_serves(select: Map, file: str) -> None:
@@ -90,8 +111,23 @@ def _compile(select: Map, key: str, file: str, params: dict[str, str]) -> re.Pat
 
 
 def kinds_of(select: Map) -> set[str]:
-    kinds = select.get("kind") or list(KINDS)
-    return {KINDS[k] for k in (kinds if isinstance(kinds, list) else [kinds])}
+    return {KINDS[k] for k in _listed(select.get("kind")) or KINDS}
+
+
+def statements(select: Map, levels: list[Node], scope: Scope) -> list[Node]:
+    """Statement selection (`directive:`): every written statement of those
+    names, wherever it stands; `kind` and the other keys then describe the
+    block the statement is written in, and `args` its arguments."""
+    names = set(_listed(select["directive"]))
+    args = re.compile(substitute(select["args"], scope.params)) if "args" in select else None
+    kinds = kinds_of(select) if "kind" in select else None
+    found = []
+    for level in levels:
+        for node in level.children or ():
+            if node.name in names and (args is None or args.search(" ".join(node.args))) \
+                    and (kinds is None or level.inner in kinds) and matches(select, level, scope):
+                found.append(node)
+    return found
 
 
 def matches(select: Map, block: Node, scope: Scope) -> bool:
@@ -107,10 +143,12 @@ def matches(select: Map, block: Node, scope: Scope) -> bool:
         if block.inner != "location":
             return False
         modifier, path = location_path(block)
-        if "modifier" in select and MODIFIERS[select["modifier"]] != modifier:
+        if "modifier" in select and modifier not in {MODIFIERS[m] for m in _listed(select["modifier"])}:
             return False
         if "path" in select and not re.search(substitute(select["path"], scope.params), path):
             return False
+    if "own" in select and not any(scope.effective.own(block, name) for name in _listed(select["own"])):
+        return False
     if "has" in select:
         setting = scope.effective.get(block, select["has"])
         if setting is None or setting.is_default:

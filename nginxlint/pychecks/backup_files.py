@@ -1,0 +1,30 @@
+"""Backup and editor files that an include glob loads as configuration.
+
+`include sites-enabled/*` takes every file in the folder: `default.bak`,
+`default~` or `default.orig` are parsed and applied just like `default`,
+usually duplicating or resurrecting old servers. Only the loader sees which
+files a glob matched, so this cannot be a YAML rule.
+"""
+from __future__ import annotations
+
+import os
+import re
+
+from ..loader import Config
+from ..policy.assertions import Failure
+from ..tree import Node
+
+# Editors (~, .swp, .save), merge tools (.orig, .rej), hand copies (.bak,
+# .backup, .old) and package managers keeping a changed conffile.
+BACKUP_NAME = re.compile(r"(~|\.(bak|backup|orig|rej|old|save|swp|swo|dpkg-(old|dist|new|bak)|rpm(save|new|orig)))$",
+                         re.IGNORECASE)
+
+
+def check(config: Config, root: Node) -> list[Failure]:
+    failures = []
+    for top, file, line, loaded in config.globbed:
+        if top is root and BACKUP_NAME.search(os.path.basename(loaded)):
+            how = f"the include at {file}:{line}" if line else "the folder's include glob"
+            site = Node("include", (), file if line else loaded, line or 1, None, None)
+            failures.append(Failure(site, {"actual": loaded, "origin": how, "directive": "include"}, None))
+    return failures

@@ -1,0 +1,32 @@
+"""Two http servers with the same name on the same address:port.
+
+nginx keeps the first, ignores the second for that name and only warns
+("conflicting server name ... ignored"), so an edited copy of a site in a
+second file silently never serves. Comparing servers with each other, across
+files, is not something a per-block YAML rule can do.
+"""
+from __future__ import annotations
+
+from ..findings import Related
+from ..loader import Config
+from ..policy.assertions import Failure
+from ..servers import listen_socket
+from ..tree import Node, walk
+
+
+def check(config: Config, root: Node) -> list[Failure]:
+    first: dict[tuple[str, str], tuple[Node, Node]] = {}  # (socket, name) -> (server, its server_name line)
+    failures = []
+    for server in (n for n in walk(root) if n.inner == "server" and n.context == "http"):
+        sockets = [listen_socket(c.args) for c in server.children if c.name == "listen"] or ["*:80"]
+        named = [(c, name.lower()) for c in server.children if c.name == "server_name" for name in c.args]
+        for site, name in named or [(server, "")]:
+            clashes = [(s, first[(s, name)][1]) for s in sockets
+                       if s is not None and first.get((s, name), (server,))[0] is not server]
+            for socket in sockets:
+                first.setdefault((socket, name), (server, site))
+            if clashes:
+                socket, kept = clashes[0]
+                fields = {"actual": name, "expected": socket, "origin": kept.where(), "directive": "server_name"}
+                failures.append(Failure(site, fields, None, (Related(kept.file, kept.line, "nginx keeps this one"),)))
+    return failures
