@@ -46,6 +46,13 @@ def _sockets(server: Node) -> list[tuple[str | None, tuple[str, ...]]]:
     return listens or [("*:80", ())]
 
 
+def only_loopback(server: Node) -> bool:
+    """Every listen is on a loopback address or a unix socket: nothing
+    outside this host can connect (a server without listen takes *:80)."""
+    listens = [c.args[0] for c in server.children or () if c.name == "listen" and c.args]
+    return bool(listens) and all(a.startswith(("127.", "[::1]", "localhost", "unix:")) for a in listens)
+
+
 class TlsIndex:
     """Which TCP sockets of one configuration tree speak TLS: `ssl` on any
     listen of a socket makes it TLS for every server on it (§6.1). A `quic`

@@ -34,7 +34,7 @@ from .scope import Scope, substitute
 DIRECTIVE_OPS = ("exists", "eq", "ne", "in", "matches", "not_matches", "gte", "lte", "last_is")
 HEADER_OPS = ("present", "eq", "in", "matches", "not_matches", "has_token")
 STATEMENT_OPS = {"args": ("matches", "not_matches"), "children": ("includes", "within")}
-MESSAGE_FIELDS = {"directive", "header", "actual", "origin", "expected", "list", "dropped"}
+MESSAGE_FIELDS = {"directive", "header", "actual", "origin", "expected", "list", "dropped", "statement"}
 COMPARABLE = ("time-ms", "time-s", "size", "offset")
 
 
@@ -173,7 +173,8 @@ def run(check: Map, target: Node, scope: Scope, statement: bool = False) -> list
         else:
             failures = _keeps_inherited(check, block, scope)
         if statement:
-            failures = [Failure(target, f.fields, f.message, f.related) for f in failures]
+            failures = [Failure(target, {**f.fields, "statement": _written(target.args)}, f.message, f.related)
+                        for f in failures]
     if failures and "message" in check:
         return [Failure(f.node, f.fields, check["message"], f.related) for f in failures]
     return failures

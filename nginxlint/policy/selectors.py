@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from ..routing import Request, route
-from ..servers import enclosing_server, location_path, server_names
+from ..servers import enclosing_server, location_path, only_loopback, server_names
 from ..tree import Node
 from ..variables import evaluate, request_variables
 from ..yamlload import Map
@@ -20,7 +20,7 @@ KINDS = {"http": "http", "server": "server", "location": "location",
 MODIFIERS = {"prefix": "", "=": "=", "^~": "^~", "~": "~", "~*": "~*", "@": "@"}
 BOOLEANS = {"true": True, "false": False}
 KEYS = ("kind", "directive", "args", "serves", "websocket", "websocket_paths", "tls", "server_name", "path",
-        "modifier", "has", "own", "proxies")
+        "modifier", "has", "own", "proxies", "loopback")
 SERVES_KEYS = ("uri", "host", "port", "tls")
 
 # A WebSocket handshake, for judging header values through maps.
@@ -45,7 +45,7 @@ def validate(select, file: str, params: dict[str, str]) -> None:
     for kind in kinds if isinstance(kinds, list) else [kinds] if kinds else []:
         if kind not in KINDS:
             raise PolicyError(file, select.line_of("kind"), f"unknown kind {kind!r}; known: {', '.join(KINDS)}")
-    for key in ("websocket", "tls", "proxies"):
+    for key in ("websocket", "tls", "proxies", "loopback"):
         if key in select and select[key] not in BOOLEANS:
             raise PolicyError(file, select.line_of(key), f"{key} must be true or false")
     for key in ("server_name", "path", "websocket_paths", "args"):
@@ -134,6 +134,8 @@ def matches(select: Map, block: Node, scope: Scope) -> bool:
     """Does `block` (already of a selected kind) satisfy every other key?"""
     server = enclosing_server(block)
     if "tls" in select and (server is not None and scope.tls.is_tls(server)) != BOOLEANS[select["tls"]]:
+        return False
+    if "loopback" in select and (server is not None and only_loopback(server)) != BOOLEANS[select["loopback"]]:
         return False
     if "server_name" in select:
         pattern = re.compile(substitute(select["server_name"], scope.params))
