@@ -1,0 +1,170 @@
+"""Real nginx confirms the facts three security rules rest on.
+
+- SEC019: two servers with one name on one address:port, in two files: nginx
+  warns "conflicting server name ... ignored" and keeps the first one.
+- SEC020: `include sites-enabled/*;` parses sites-enabled/x.bak like any
+  other file (but not a dotfile such as .x.swp).
+- SEC018: `error_log off;` opens a file named "off" under the prefix.
+
+Each test builds a tiny tree in tmp_path (prefix, pid, temp and log paths all
+inside it), runs `nginx -t -p PREFIX -c CONF`, and lints the same tree with
+nginxlint. Without nginx the tests skip locally; under CI (`CI=true`) they
+fail, as in test_samples_nginx.py.
+"""
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from nginxlint.pipeline import CheckOptions, check, prepare
+
+from .conftest import require_tool
+
+pytestmark = pytest.mark.nginx
+
+OPTIONS = CheckOptions()
+
+
+@pytest.fixture(scope="module")
+def nginx():
+    return require_tool("nginx", "the security rules' nginx facts cannot be checked", "/usr/sbin/nginx")
+
+
+def _tree(prefix: Path, http: str, files: dict[str, str], main: str = "") -> Path:
+    """conf/nginx.conf with `http` in its http block, plus conf/<name> files;
+    everything nginx writes (pid, temp dirs, logs) goes under prefix."""
+    conf = prefix / "conf"
+    conf.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        target = conf / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text))
+    temp = "".join(f"    {kind}_temp_path {prefix / (kind + '_temp')};\n"
+                   for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    nginx_conf = conf / "nginx.conf"
+    nginx_conf.write_text(
+        f"pid {prefix / 'nginx.pid'};\n{main}"
+        f"events {{}}\n"
+        f"http {{\n{temp}    access_log {prefix / 'access.log'};\n    server_tokens off;\n"
+        f"{textwrap.indent(textwrap.dedent(http), '    ')}}}\n")
+    return nginx_conf
+
+
+def _line_of(conf: Path, text: str) -> int:
+    return next(n for n, line in enumerate(conf.read_text().splitlines(), 1) if text in line)
+
+
+def _nginx_t(nginx: str, prefix: Path, conf: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([nginx, "-t", "-p", f"{prefix}/", "-c", str(conf), "-e", str(prefix / "startup.log")],
+                          capture_output=True, text=True, timeout=30)
+
+
+def _lint(conf: Path) -> list:
+    result = check([str(conf)], OPTIONS, prepare(OPTIONS))
+    assert not result.errors, result.errors
+    return result.findings
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _get(port: int, host: str, deadline: float) -> str:
+    """The body nginx on 127.0.0.1:port returns for / with this Host."""
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=2) as conn:
+                conn.sendall(f"GET / HTTP/1.0\r\nHost: {host}\r\n\r\n".encode())
+                data = b""
+                while chunk := conn.recv(4096):
+                    data += chunk
+            return data.decode().partition("\r\n\r\n")[2]
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def test_sec019_nginx_warns_and_keeps_the_first_server(nginx, tmp_path):
+    port = _free_port()
+    site = """\
+        server {{
+            listen 127.0.0.1:{port};
+            server_name app.example.com;
+            return 200 "{which}\\n";
+        }}
+        """
+    conf = _tree(tmp_path, "include sites-enabled/*;\n", {
+        "sites-enabled/app": site.format(port=port, which="new"),
+        "sites-enabled/app-old": site.format(port=port, which="old"),
+    })
+
+    result = _nginx_t(nginx, tmp_path, conf)
+    assert result.returncode == 0, result.stderr
+    # nginx 1.22 names the name and the socket, not the file of the ignored server.
+    assert f'[warn] conflicting server name "app.example.com" on 127.0.0.1:{port}, ignored' in result.stderr, \
+        result.stderr
+
+    findings = [(f.rule, Path(f.file).name, f.line) for f in _lint(conf) if f.rule == "SEC019"]
+    assert findings == [("SEC019", "app-old", 3)]
+
+    # The one nginx ignores is the second: a request for the name gets the first file's server.
+    server = subprocess.Popen([nginx, "-p", f"{tmp_path}/", "-c", str(conf), "-e", str(tmp_path / "startup.log"),
+                               "-g", f"daemon off; error_log {tmp_path / 'error.log'};"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        assert _get(port, "app.example.com", time.monotonic() + 10) == "new\n"
+    finally:
+        server.send_signal(signal.SIGQUIT)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def test_sec020_nginx_parses_a_backup_file_the_glob_matches(nginx, tmp_path):
+    conf = _tree(tmp_path, "include sites-enabled/*;\n", {
+        "sites-enabled/app": "server { listen 127.0.0.1:18680; server_name app.example.com; }\n",
+        "sites-enabled/x.bak": "# an old copy\nnot_a_directive_of_nginx on;\n",
+    })
+
+    result = _nginx_t(nginx, tmp_path, conf)
+    assert result.returncode != 0, result.stderr
+    assert f'unknown directive "not_a_directive_of_nginx" in {conf.parent}/sites-enabled/x.bak:2' in result.stderr, \
+        result.stderr
+
+    findings = [f for f in _lint(conf) if f.rule == "SEC020"]
+    assert [(Path(f.file).name, f.line) for f in findings] == [("nginx.conf", _line_of(conf, "include sites-enabled/*;"))]
+    assert "sites-enabled/x.bak" in findings[0].message
+
+
+def test_sec020_nginx_skips_a_dotfile_in_the_glob(nginx, tmp_path):
+    conf = _tree(tmp_path, "include sites-enabled/*;\n", {
+        "sites-enabled/app": "server { listen 127.0.0.1:18680; server_name app.example.com; }\n",
+        "sites-enabled/.app.swp": "this is not { nginx configuration\n",
+    })
+
+    result = _nginx_t(nginx, tmp_path, conf)
+    assert result.returncode == 0, result.stderr
+    assert not [f for f in _lint(conf) if f.rule in ("SEC020", "SYN001")]
+
+
+def test_sec018_error_log_off_creates_a_file_named_off(nginx, tmp_path):
+    conf = _tree(tmp_path, "server { listen 127.0.0.1:18680; return 204; }\n", {}, main="error_log off;\n")
+    assert not (tmp_path / "off").exists()
+
+    result = _nginx_t(nginx, tmp_path, conf)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "off").is_file(), sorted(p.name for p in tmp_path.iterdir())
+
+    findings = [(f.rule, Path(f.file).name, f.line) for f in _lint(conf)]
+    assert ("SEC018", "nginx.conf", _line_of(conf, "error_log off;")) in findings
