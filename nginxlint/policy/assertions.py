@@ -288,26 +288,31 @@ def _header_ok(op: str, expected, value: str) -> bool:
 def _keeps_inherited(check: Map, block: Node, scope: Scope) -> list[Failure]:
     name = check["keeps_inherited"]
     only = re.compile(substitute(check["only"], scope.params)) if "only" in check else None
-    dropped = [n for n in scope.effective.dropped_entries(block, name) + _always_lost(block, name, scope)
-               if only is None or only.search(n.args[0])]
-    if not dropped:
-        return []
-    related = tuple(Related(n.file, n.line, f"{name} {_written(n.args)} is not applied here") for n in dropped)
-    fields = {"list": name, "dropped": ", ".join(n.args[0] for n in dropped), "directive": name,
-              "origin": dropped[0].where(), "actual": "", "expected": ""}
-    return [Failure(scope.effective.own(block, name)[0], fields, None, related)]
+    wanted = [n for n in scope.effective.dropped_entries(block, name) if only is None or only.search(n.args[0])]
+    failures = [Failure(own, {"list": name, "header": own.args[0], "directive": name, "origin": above.where(),
+                              "dropped": own.args[0], "actual": _written(own.args), "expected": "always"},
+                        f"{name} {own.args[0]} here lacks always, which {above.where()} has: it is no longer "
+                        "sent on error responses")
+                for own, above in _always_lost(block, name, scope) if only is None or only.search(own.args[0])]
+    if wanted:
+        related = tuple(Related(n.file, n.line, f"{name} {_written(n.args)} is not applied here") for n in wanted)
+        fields = {"list": name, "dropped": ", ".join(n.args[0] for n in wanted), "directive": name,
+                  "origin": wanted[0].where(), "actual": "", "expected": ""}
+        failures.insert(0, Failure(scope.effective.own(block, name)[0], fields, None, related))
+    return failures
 
 
-def _always_lost(block: Node, name: str, scope: Scope) -> list[Node]:
-    """add_header/add_trailer entries set above with `always` that this
-    block re-adds without it: the header survives on 2xx/3xx responses but
-    is no longer sent on errors, where it often matters most."""
+def _always_lost(block: Node, name: str, scope: Scope) -> list[tuple[Node, Node]]:
+    """(own line, outer line) for add_header/add_trailer entries set above
+    with `always` that this block re-adds without it: the header survives
+    on 2xx/3xx responses but is no longer sent on errors."""
     if name not in ("add_header", "add_trailer") or scope.effective.get(block, name + "_inherit").value != "on":
         return []
-    own = {n.args[0].lower() for n in scope.effective.own(block, name) if n.args and "always" not in n.args[2:]}
     parent = Effective.parent_level(block)
-    inherited = scope.effective.get(parent, name) if own and parent is not None else None
-    return [n for n in inherited.nodes if n.args[0].lower() in own and "always" in n.args[2:]] if inherited else []
+    inherited = scope.effective.get(parent, name) if parent is not None else None
+    above = {n.args[0].lower(): n for n in inherited.nodes if n.args and "always" in n.args[2:]} if inherited else {}
+    return [(n, above[n.args[0].lower()]) for n in scope.effective.own(block, name)
+            if n.args and n.args[0].lower() in above and "always" not in n.args[2:]]
 
 
 def _statement(check: Map, node: Node, scope: Scope) -> list[Failure]:

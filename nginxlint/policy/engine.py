@@ -81,9 +81,12 @@ def _with_root(root: Node):
 
 
 def _from_failure(rule: Rule, failure: assertions.Failure, block: Node, policies: PolicySet) -> Finding:
-    server, location = display_name(enclosing_server(block)), describe_location(block)
+    host = enclosing_server(block)
+    server, location = display_name(host), describe_location(block)
     fields = _Fields(policies.values)
-    fields.update(failure.fields, server=server or "", location=location or "")
+    # An unnamed server is named by where it is, so messages never start with a blank.
+    shown = server or (f"the server at {host.where()}" if host is not None else "")
+    fields.update(failure.fields, server=shown, location=location or "")
     message = (failure.message or rule.message).format_map(fields)
     return Finding(rule.id, rule.name, rule.severity, message, failure.node.file, max(failure.node.line, 1),
                    server, location, failure.related)

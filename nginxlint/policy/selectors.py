@@ -20,7 +20,7 @@ KINDS = {"http": "http", "server": "server", "location": "location",
 MODIFIERS = {"prefix": "", "=": "=", "^~": "^~", "~": "~", "~*": "~*", "@": "@"}
 BOOLEANS = {"true": True, "false": False}
 KEYS = ("kind", "directive", "args", "serves", "websocket", "websocket_paths", "tls", "server_name", "path",
-        "modifier", "has", "own", "proxies", "loopback")
+        "modifier", "has", "own", "proxies", "loopback", "whole")
 SERVES_KEYS = ("uri", "host", "port", "tls")
 
 # A WebSocket handshake, for judging header values through maps.
@@ -45,7 +45,7 @@ def validate(select, file: str, params: dict[str, str]) -> None:
     for kind in kinds if isinstance(kinds, list) else [kinds] if kinds else []:
         if kind not in KINDS:
             raise PolicyError(file, select.line_of("kind"), f"unknown kind {kind!r}; known: {', '.join(KINDS)}")
-    for key in ("websocket", "tls", "proxies", "loopback"):
+    for key in ("websocket", "tls", "proxies", "loopback", "whole"):
         if key in select and select[key] not in BOOLEANS:
             raise PolicyError(file, select.line_of(key), f"{key} must be true or false")
     for key in ("server_name", "path", "websocket_paths", "args"):
@@ -135,6 +135,8 @@ def matches(select: Map, block: Node, scope: Scope) -> bool:
     server = enclosing_server(block)
     if "tls" in select and (server is not None and scope.tls.is_tls(server)) != BOOLEANS[select["tls"]]:
         return False
+    if "whole" in select and _whole(block) != BOOLEANS[select["whole"]]:
+        return False
     if "loopback" in select and (server is not None and only_loopback(server)) != BOOLEANS[select["loopback"]]:
         return False
     if "server_name" in select:
@@ -160,6 +162,16 @@ def matches(select: Map, block: Node, scope: Scope) -> bool:
     if "websocket" in select and is_websocket(block, scope, select.get("websocket_paths")) != BOOLEANS[select["websocket"]]:
         return False
     return True
+
+
+def _whole(block: Node) -> bool:
+    """The block belongs to a whole configuration (read from a main
+    nginx.conf), so nginx's defaults at http level are really in force; in a
+    fragment linted alone, the http level is out of view."""
+    top = block
+    while top.parent is not None:
+        top = top.parent
+    return top.inner == "main"
 
 
 def proxies(block: Node, scope: Scope) -> bool:

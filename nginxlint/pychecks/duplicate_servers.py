@@ -19,7 +19,9 @@ def check(config: Config, root: Node) -> list[Failure]:
     failures = []
     for server in (n for n in walk(root) if n.inner == "server" and n.context == "http"):
         sockets = [listen_socket(c.args) for c in server.children if c.name == "listen"] or ["*:80"]
-        named = [(c, name.lower()) for c in server.children if c.name == "server_name" for name in c.args]
+        # Regex names are tried in order, never compared: nginx does not warn about those.
+        named = [(c, name.lower()) for c in server.children if c.name == "server_name"
+                 for name in c.args if not name.startswith("~")]
         for site, name in named or [(server, "")]:
             clashes = [(s, first[(s, name)][1]) for s in sockets
                        if s is not None and first.get((s, name), (server,))[0] is not server]
@@ -27,6 +29,6 @@ def check(config: Config, root: Node) -> list[Failure]:
                 first.setdefault((socket, name), (server, site))
             if clashes:
                 socket, kept = clashes[0]
-                fields = {"actual": name, "expected": socket, "origin": kept.where(), "directive": "server_name"}
+                fields = {"actual": name or '""', "expected": socket, "origin": kept.where(), "directive": "server_name"}
                 failures.append(Failure(site, fields, None, (Related(kept.file, kept.line, "nginx keeps this one"),)))
     return failures
