@@ -38,7 +38,7 @@ def test_text_report_has_a_table_and_a_summary():
     assert run.returncode == 1
     lines = run.stdout.splitlines()
     assert lines[0].split() == ["file", "line", "rule", "severity", "message"]
-    assert lines[-1] == "64 findings (8 error, 56 warning, 0 info) in 1 file"
+    assert lines[-1] == "66 findings (8 error, 58 warning, 0 info) in 1 file"
 
 
 def test_clean_run_exits_0():
@@ -96,7 +96,7 @@ def test_missing_path_exits_2_but_still_lints_the_rest():
     assert run.stderr.strip() == "nginxlint: error: no/such/file.conf: no such file or directory"
     document = json.loads(run.stdout)
     assert document["errors"] == [{"file": "no/such/file.conf", "line": None, "message": "no such file or directory"}]
-    assert document["summary"]["findings"] == 64
+    assert document["summary"]["findings"] == 66
 
 
 def test_bad_policy_fails_before_any_config_is_read(tmp_path):

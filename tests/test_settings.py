@@ -35,7 +35,7 @@ def test_selection_longest_prefix_wins(select, ignore, wanted):
 
 def test_select_and_ignore_on_the_command_line(tmp_path):
     assert _rules(_check(tmp_path, "--select", "WS008,HDR")[1]) == {"WS008", "HDR001"}
-    assert _rules(_check(tmp_path, "--ignore", "WS00", "--ignore", "HDR001")[1]) == {"WS010"}
+    assert _rules(_check(tmp_path, "--ignore", "WS00", "--ignore", "HDR001,TLS")[1]) == {"WS010"}
 
 
 def test_unknown_select_value_is_an_error(tmp_path):
@@ -58,7 +58,7 @@ def test_yaml_project_config_is_found_upwards_and_the_command_line_wins(tmp_path
 
 
 def test_pyproject_tool_table(tmp_path):
-    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.nginxlint]\nignore = ["WS", "HDR"]\n')
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.nginxlint]\nignore = ["WS", "HDR", "TLS"]\n')
     code, document, _ = _check(tmp_path)
     assert code == 0 and document["findings"] == []
 
