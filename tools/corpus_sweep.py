@@ -37,11 +37,10 @@ def lint(path: Path, timeout: float) -> dict:
         problem = "crash: " + run.stderr.strip().splitlines()[-1] if run.stderr.strip() else "crash"
     elif run.returncode not in (0, 1):
         problem = f"exit {run.returncode}: {run.stderr.strip()}"
-    rules = Counter()
-    if run.stdout.strip() and run.returncode in (0, 1):
-        rules.update(f["rule"] for f in json.loads(run.stdout)["findings"])
+    findings = json.loads(run.stdout)["findings"] if run.stdout.strip() and run.returncode in (0, 1) else []
+    rules = Counter(f["rule"] for f in findings)
     return {"file": str(path), "code": run.returncode, "seconds": round(seconds, 3), "problem": problem,
-            "rules": dict(rules)}
+            "rules": dict(rules), "findings": [[f["rule"], f["line"], f["message"]] for f in findings]}
 
 
 def main() -> int:
@@ -49,7 +48,7 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
     parser.add_argument("--timeout", type=float, default=30)
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--json", type=Path, help="write every run's record here")
+    parser.add_argument("--json", type=Path, help="write every run's record (with each finding) here, for review")
     args = parser.parse_args()
     files = sorted(p for p in args.corpus.rglob("*") if p.is_file() and p.name not in SKIP)
     if not files:

@@ -200,8 +200,8 @@ def _directive(check: Map, block: Node, scope: Scope) -> list[Failure]:
     elif op in ("matches", "not_matches"):
         ok = (re.search(expected, actual) is None) == (op == "not_matches")
     elif op == "last_is":
-        last = setting.nodes[-1] if setting.nodes else None
-        ok = last is not None and " ".join((last.name, *last.args)) == expected
+        actual = " ".join((setting.nodes[-1].name, *setting.nodes[-1].args)) if setting.nodes else actual
+        ok = actual == expected
     else:
         try:
             have, want = measure(name, kind, actual), measure(name, kind, expected)

@@ -17,7 +17,7 @@ if os.environ.get("CI") != "true":  # under CI a missing test extra is an error,
     pytest.importorskip("websockets", reason="websockets not installed (pip install '.[test]'): "
                         "the live experiments need a real WebSocket client and server")
 
-from ..conftest import require_tool
+from ..conftest import WITHOUT_SECURITY_PACKS, require_tool
 from .harness import Backend, Live, make_certs, nginx_version
 
 
@@ -56,11 +56,12 @@ def live(nginx_bin, certs, backend, tmp_path):
 
 @pytest.fixture
 def lint(nginx_bin):
-    """lint(path, **params) -> findings of nginxlint on one http-context file, for the nginx that runs it."""
+    """lint(path, **params) -> findings of nginxlint on one http-context file, for the nginx that runs it.
+    The experiments are about the WebSocket pack: the security packs are left out."""
     version = nginx_version(nginx_bin)
 
     def run(path, **params):
-        options = CheckOptions(params=params, nginx_version=version, context="http")
+        options = CheckOptions(params=params, nginx_version=version, context="http", selection=WITHOUT_SECURITY_PACKS)
         result = check([str(path)], options, prepare(options))
         assert not result.errors, result.errors
         return result.findings
