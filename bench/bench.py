@@ -28,11 +28,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-import gixy
+import gixy_tools
 import report
 from measure import Command, measure_rounds
-from report import (COLD, CROSSPLANE, GIXY_NEXT, GIXY_NG, IMPORTS, ONE_FILE,
-                    ONE_FILE_KEY, WARM)
+from report import COLD, CROSSPLANE, IMPORTS, ONE_FILE, ONE_FILE_KEY, WARM
 from tree import generate_tree
 
 # Every command runs with the repository root as working directory, so
@@ -124,9 +123,10 @@ def tree_commands(conf, n, args, gixy_scripts, findings):
                      f"cold {findings[(n, COLD)]}")
         commands[(n, WARM)] = warm
     for tool, script in gixy_scripts.items():
-        findings[(n, tool.name)] = gixy.check_gixy_reads_all(tool, script, conf, n)
-        commands[(n, tool.name)] = Command(gixy.gixy_argv(script, conf),
-                                           LINTER_EXITS, max_runs=args.gixy_runs)
+        key = (n, tool.name)
+        findings[key] = gixy_tools.check_gixy_reads_all(tool, script, conf, n)
+        commands[key] = Command(gixy_tools.gixy_argv(script, conf), LINTER_EXITS,
+                                max_runs=args.gixy_runs)
     return commands
 
 
@@ -159,9 +159,10 @@ def parse_args(argv=None):
                         "(default 20)")
     parser.add_argument("--no-gixy", action="store_true",
                         help="skip gixy-ng and gixy-next")
-    parser.add_argument("--venv-dir", type=Path, default=gixy.DEFAULT_VENV_DIR,
+    parser.add_argument("--venv-dir", type=Path,
+                        default=gixy_tools.DEFAULT_VENV_DIR,
                         help="where the gixy venvs live and are reused "
-                        f"(default {gixy.DEFAULT_VENV_DIR})")
+                        f"(default {gixy_tools.DEFAULT_VENV_DIR})")
     parser.add_argument("--out", type=Path,
                         help="generate trees here (out/nN) instead of a temp dir")
     parser.add_argument("--keep", action="store_true",
@@ -180,7 +181,7 @@ def print_report(args, results, findings):
     """Header, target table, raw medians; text or Markdown."""
     warm_reason = None if args.has_cache else "n/a: no --no-cache flag (no cache)"
     gixy_note = "" if args.no_gixy else " ({} in the first {})".format(
-        " and ".join(f"{t.name} {t.version}" for t in gixy.GIXY_TOOLS),
+        " and ".join(f"{t.name} {t.version}" for t in gixy_tools.GIXY_TOOLS),
         args.gixy_runs)
     print(f"{report.machine_line()}\n{args.runs} paired rounds{gixy_note}; "
           f"{args.one_file_runs} for the one-file pair. Ratios are medians of "
@@ -201,7 +202,8 @@ def main(argv=None):
     base = args.out or Path(tempfile.mkdtemp(prefix="nginxlint-bench-"))
     args.out_dir = base
     gixy_scripts = {} if args.no_gixy else {
-        tool: gixy.ensure_venv(tool, args.venv_dir, log) for tool in gixy.GIXY_TOOLS}
+        tool: gixy_tools.ensure_venv(tool, args.venv_dir, log)
+        for tool in gixy_tools.GIXY_TOOLS}
     commands, findings = {}, {}
     try:
         for n in args.sizes:

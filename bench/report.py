@@ -11,13 +11,12 @@ import platform
 import sys
 from dataclasses import dataclass
 
+from gixy_tools import GIXY_TOOLS
 from measure import median_mib, median_seconds, paired_ratio
 
 CROSSPLANE = "crossplane.parse"
 COLD = "nginxlint cold"
 WARM = "nginxlint warm"
-GIXY_NG = "gixy-ng"
-GIXY_NEXT = "gixy-next"
 ONE_FILE = "nginxlint one file"
 IMPORTS = "python -c import"
 # Key of the one-file pair in the results, which are otherwise keyed by N.
@@ -61,10 +60,11 @@ def targets(results, warm_missing_reason=None):
         Target(f"warm (cache) N={n} nginxlint / crossplane.parse",
                _ratio(results, (n, WARM), (n, CROSSPLANE)), 0.25, True,
                warm_reason),
-        Target(f"gixy-ng N={n} / nginxlint cold",
-               _ratio(results, (n, GIXY_NG), (n, COLD)), 15, False),
-        Target(f"gixy-next N={n} / nginxlint cold",
-               _ratio(results, (n, GIXY_NEXT), (n, COLD)), 15, False),
+    ] + [
+        Target(f"{tool.name} N={n} / nginxlint cold",
+               _ratio(results, (n, tool.name), (n, COLD)), 15, False)
+        for tool in GIXY_TOOLS
+    ] + [
         Target(f"nginxlint cold N={DOUBLE_N} / N={n}",
                _ratio(results, (DOUBLE_N, COLD), (n, COLD)), 2.2, True),
         Target("one-file nginxlint / python -c 'import crossplane, click, yaml'",
