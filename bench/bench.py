@@ -108,14 +108,13 @@ def tree_commands(conf, n, args, gixy_scripts, findings):
     hot for every tool before the first timed round, and the warm nginxlint
     command finds its cache filled.
     """
-    cache_home = args.out_dir / "cache"
     check_crossplane_reads_all(conf, n + 1)
     commands = {(n, CROSSPLANE): crossplane_command(conf)}
-    cold = nginxlint_command(conf, cache_home, no_cache=args.has_cache)
+    cold = nginxlint_command(conf, args.cache_home, no_cache=args.has_cache)
     commands[(n, COLD)] = cold
     findings[(n, COLD)] = check_nginxlint_reads_all(cold, n + 1)
     if args.has_cache:
-        warm = nginxlint_command(conf, cache_home, no_cache=False)
+        warm = nginxlint_command(conf, args.cache_home, no_cache=False)
         check_nginxlint_reads_all(warm, n + 1)  # fills the cache
         findings[(n, WARM)] = check_nginxlint_reads_all(warm, n + 1)
         if findings[(n, WARM)] != findings[(n, COLD)]:
@@ -136,7 +135,7 @@ def one_file_commands(site, args, findings):
     nginxlint runs cold (no cache, when there is one) so the pair measures
     start-up plus one real lint, not a cache look-up.
     """
-    lint = nginxlint_command(site, args.out_dir / "cache", no_cache=args.has_cache)
+    lint = nginxlint_command(site, args.cache_home, no_cache=args.has_cache)
     findings[(ONE_FILE_KEY, ONE_FILE)] = check_nginxlint_reads_all(lint, 1)
     imports = Command((sys.executable, "-c", "import crossplane, click, yaml"))
     return {(ONE_FILE_KEY, ONE_FILE): lint, (ONE_FILE_KEY, IMPORTS): imports}
@@ -200,7 +199,7 @@ def main(argv=None):
     args = parse_args(argv)
     args.has_cache = has_no_cache_flag()
     base = args.out or Path(tempfile.mkdtemp(prefix="nginxlint-bench-"))
-    args.out_dir = base
+    args.cache_home = base / "cache"  # warm runs never touch the user's cache
     gixy_scripts = {} if args.no_gixy else {
         tool: gixy_tools.ensure_venv(tool, args.venv_dir, log)
         for tool in gixy_tools.GIXY_TOOLS}
