@@ -106,3 +106,27 @@ def test_misuse_names_the_policy_line(tmp_path, rules, line, words):
     with pytest.raises(PolicyError) as error:
         prepare(CheckOptions(policies=[str(path)]))
     assert str(error.value).startswith(f"{path}:{line}:") and words in str(error.value)
+
+
+def test_a_missing_include_hides_the_blocks_config_but_not_its_statements(tmp_path):
+    rules = RULE.format(n=6) + """\
+  select: {directive: if, kind: location}
+  assert: {statement: children, within: [return]}
+""" + RULE.format(n=7) + """\
+  select: {directive: return, kind: location}
+  assert: {directive: allow, exists: "true"}
+"""
+    config = """\
+        server {
+            listen 80;
+            location /b/ { return 302 /c; }
+            location /a/ {
+                include missing_params;
+                if ($arg_x) { set $y 1; }
+                return 302 /b;
+            }
+        }
+    """
+    # The set is written as it is; whether an allow list is in force in /a/ depends
+    # on the unread include, so P007 says nothing there rather than guess (in /b/ it knows).
+    assert {(r, line) for r, line, _ in _findings(tmp_path, rules, config)} == {("P007", 3), ("P006", 6)}

@@ -164,8 +164,8 @@ def run(check: Map, target: Node, scope: Scope, statement: bool = False) -> list
         failures = _statement(check, target, scope)
     else:
         block = target if not statement or target.inner in LEVELS else Effective.parent_level(target)
-        if block is None:
-            return []
+        if block is None or not scope.known(block):
+            return []  # nothing to judge, or an include it needs is missing: unknown is never wrong
         if "directive" in check:
             failures = _directive(check, block, scope)
         elif "header" in check:

@@ -45,15 +45,19 @@ def lint(config: Config, policies: PolicySet, version: str,
         for rule, problems in ((context_rule, check_contexts(root, version)), (structure_rule, check_structure(root))):
             if wanted(rule.id):
                 findings.extend(_finding(rule, problem.node, problem.message, ()) for problem in problems)
-        scope = Scope(effective, maps, TlsIndex(root), policies.values)
-        blocks = [n for n in _with_root(root) if n.children is not None and _complete(n, config.incomplete)]
+        scope = Scope(effective, maps, TlsIndex(root), policies.values, frozenset(config.incomplete))
+        # Statements as written are known even where an include is missing;
+        # blocks are judged only where their effective config is known.
+        every = [n for n in _with_root(root) if n.children is not None]
+        blocks = [n for n in every if scope.known(n)]
         selected: dict[int, list[Node]] = {}  # rules of a pack share named selectors: match once
         for rule in checked:
             if rule.python is not None:
                 failures = [(f, f.node) for f in pychecks.run(rule.python, config, root)]
             else:
                 if id(rule.select) not in selected:
-                    selected[id(rule.select)] = _select(rule.select, root, blocks, scope)
+                    candidates = every if "directive" in rule.select else blocks
+                    selected[id(rule.select)] = _select(rule.select, root, candidates, scope)
                 failures = [(f, target) for target in selected[id(rule.select)]
                             for f in assertions.run(rule.check, target, scope, "directive" in rule.select)]
             findings.extend(_from_failure(rule, failure, target, policies) for failure, target in failures)
@@ -68,11 +72,6 @@ def _select(select, root: Node, blocks: list[Node], scope: Scope) -> list[Node]:
         return selectors.statements(select, blocks, scope)
     kinds = selectors.kinds_of(select)
     return [b for b in blocks if b.inner in kinds and selectors.matches(select, b, scope)]
-
-
-def _complete(block: Node, incomplete: set[int]) -> bool:
-    """No include inside this block or around it failed (loader.Config.incomplete)."""
-    return not incomplete or not any(id(n) in incomplete for n in (block, *block.ancestors()))
 
 
 def _with_root(root: Node):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ..effective import Effective
 from ..servers import TlsIndex
+from ..tree import Node
 from ..variables import MapIndex
 
 _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -18,6 +19,12 @@ class Scope:
     maps: MapIndex
     tls: TlsIndex
     params: dict[str, str]
+    incomplete: frozenset[int] = frozenset()  # ids of blocks missing an include (loader.Config.incomplete)
+
+    def known(self, block: Node) -> bool:
+        """Is the effective configuration of `block` known? Not when an
+        include inside it, or around it, could not be read."""
+        return not self.incomplete or not any(id(n) in self.incomplete for n in (block, *block.ancestors()))
 
 
 def substitute(text: str, params: dict[str, str]) -> str:
