@@ -1,8 +1,10 @@
 """Run every rule over every block of the loaded trees; produce findings.
 
 Input problems (SYN…, INC…) come first, as findings with the same metadata
-as policy rules; then context checks; then the policy rules on the
-effective configuration of each selected block.
+as policy rules; then context checks; then the policy rules: on the
+effective configuration of each selected block, on each selected statement
+as written, or, for the few rules the language cannot say, a built-in check
+in code (pychecks).
 """
 from __future__ import annotations
 
@@ -53,7 +55,7 @@ def lint(config: Config, policies: PolicySet, version: str,
         selected: dict[int, list[Node]] = {}  # rules of a pack share named selectors: match once
         for rule in checked:
             if rule.python is not None:
-                failures = [(f, f.node) for f in pychecks.run(rule.python, config, root)]
+                failures = [(f, f.node) for f in pychecks.run(rule.python, config, root, every)]
             else:
                 if id(rule.select) not in selected:
                     candidates = every if "directive" in rule.select else blocks

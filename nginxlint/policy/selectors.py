@@ -123,10 +123,10 @@ def statements(select: Map, levels: list[Node], scope: Scope) -> list[Node]:
     kinds = kinds_of(select) if "kind" in select else None
     found = []
     for level in levels:
-        for node in level.children or ():
-            if node.name in names and (args is None or args.search(" ".join(node.args))) \
-                    and (kinds is None or level.inner in kinds) and matches(select, level, scope):
-                found.append(node)
+        named = [n for n in level.children or () if n.name in names
+                 and (args is None or args.search(" ".join(n.args)))]
+        if named and (kinds is None or level.inner in kinds) and matches(select, level, scope):
+            found += named
     return found
 
 

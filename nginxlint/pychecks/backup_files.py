@@ -20,7 +20,7 @@ BACKUP_NAME = re.compile(r"(~|\.(bak|backup|orig|rej|old|save|swp|swo|dpkg-(old|
                          re.IGNORECASE)
 
 
-def check(config: Config, root: Node) -> list[Failure]:
+def check(config: Config, root: Node, blocks: list[Node]) -> list[Failure]:
     failures = []
     for top, file, line, loaded in config.globbed:
         if top is root and BACKUP_NAME.search(os.path.basename(loaded)):

@@ -11,13 +11,13 @@ from ..findings import Related
 from ..loader import Config
 from ..policy.assertions import Failure
 from ..servers import listen_socket
-from ..tree import Node, walk
+from ..tree import Node
 
 
-def check(config: Config, root: Node) -> list[Failure]:
+def check(config: Config, root: Node, blocks: list[Node]) -> list[Failure]:
     first: dict[tuple[str, str], tuple[Node, Node]] = {}  # (socket, name) -> (server, its server_name line)
     failures = []
-    for server in (n for n in walk(root) if n.inner == "server" and n.context == "http"):
+    for server in (n for n in blocks if n.inner == "server" and n.context == "http"):
         sockets = [listen_socket(c.args) for c in server.children if c.name == "listen"] or ["*:80"]
         # Regex names are tried in order, never compared: nginx does not warn about those.
         named = [(c, name.lower()) for c in server.children if c.name == "server_name"

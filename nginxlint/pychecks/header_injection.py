@@ -14,7 +14,7 @@ import re
 from ..loader import Config
 from ..policy.assertions import Failure
 from ..servers import location_path
-from ..tree import Node, walk
+from ..tree import Node
 
 DECODED = re.compile(r"\$\{?(uri|document_uri)(?![A-Za-z0-9_])")
 CAPTURE = re.compile(r"\$\{?([1-9])(?![0-9])")
@@ -26,9 +26,12 @@ NEWLINE_ESCAPE = re.compile(r"\\[sWDHRv]")
 NEWLINE_SAFE_IN_NEGATED = re.compile(r"\\[nsvR]")
 
 
-def check(config: Config, root: Node) -> list[Failure]:
+SINKS = HEADER_LISTS | {"return", "rewrite"}
+
+
+def check(config: Config, root: Node, blocks: list[Node]) -> list[Failure]:
     failures = []
-    for node in walk(root):
+    for node in (child for block in blocks for child in block.children if child.name in SINKS):
         value = _header_value(node)
         if value is None:
             continue
