@@ -1,19 +1,18 @@
-"""Turn the text of one file into raw statements, with crossplane's lexer.
+"""Turn the text of one file into raw statements.
 
-We use crossplane's tokenizer (quotes, escapes, `${var}`, Lua blocks) but build
-statements ourselves: crossplane's parser recurses once per nested block (a
-config nested a few thousand levels deep raises RecursionError), drops
+Tokens are crossplane's (quotes, escapes, `${var}`, Lua blocks), from our
+faster equivalent of its lexer (lexer.py), but we build statements
+ourselves: crossplane's parser recurses once per nested block (a config
+nested a few thousand levels deep raises RecursionError), drops
 statements its 2020 directive table dislikes, and cannot start in `http`
 context. The builder below is a loop with an explicit stack.
 """
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from crossplane.errors import NgxParserBaseException
-from crossplane.lexer import _lex_file_object  # the tokenizer, minus file I/O
+from .lexer import LexError, tokenize
 
 
 class Statement(NamedTuple):
@@ -64,13 +63,13 @@ def parse_text(text: str) -> ParsedFile:
     the whole file; half-built blocks would only mislead the rules)."""
     eof_line = text.count("\n") + 1  # where nginx reports the end of the file
     if not text.endswith("\n"):
-        text += "\n"  # crossplane's lexer drops a last token that no newline ends
+        text += "\n"  # the lexer drops a last token that no newline ends
     stack = [_Open("", [], 0)]
     comments: dict[int, str] = {}
     try:
-        problem = _build(_lex_file_object(io.StringIO(text)), stack, comments, eof_line)
-    except NgxParserBaseException as exc:  # raised inside the lexer, e.g. a malformed *_by_lua_block
-        problem = SyntaxProblem(exc.lineno or 1, exc.strerror)
+        problem = _build(tokenize(text), stack, comments, eof_line)
+    except LexError as exc:  # a malformed *_by_lua_block
+        problem = SyntaxProblem(exc.line, exc.message)
     if problem is not None:
         return ParsedFile((), comments, problem)
     return ParsedFile(tuple(stack[0].body), comments, None)

@@ -1,8 +1,8 @@
 """Read one config file into parsed statements: bytes, encoding, syntax.
 
 Pure functions of the file's bytes, so that many files can be read in
-worker processes (parsing is CPU-bound, in crossplane's character-by-character
-lexer) and the results merged in include order by the loader.
+worker processes (parsing is CPU-bound) and the results merged in include
+order by the loader.
 """
 from __future__ import annotations
 
