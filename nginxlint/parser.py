@@ -26,6 +26,9 @@ class Statement(NamedTuple):
     end: int  # line of the closing ";" or "}" (suppression comments cover up to it)
 
 
+_new_statement = tuple.__new__
+
+
 @dataclass(frozen=True, slots=True)
 class SyntaxProblem:
     line: int
@@ -37,6 +40,34 @@ class ParsedFile:
     statements: tuple[Statement, ...]
     comments: dict[int, str]  # line -> comment text, for suppressions
     problem: SyntaxProblem | None  # the first syntax error; nginx stops there too
+
+
+def flatten(statements: tuple[Statement, ...]) -> tuple[tuple, ...]:
+    """The statements as plain tuples in file order, (name, args, line, end,
+    number of children or -1): what marshal can write, fast, and flat so
+    that no depth of nesting reaches a recursion limit (marshal's or ours)."""
+    flat = []
+    stack = [iter(statements)]
+    while stack:
+        stmt = next(stack[-1], None)
+        if stmt is None:
+            stack.pop()
+            continue
+        flat.append((stmt.name, stmt.args, stmt.line, stmt.end, -1 if stmt.block is None else len(stmt.block)))
+        if stmt.block:
+            stack.append(iter(stmt.block))
+    return tuple(flat)
+
+
+def unflatten(flat: tuple[tuple, ...]) -> tuple[Statement, ...]:
+    """Rebuild what flatten() wrote. Read backwards, each block finds its
+    children, first child on top, already built on the stack."""
+    built: list[Statement] = []
+    for name, args, line, end, children in reversed(flat):
+        block = None if children < 0 else tuple([built.pop() for _ in range(children)])
+        built.append(_new_statement(Statement, (name, args, line, block, end)))
+    built.reverse()
+    return tuple(built)
 
 
 def _if_args(args: list[str]) -> list[str]:
@@ -76,32 +107,44 @@ def parse_text(text: str) -> ParsedFile:
 
 
 def _build(tokens, stack: list[_Open], comments: dict[int, str], eof_line: int) -> SyntaxProblem | None:
-    """Fold tokens into statements on `stack`; return the first syntax error."""
+    """Fold tokens into statements on `stack`; return the first syntax error.
+
+    This loop runs once per token of every file: the common cases (a quoted
+    or plain word) are tested first, and statements are made with
+    tuple.__new__, which skips the NamedTuple's Python-level constructor."""
     name: str | None = None  # the statement being read, if any
     args: list[str] = []
     line = 0
+    body = stack[-1].body
     for token, tline, quoted in tokens:
-        if not quoted and token.startswith("#"):
-            comments[tline] = token[1:]
-        elif quoted or token not in ("{", ";", "}"):
+        if quoted:
             if name is None:
                 name, args, line = token, [], tline
             else:
                 args.append(token)
+        elif token == ";" or token == "{":
+            if name is None:
+                return SyntaxProblem(tline, f'unexpected "{token}"')
+            if name == "if":
+                args = _if_args(args)
+            if token == ";":
+                body.append(_new_statement(Statement, (name, tuple(args), line, None, tline)))
+            else:
+                stack.append(_Open(name, args, line))
+                body = stack[-1].body
+            name = None
         elif token == "}":
             if name is not None or len(stack) == 1:
                 return SyntaxProblem(tline, 'unexpected "}"')
             done = stack.pop()
-            stack[-1].body.append(Statement(done.name, tuple(done.args), done.line, tuple(done.body), tline))
+            body = stack[-1].body
+            body.append(_new_statement(Statement, (done.name, tuple(done.args), done.line, tuple(done.body), tline)))
+        elif token[:1] == "#":
+            comments[tline] = token[1:]
         elif name is None:
-            return SyntaxProblem(tline, f'unexpected "{token}"')
+            name, args, line = token, [], tline
         else:
-            final = tuple(_if_args(args) if name == "if" else args)
-            if token == ";":
-                stack[-1].body.append(Statement(name, final, line, None, tline))
-            else:
-                stack.append(_Open(name, list(final), line))
-            name, args = None, []
+            args.append(token)
     if name is not None:
         return SyntaxProblem(line, f'unexpected end of file (line {eof_line}): "{name}" from here is not '
                                    'terminated by ";" (or a quote in it is never closed)')

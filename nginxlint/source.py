@@ -9,6 +9,8 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import hashlib
+import marshal
 import os
 import signal
 import stat
@@ -17,7 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing import get_context
 
-from .parser import ParsedFile, parse_text
+from .parser import ParsedFile, SyntaxProblem, flatten, parse_text, unflatten
 
 # Below this many files a process pool costs more than it saves.
 PARALLEL_MIN_FILES = 48
@@ -31,6 +33,27 @@ class Source:
     unreadable: str | None  # why the file could not be opened or read
     parsed: ParsedFile | None  # None when unreadable or not text at all
     problems: tuple[tuple[str, int, str], ...] = ()  # (rule, line, message)
+    digest: str | None = None  # sha256 of the bytes read: what a cached result depends on
+
+
+def pack(source: Source) -> bytes:
+    """The source as marshal bytes of plain tuples. Results travel back from
+    worker processes this way: pickling the statements' classes cost more
+    than parsing them."""
+    parsed = source.parsed
+    plain = None if parsed is None else (
+        flatten(parsed.statements), parsed.comments,
+        None if parsed.problem is None else (parsed.problem.line, parsed.problem.message))
+    return marshal.dumps((source.unreadable, plain, source.problems, source.digest))
+
+
+def unpack(data: bytes) -> Source:
+    unreadable, plain, problems, digest = marshal.loads(data)
+    parsed = None
+    if plain is not None:
+        flat, comments, problem = plain
+        parsed = ParsedFile(unflatten(flat), comments, None if problem is None else SyntaxProblem(*problem))
+    return Source(unreadable, parsed, problems, digest)
 
 
 def read_source(path: str) -> Source:
@@ -49,15 +72,16 @@ def read_source(path: str) -> Source:
 
 
 def decode_source(data: bytes) -> Source:
+    digest = hashlib.sha256(data).hexdigest()
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return Source(None, None, (("SYN001", 1, "file is UTF-16 text; nginx reads bytes and cannot parse it"),))
+        return Source(None, None, (("SYN001", 1, "file is UTF-16 text; nginx reads bytes and cannot parse it"),), digest)
     if data.startswith(b"\xef\xbb\xbf"):
         return Source(None, None, (("SYN001", 1, "file starts with a UTF-8 byte order mark; nginx reads it as "
-                                                 "part of the first directive and fails (unknown directive)"),))
+                                                 "part of the first directive and fails (unknown directive)"),), digest)
     nul = data.find(b"\0")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
-        return Source(None, None, (("SYN001", line, "binary file (NUL byte); not an nginx config"),))
+        return Source(None, None, (("SYN001", line, "binary file (NUL byte); not an nginx config"),), digest)
     problems = []
     try:
         text = data.decode("utf-8")
@@ -68,7 +92,7 @@ def decode_source(data: bytes) -> Source:
     parsed = parse_text(text)
     if parsed.problem is not None:
         problems.append(("SYN001", parsed.problem.line, parsed.problem.message))
-    return Source(None, parsed, tuple(problems))
+    return Source(None, parsed, tuple(problems), digest)
 
 
 def read_sources(paths: list[str]) -> dict[str, Source]:
@@ -84,8 +108,8 @@ def read_sources(paths: list[str]) -> dict[str, Source]:
     try:
         chunk = max(1, len(paths) // (workers * 4))
         with _sigint_blocked():  # workers are forked here and keep it blocked: Ctrl-C is the parent's
-            results = pool.map(read_source, paths, chunksize=chunk)
-        return dict(zip(paths, results))
+            results = pool.map(_read_packed, paths, chunksize=chunk)
+        return {path: unpack(data) for path, data in zip(paths, results)}
     except BrokenProcessPool:  # a worker was killed (out of memory?): read them ourselves
         return {path: read_source(path) for path in paths}
     except BaseException:  # Ctrl-C: stop every worker now, not after the queue
@@ -94,6 +118,10 @@ def read_sources(paths: list[str]) -> dict[str, Source]:
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _read_packed(path: str) -> bytes:
+    return pack(read_source(path))
 
 
 @contextlib.contextmanager
