@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, cache
 from .findings import SEVERITIES, severity_rank
 from .diff import diff
 from .effective import Effective, parse_version
@@ -142,8 +142,11 @@ def main() -> None:
 @click.option("--output", type=click.Path(dir_okay=False), help="Write the report to FILE (atomically) instead of stdout.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES),
               help="Exit 1 when a finding has this severity or a worse one (default warning).")
+@click.option("--no-cache", is_flag=True,
+              help="Neither reuse nor store a cached result (default: reuse one when no input changed; "
+                   "stored in $NGINXLINT_CACHE_DIR, else $XDG_CACHE_HOME/nginxlint or ~/.cache/nginxlint).")
 def check_command(paths, policies, params, config_file, select, ignore, output_format, output, fail_on,
-                  nginx_version, root, context) -> None:
+                  nginx_version, root, context, no_cache) -> None:
     """Lint nginx files, directories (sites-enabled/) or a whole nginx.conf.
 
     PATH may be any file name, a directory (read like `include dir/*`; one
@@ -158,7 +161,9 @@ def check_command(paths, policies, params, config_file, select, ignore, output_f
     if output and not os.path.isdir(os.path.dirname(os.path.abspath(output))):
         _fail(f"--output {output}: directory {os.path.dirname(output) or '.'} does not exist")
     policy_set = _policies(options)
-    result = check(list(paths) or [DEFAULT_PATH], options, policy_set)
+    paths = list(paths) or [DEFAULT_PATH]
+    cacheable = not no_cache and "-" not in paths  # standard input cannot be checked for changes
+    result = (cache.check if cacheable else check)(paths, options, policy_set)
     report = FORMATS[output_format](result)
     if output:
         _write_atomically(output, report)

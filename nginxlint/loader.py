@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import glob
 import os
-import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .findings import InputError
 from .parser import ParsedFile, Statement
-from .source import MAX_FILE_BYTES, PARALLEL_MIN_FILES, Source, decode_source, not_regular, os_reason, read_source, read_sources
+from .probe import DIRECTORY, REGULAR, Probe
+from .source import MAX_FILE_BYTES, PARALLEL_MIN_FILES, Source, decode_source, read_source, read_sources
 from .tree import Node, inner_context
 from . import directives
 
@@ -100,13 +100,13 @@ def _fragment_context(statements: tuple[Statement, ...], directory: str) -> str:
     return "http"
 
 
-def _guess_prefix(directory: str) -> str:
+def _guess_prefix(directory: str, probe: Probe) -> str:
     """The conf prefix relative includes resolve against: the nearest folder
     above holding nginx.conf, else the folder above sites-*/, conf.d/ or
     snippets/, else the file's own folder."""
     directory = os.path.abspath(directory)
     for candidate in (directory, *Path(directory).parents):
-        if os.path.isfile(os.path.join(candidate, "nginx.conf")):
+        if probe.ask("isfile", os.path.join(candidate, "nginx.conf")):
             return str(candidate)
     if os.path.basename(directory) in FRAGMENT_DIRS:
         return os.path.dirname(directory)
@@ -114,9 +114,10 @@ def _guess_prefix(directory: str) -> str:
 
 
 class Loader:
-    def __init__(self, root_dir: str | None = None, context: str | None = None):
+    def __init__(self, root_dir: str | None = None, context: str | None = None, probe: Probe | None = None):
         self.root_dir = root_dir
         self.forced_context = context
+        self.probe = probe or Probe()  # every filesystem question goes through it (probe.py)
         self.config = Config()
         self._cache: dict[str, ParsedFile | None] = {}
         self._prefetched: dict[str, Source] = {}
@@ -137,16 +138,12 @@ class Loader:
             if parsed is not None:
                 self._add_root(parsed, "<stdin>", os.getcwd())
             return
-        try:
-            info = os.stat(path)
-        except OSError as exc:
-            self.config.errors.append(InputError(display_path(path), None, os_reason(exc, path)))
-            return
-        if stat.S_ISDIR(info.st_mode):
+        kind = self.probe.ask("kind", path)
+        if kind == DIRECTORY:
             self._load_directory(path)
-        elif not stat.S_ISREG(info.st_mode):
-            self.config.errors.append(InputError(display_path(path), None, not_regular(info.st_mode)))
-        elif not os.access(path, os.R_OK):
+        elif kind != REGULAR:
+            self.config.errors.append(InputError(display_path(path), None, kind))
+        elif not self.probe.ask("readable", path):
             self.config.errors.append(InputError(display_path(path), None, "permission denied"))
         else:
             parsed = self._read(path, display_path(path), None)
@@ -155,36 +152,36 @@ class Loader:
 
     def _load_directory(self, path: str) -> None:
         main = os.path.join(path, "nginx.conf")
-        if os.path.isfile(main):
+        if self.probe.ask("isfile", main):
             self._load_argument(main)
             return
         context = self.forced_context or ("stream" if os.path.basename(os.path.abspath(path)) in STREAM_DIRS else "http")
         root = self._new_root(display_path(path), context)
-        prefix = _guess_prefix(path)
-        try:
-            names = sorted(n for n in os.listdir(path) if not n.startswith("."))
-        except OSError as exc:
-            self.config.errors.append(InputError(display_path(path), None, os_reason(exc, path)))
+        prefix = _guess_prefix(path, self.probe)
+        names = self.probe.ask("listdir", path)
+        if isinstance(names, str):
+            self.config.errors.append(InputError(display_path(path), None, names))
             return
-        members = [os.path.join(path, n) for n in names if not os.path.isdir(os.path.join(path, n))]
+        members = [os.path.join(path, n) for n in names
+                   if not n.startswith(".") and not self.probe.ask("isdir", os.path.join(path, n))]
         self.config.globbed.extend((root, display_path(m), 0, display_path(m)) for m in members)
         self._prefetch(members)
         for member in members:
             parsed = self._read(member, display_path(member), None)
             if parsed is not None:
                 self._instantiate(parsed.statements, display_path(member), root, root.inner, prefix,
-                                  (os.path.realpath(member),))
+                                  (self.probe.ask("realpath", member),))
         self.config.roots.append(root)
 
     def _add_root(self, parsed: ParsedFile, shown: str, directory: str) -> None:
         if self.forced_context:
-            context, prefix = self.forced_context, _guess_prefix(directory)
+            context, prefix = self.forced_context, _guess_prefix(directory, self.probe)
         elif _is_main_config(parsed.statements):
             context, prefix = "main", os.path.abspath(directory)
         else:
-            context, prefix = _fragment_context(parsed.statements, directory), _guess_prefix(directory)
+            context, prefix = _fragment_context(parsed.statements, directory), _guess_prefix(directory, self.probe)
         root = self._new_root(shown, context)
-        real = os.path.realpath(shown) if shown != "<stdin>" else shown
+        real = self.probe.ask("realpath", shown) if shown != "<stdin>" else shown
         self._instantiate(parsed.statements, shown, root, context, prefix, (real,))
         self.config.roots.append(root)
 
@@ -196,15 +193,15 @@ class Loader:
 
     def _read(self, path: str, shown: str, site: Node | None) -> ParsedFile | None:
         """Read and parse one file once; later include sites reuse the result."""
-        real = os.path.realpath(path)
+        real = self.probe.ask("realpath", path)
         if real not in self._cache:
             source = self._prefetched.pop(path, None) or read_source(path)
-            self._cache[real] = self._accept(source, shown, site)
+            self._cache[real] = self._accept(self.probe.read(path, source), shown, site)
         return self._cache[real]
 
     def _prefetch(self, paths: list[str]) -> None:
         """Parse files about to be read (a glob's or a directory's) in parallel."""
-        fresh = [p for p in paths if os.path.realpath(p) not in self._cache]
+        fresh = [p for p in paths if self.probe.ask("realpath", p) not in self._cache]
         if len(fresh) >= PARALLEL_MIN_FILES:
             self._prefetched.update(read_sources(fresh))
 
@@ -253,10 +250,10 @@ class Loader:
             return []
         pattern = self._map_path(stmt.args[0], prefix)
         if glob.has_magic(pattern):
-            targets = sorted(glob.glob(pattern))  # no match is fine for nginx
+            targets = list(self.probe.ask("glob", pattern))  # sorted; no match is fine for nginx
             top = next((n for n in (block, *block.ancestors()) if n.parent is None))
             self.config.globbed.extend((top, file, stmt.line, display_path(t)) for t in targets)
-        elif os.path.lexists(pattern):
+        elif self.probe.ask("lexists", pattern):
             targets = [pattern]
         else:
             self._missing(block, Problem("INC001", file, stmt.line,
@@ -266,7 +263,7 @@ class Loader:
         site = Node("include", stmt.args, file, stmt.line, ctx, block)
         included = []
         for target in targets:
-            real, shown = os.path.realpath(target), display_path(target)
+            real, shown = self.probe.ask("realpath", target), display_path(target)
             if real in chain:
                 cycle = " -> ".join(display_path(p) for p in chain + (real,))
                 self._missing(block, Problem("INC002", file, stmt.line, f"include cycle: {cycle}"))
@@ -294,5 +291,6 @@ class Loader:
         return os.path.join(prefix, path)
 
 
-def load(paths: list[str], root_dir: str | None = None, context: str | None = None) -> Config:
-    return Loader(root_dir, context).load(paths)
+def load(paths: list[str], root_dir: str | None = None, context: str | None = None,
+         probe: Probe | None = None) -> Config:
+    return Loader(root_dir, context, probe).load(paths)

@@ -14,7 +14,8 @@ from .findings import SEVERITIES, Finding, LintResult
 from .loader import Config, load
 from .policy.engine import lint
 from .policy.load import load_policies
-from .policy.model import PolicyError, PolicySet
+from .policy.model import PolicyError, PolicySet, Rule
+from .probe import Probe
 from .selection import Selection
 
 # nginx before 1.29.7 (proxy_http_version 1.0 by default); 1.28 is the last
@@ -56,16 +57,22 @@ def check(paths: list[str], options: CheckOptions, policies: PolicySet) -> LintR
     return lint_paths(paths, options, policies)[1]
 
 
-def lint_paths(paths: list[str], options: CheckOptions, policies: PolicySet) -> tuple[Config, LintResult]:
-    """Load and lint; the loaded trees too, for commands that look further (diff)."""
+def lint_paths(paths: list[str], options: CheckOptions, policies: PolicySet,
+               probe: Probe | None = None) -> tuple[Config, LintResult]:
+    """Load and lint; the loaded trees too, for commands that look further
+    (diff). `probe` records what the loader read, for the cache."""
     # The tree is millions of small objects that live until the end: the
     # cyclic collector would walk them over and over for nothing.
     gc.disable()
     try:
-        config = load(paths, options.root, options.context)
+        config = load(paths, options.root, options.context, probe)
         findings = lint(config, policies, options.nginx_version, options.selection.wants)
         findings = sorted(suppress.apply(findings, config, policies, options.selection.wants), key=Finding.sort_key)
     finally:
         gc.enable()
-    ran = tuple(rule for rule in policies.rules if options.selection.wants(rule.id))
-    return config, LintResult(tuple(findings), tuple(config.errors), len(config.files), ran)
+    return config, LintResult(tuple(findings), tuple(config.errors), len(config.files), rules_run(options, policies))
+
+
+def rules_run(options: CheckOptions, policies: PolicySet) -> tuple[Rule, ...]:
+    """The rules a run applies, for reporters that list them (SARIF)."""
+    return tuple(rule for rule in policies.rules if options.selection.wants(rule.id))

@@ -57,18 +57,29 @@ def unpack(data: bytes) -> Source:
 
 
 def read_source(path: str) -> Source:
+    data = _read_bytes(path)
+    return Source(data, None) if isinstance(data, str) else decode_source(data)
+
+
+def fingerprint(path: str) -> str:
+    """What reading `path` gives, in short: the sha256 of its bytes (a
+    Source's digest), or why it cannot be read (its `unreadable`)."""
+    data = _read_bytes(path)
+    return data if isinstance(data, str) else hashlib.sha256(data).hexdigest()
+
+
+def _read_bytes(path: str) -> bytes | str:
+    """The file's bytes, or why nginxlint does not read it."""
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
-            return Source(not_regular(info.st_mode), None)
+            return not_regular(info.st_mode)
         if info.st_size > MAX_FILE_BYTES:
-            return Source(f"is {info.st_size / 2**20:.1f} MiB; nginxlint reads files up to "
-                          f"{MAX_FILE_BYTES // 2**20} MiB", None)
+            return f"is {info.st_size / 2**20:.1f} MiB; nginxlint reads files up to {MAX_FILE_BYTES // 2**20} MiB"
         with open(path, "rb") as handle:
-            data = handle.read()
+            return handle.read()
     except OSError as exc:
-        return Source(os_reason(exc, path), None)
-    return decode_source(data)
+        return os_reason(exc, path)
 
 
 def decode_source(data: bytes) -> Source:

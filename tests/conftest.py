@@ -84,3 +84,12 @@ def run_cli(args: list[str], cwd, stdin: bytes = b"", timeout: float = 60) -> tu
     assert "Traceback" not in out + err, err
     assert "internal error" not in err, err
     return proc.returncode, out, err
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_result_cache(tmp_path_factory):
+    """Runs of the CLI in tests store cached results in a temporary folder,
+    never in the user's ~/.cache (tests/test_cache.py uses its own)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NGINXLINT_CACHE_DIR", str(tmp_path_factory.mktemp("nginxlint-cache")))
+        yield

@@ -1,0 +1,135 @@
+"""Reuse the result of an identical earlier `check`, when nothing it read changed.
+
+An entry is keyed by everything a result depends on besides the files:
+nginxlint's version and code, the Python that wrote it, the working
+directory (reported paths are relative to it), the paths, every option,
+and the bytes of every policy file. It holds the result and the answers to
+every question the loader asked the filesystem (probe.py): which files it
+read and the sha256 of their bytes, what each folder and include glob
+listed, where each symlink led, what could not be read and why. A run
+reuses the entry only if asking those questions again gets the same
+answers, so an edited, added, removed, retargeted or no longer readable
+input is a miss, and the run is a cold one.
+
+Entries live in $NGINXLINT_CACHE_DIR, else $XDG_CACHE_HOME/nginxlint, else
+~/.cache/nginxlint, one file each, written atomically; the MAX_ENTRIES most
+recently used are kept. An entry that is truncated, corrupt or unreadable
+is a miss, and a cache folder that cannot be written only means no entry
+is stored: the cache can make a run faster, never wrong and never fail.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from . import __version__
+from .findings import Finding, InputError, LintResult, Related
+from .pipeline import CheckOptions, lint_paths, rules_run
+from .policy.load import builtin_policy_dir, policy_files
+from .policy.model import PolicySet
+from .probe import Probe, still_true
+
+MAX_ENTRIES = 16
+_MAGIC = b"nginxlint-cache 1\n"
+
+
+def cache_dir() -> Path:
+    explicit = os.environ.get("NGINXLINT_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "nginxlint"
+
+
+def check(paths: list[str], options: CheckOptions, policies: PolicySet) -> LintResult:
+    """pipeline.check, answered from the cache when its entry still holds."""
+    directory = cache_dir()
+    entry = directory / f"{_key(paths, options)}.entry"
+    stored = _load(entry)
+    if stored is not None and still_true(stored[0]):
+        with contextlib.suppress(OSError):
+            os.utime(entry)  # recently used: pruned last
+        findings, errors, files = stored[1]
+        return LintResult(findings, errors, files, rules_run(options, policies))
+    probe = Probe()
+    result = lint_paths(paths, options, policies, probe)[1]
+    _store(directory, entry, probe.answers, result)
+    return result
+
+
+def _key(paths: list[str], options: CheckOptions) -> str:
+    policies = [str(builtin_policy_dir()), *options.policies]
+    policy_bytes = [(file, _sha256(file)) for path in policies for file in policy_files(path)]
+    parts = (__version__, sys.version, _code_fingerprint(), os.getcwd(), paths, repr(options), policy_bytes)
+    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _sha256(file: str) -> str:
+    try:
+        return hashlib.sha256(Path(file).read_bytes()).hexdigest()
+    except OSError as exc:
+        return f"unreadable: {exc}"
+
+
+def _code_fingerprint() -> list[tuple[str, int, int]]:
+    """Size and modification time of every file of the package (code and
+    data): a source checkout changes without its version changing."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    found = []
+    for folder, subfolders, files in os.walk(package):
+        subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
+        for name in sorted(files):
+            info = os.stat(os.path.join(folder, name))
+            found.append((os.path.relpath(os.path.join(folder, name), package), info.st_size, info.st_mtime_ns))
+    return found
+
+
+def _load(entry: Path):
+    """(answers, (findings, errors, files)) of an entry, or None when it is
+    missing or damaged."""
+    try:
+        data = entry.read_bytes()
+        if not data.startswith(_MAGIC):
+            return None
+        checksum, payload = data[len(_MAGIC):len(_MAGIC) + 64], data[len(_MAGIC) + 64:]
+        if hashlib.sha256(payload).hexdigest().encode() != checksum:
+            return None
+        answers, (findings, errors, files) = marshal.loads(payload)
+        findings = tuple(Finding(*f[:8], tuple(Related(*r) for r in f[8])) for f in findings)
+        return dict(answers), (findings, tuple(InputError(*e) for e in errors), int(files))
+    except Exception:  # noqa: BLE001 - whatever is wrong with an entry, it is a miss
+        return None
+
+
+def _store(directory: Path, entry: Path, answers: dict, result: LintResult) -> None:
+    findings = tuple((f.rule, f.name, f.severity, f.message, f.file, f.line, f.server, f.location,
+                      tuple((r.file, r.line, r.message) for r in f.related)) for f in result.findings)
+    errors = tuple((e.file, e.line, e.message) for e in result.errors)
+    payload = marshal.dumps((answers, (findings, errors, result.files)))
+    temporary = None
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".entry-", dir=directory)
+        with os.fdopen(handle, "wb") as out:
+            out.write(_MAGIC + hashlib.sha256(payload).hexdigest().encode() + payload)
+        os.replace(temporary, entry)
+        temporary = None
+        _prune(directory)
+    except OSError:
+        pass  # an unwritable cache costs speed, not the run
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+
+
+def _prune(directory: Path) -> None:
+    """Keep the MAX_ENTRIES most recently used entries."""
+    entries = sorted(directory.glob("*.entry"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in entries[MAX_ENTRIES:]:
+        old.unlink()
