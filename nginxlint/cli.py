@@ -1,6 +1,9 @@
 """Command line: parse options, merge them over the project config, run the
 phases, turn results into text and an exit code. No traceback reaches the
-user (design §3)."""
+user (design §3).
+
+What only one command needs (diff, inspect, rule docs) is imported inside
+that command: a one-file `check` is mostly start-up time."""
 from __future__ import annotations
 
 import contextlib
@@ -10,22 +13,18 @@ import stat
 import sys
 import tempfile
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from . import __version__, cache
 from .findings import SEVERITIES, severity_rank
-from .diff import diff
-from .effective import Effective, parse_version
-from .inspect import inspect_all, inspect_request
+from .effective import parse_version
 from .loader import load
-from .routing import Request
 from .pipeline import DEFAULT_NGINX_VERSION, CheckOptions, check, lint_paths, prepare
 from .policy.load import policy_files
 from .policy.model import PolicyError
 from .report import FORMATS
-from .report.diff_report import render_json, render_text
-from .rule_docs import explain_text, rules_json, rules_table
 from .selection import Selection
 from .settings import ConfigError, ProjectConfig, find_config, load_config
 
@@ -220,6 +219,10 @@ def inspect_command(paths, host, port, tls, address, uri, output_format, nginx_v
     """Which server and location serve a request, and the effective
     directives there, each with its origin (file:line and block, or the
     default of the nginx version)."""
+    from .effective import Effective
+    from .inspect import inspect_all, inspect_request
+    from .routing import Request
+
     version = nginx_version or _project(None).values.get("nginx-version", DEFAULT_NGINX_VERSION)
     config = load(list(paths) or [DEFAULT_PATH], root, context)
     for error in config.errors:
@@ -258,6 +261,9 @@ def diff_command(active, backup, policies, params, config_file, select, ignore, 
     finding at or above --fail-on; 0 when it introduces none; 2 when
     nginxlint could not read a side or a policy.
     """
+    from .diff import diff
+    from .report.diff_report import render_json, render_text
+
     project = _project(config_file)
     options = _options(project, policies, params, nginx_version, root, context, select, ignore)
     fail_on = fail_on or project.values.get("fail-on", "warning")
@@ -280,6 +286,8 @@ def diff_command(active, backup, policies, params, config_file, select, ignore, 
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def rules_command(policies, params, config_file, output_format) -> None:
     """List every rule: id, name, severity, policy file, summary."""
+    from .rule_docs import rules_json, rules_table
+
     policy_set = _policies(_options(_project(config_file), policies, params))
     click.echo(rules_json(policy_set) if output_format == "json" else rules_table(policy_set), nl=False)
 
@@ -289,6 +297,8 @@ def rules_command(policies, params, config_file, output_format) -> None:
 @policy_options
 def explain_command(rule_id, policies, params, config_file) -> None:
     """What a rule checks, why, a bad and a good example, and its parameters."""
+    from .rule_docs import explain_text
+
     policy_set = _policies(_options(_project(config_file), policies, params))
     rule = policy_set.rule(rule_id.upper())
     if rule is None:
@@ -324,12 +334,25 @@ def run() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(EXIT_TOOL)
-    except SystemExit:
-        raise
+    except SystemExit as exc:
+        _leave(exc.code)
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         if os.environ.get("NGINXLINT_DEBUG"):
             raise
         click.echo(f"nginxlint: internal error: {type(exc).__name__}: {exc} "
                    "(a bug; rerun with NGINXLINT_DEBUG=1 for details and report it)", err=True)
         sys.exit(EXIT_TOOL)
-    sys.exit(code if isinstance(code, int) else EXIT_CLEAN)
+    _leave(code if isinstance(code, int) else EXIT_CLEAN)
+
+
+def _leave(code) -> NoReturn:
+    """Exit without the interpreter's teardown, which frees a large loaded
+    tree object by object (a tenth of a run on the bench tree); the OS
+    frees it at once. Only the output needs the interpreter's care: it is
+    flushed first, and anything unusual takes the ordinary way out."""
+    if isinstance(code, int):
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    sys.exit(code)

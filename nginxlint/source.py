@@ -2,22 +2,19 @@
 
 Pure functions of the file's bytes, so that many files can be read in
 worker processes (parsing is CPU-bound) and the results merged in include
-order by the loader.
+order by the loader. The process-pool machinery is imported only when a
+pool starts: most runs read a handful of files.
 """
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import hashlib
 import marshal
 import os
 import signal
 import stat
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from multiprocessing import get_context
 
 from .parser import ParsedFile, SyntaxProblem, flatten, parse_text, unflatten
 
@@ -111,6 +108,10 @@ def read_sources(paths: list[str]) -> dict[str, Source]:
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_MIN_FILES or workers < 2:
         return {path: read_source(path) for path in paths}
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+    from multiprocessing import get_context
+
     try:
         pool = ProcessPoolExecutor(workers, mp_context=get_context("fork"),
                                    initializer=_worker_start, initargs=(os.getpid(),))
@@ -150,6 +151,8 @@ def _sigint_blocked():
 def _worker_start(parent: int) -> None:
     """Workers die with the parent: a `kill -9` of nginxlint must not leave
     orphans holding its stdout open."""
+    import ctypes
+
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
     except (OSError, AttributeError):

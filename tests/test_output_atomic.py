@@ -76,8 +76,9 @@ def _start(root: Path, output: Path, **popen) -> subprocess.Popen:
     env.pop("NGINXLINT_DEBUG", None)
     # Output to files, not pipes: a pipe held open by a leftover process
     # would hang the test instead of failing it.
+    # --no-cache: every run must parse, in worker processes, not reuse the last run's result.
     return subprocess.Popen([sys.executable, "-m", "nginxlint", "check", "sites-enabled", "--format", "json",
-                             "--output", str(output)], cwd=root, env=env, start_new_session=True,
+                             "--no-cache", "--output", str(output)], cwd=root, env=env, start_new_session=True,
                             stdin=subprocess.DEVNULL, **popen)
 
 
