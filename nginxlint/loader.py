@@ -229,19 +229,20 @@ class Loader:
         stack = [(iter(statements), parent, context, file, chain)]
         while stack:
             items, block, ctx, file, chain = stack[-1]
-            stmt = next(items, None)
-            if stmt is None:
-                stack.pop()
-            elif stmt.name == "include" and stmt.block is None:
-                included = self._include(stmt, file, block, ctx, prefix, chain)
-                stack.extend((iter(body), block, ctx, shown, sub) for body, shown, sub in reversed(included))
-            else:
+            for stmt in items:  # simple directives go by in this inner loop
+                if stmt.name == "include" and stmt.block is None:
+                    included = self._include(stmt, file, block, ctx, prefix, chain)
+                    stack.extend((iter(body), block, ctx, shown, sub) for body, shown, sub in reversed(included))
+                    break
                 node = Node(stmt.name, stmt.args, file, stmt.line, ctx, block, end_line=stmt.end)
                 block.adopt(node)
                 if stmt.block is not None:
                     node.children = []
                     node.inner = inner_context(stmt.name, ctx) if ctx else None
                     stack.append((iter(stmt.block), node, node.inner, file, chain))
+                    break
+            else:
+                stack.pop()
 
     def _include(self, stmt: Statement, file, block, ctx, prefix, chain) -> list[tuple]:
         """Resolve one include: [(statements, shown path, include chain)] to splice in, in order."""

@@ -86,10 +86,10 @@ def walk(root: Node) -> Iterator[Node]:
     thousands of nested blocks cannot exhaust Python's recursion limit."""
     stack = [iter(root.children or ())]
     while stack:
-        for node in stack[-1]:
+        for node in stack[-1]:  # siblings without children go by in this inner loop
             yield node
             if node.children:
                 stack.append(iter(node.children))
-            break
+                break
         else:
             stack.pop()

@@ -6,6 +6,8 @@ the rest of the suite at a temporary one too, never at ~/.cache."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import marshal
 import os
 import textwrap
 
@@ -193,8 +195,8 @@ def test_a_damaged_answer_list_is_a_miss(tree, runs):
     wrote (another version's layout, say) is a miss too."""
     cold, _ = runs.report(CheckOptions())
     (entry,) = (tree.parent / "cache").glob("*.entry")
-    payload = __import__("marshal").dumps(({("bogus", "x"): 1}, ((), (), 0)))
-    entry.write_bytes(cache._MAGIC + __import__("hashlib").sha256(payload).hexdigest().encode() + payload)
+    payload = marshal.dumps(({("bogus", "x"): 1}, ((), (), 0)))
+    entry.write_bytes(cache._MAGIC + hashlib.sha256(payload).hexdigest().encode() + payload)
     report, hit = runs.report(CheckOptions())
     assert not hit and report == cold
 
@@ -226,10 +228,10 @@ def test_cli_no_cache_writes_nothing_and_cache_matches(tree):
 
 
 def test_cache_dir_defaults_to_xdg_then_home(monkeypatch, tmp_path):
-    monkeypatch.delenv("NGINXLINT_CACHE_DIR")
+    monkeypatch.delenv("NGINXLINT_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert cache.cache_dir() == tmp_path / "xdg" / "nginxlint"
-    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))
     assert cache.cache_dir() == tmp_path / ".cache" / "nginxlint"
 
