@@ -159,8 +159,12 @@ def matches(select: Map, block: Node, scope: Scope) -> bool:
             return False
     if "proxies" in select and proxies(block, scope) != BOOLEANS[select["proxies"]]:
         return False
-    if "websocket" in select and is_websocket(block, scope, select.get("websocket_paths")) != BOOLEANS[select["websocket"]]:
-        return False
+    if "websocket" in select:
+        key = (id(block), select.get("websocket_paths"))
+        if key not in scope.websocket:
+            scope.websocket[key] = is_websocket(block, scope, key[1])
+        if scope.websocket[key] != BOOLEANS[select["websocket"]]:
+            return False
     return True
 
 
