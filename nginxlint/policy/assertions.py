@@ -234,13 +234,17 @@ def _same(kind: str, name: str, actual: str, expected: str) -> bool:
 def _header(check: Map, block: Node, scope: Scope) -> list[Failure]:
     wanted = check["header"].lower()
     list_name = check.get("list", "proxy_set_header")
-    known = request_variables(dict(check.get("request", {})))
     server = enclosing_server(block)
     tls = server is not None and scope.tls.is_tls(server)
-    known.update(https="on" if tls else "", scheme="https" if tls else "http")
     op = next(op for op in HEADER_OPS if op in check)
-    expected = check[op]
-    expected = [substitute(v, scope.params) for v in expected] if op == "in" else substitute(expected, scope.params)
+    key = ("header", id(check), tls)
+    if key not in scope.memo:  # the same for every block a rule runs on, but for TLS
+        known = request_variables(dict(check.get("request", {})))
+        known.update(https="on" if tls else "", scheme="https" if tls else "http")
+        expected = check[op]
+        scope.memo[key] = known, [substitute(v, scope.params) for v in expected] if op == "in" \
+            else substitute(expected, scope.params)
+    known, expected = scope.memo[key]
     written = [h for h in scope.effective.headers(block, list_name) if h.name.lower() == wanted]
     as_written = check.get("written") == "true"
     sent = []  # (header, evaluated value or None when unknown)

@@ -52,14 +52,17 @@ def lint(config: Config, policies: PolicySet, version: str,
         # blocks are judged only where their effective config is known.
         every = [n for n in _with_root(root) if n.children is not None]
         blocks = [n for n in every if scope.known(n)]
+        written: dict[str, list[Node]] = {}  # statements by name, for rules that select statements
+        for block in every:
+            for child in block.children:
+                written.setdefault(child.name, []).append(child)
         selected: dict[int, list[Node]] = {}  # rules of a pack share named selectors: match once
         for rule in checked:
             if rule.python is not None:
                 failures = [(f, f.node) for f in pychecks.run(rule.python, config, root, every)]
             else:
                 if id(rule.select) not in selected:
-                    candidates = every if "directive" in rule.select else blocks
-                    selected[id(rule.select)] = _select(rule.select, root, candidates, scope)
+                    selected[id(rule.select)] = _select(rule.select, root, blocks, written, scope)
                 failures = [(f, target) for target in selected[id(rule.select)]
                             for f in assertions.run(rule.check, target, scope, "directive" in rule.select)]
             findings.extend(_from_failure(rule, failure, target, policies) for failure, target in failures)
@@ -67,11 +70,11 @@ def lint(config: Config, policies: PolicySet, version: str,
     return sorted(unique.values(), key=Finding.sort_key)
 
 
-def _select(select, root: Node, blocks: list[Node], scope: Scope) -> list[Node]:
+def _select(select, root: Node, blocks: list[Node], written: dict[str, list[Node]], scope: Scope) -> list[Node]:
     if "serves" in select:
         return selectors.served(select, root, scope)
     if "directive" in select:
-        return selectors.statements(select, blocks, scope)
+        return selectors.statements(select, written, scope)
     kinds = selectors.kinds_of(select)
     return [b for b in blocks if b.inner in kinds and selectors.matches(select, b, scope)]
 

@@ -3,7 +3,7 @@ configuration, the maps, which sockets are TLS, and the parameter values."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, field
 
 from ..effective import Effective
 from ..servers import TlsIndex
@@ -20,6 +20,7 @@ class Scope:
     tls: TlsIndex
     params: dict[str, str]
     incomplete: frozenset[int] = frozenset()  # ids of blocks missing an include (loader.Config.incomplete)
+    memo: dict = field(default_factory=dict)  # answers assertions reuse across blocks (one tree, one run)
     # (id(block), websocket_paths) -> is it a WebSocket block: the packs'
     # selectors ask this of every location, each for its own rules.
     websocket: dict[tuple[int, str | None], bool] = field(default_factory=dict)

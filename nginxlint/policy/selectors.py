@@ -114,19 +114,24 @@ def kinds_of(select: Map) -> set[str]:
     return {KINDS[k] for k in _listed(select.get("kind")) or KINDS}
 
 
-def statements(select: Map, levels: list[Node], scope: Scope) -> list[Node]:
+def statements(select: Map, written: dict[str, list[Node]], scope: Scope) -> list[Node]:
     """Statement selection (`directive:`): every written statement of those
-    names, wherever it stands; `kind` and the other keys then describe the
-    block the statement is written in, and `args` its arguments."""
-    names = set(_listed(select["directive"]))
+    names (`written`: the tree's statements by name), wherever it stands;
+    `kind` and the other keys then describe the block the statement is
+    written in, and `args` its arguments."""
     args = re.compile(substitute(select["args"], scope.params)) if "args" in select else None
     kinds = kinds_of(select) if "kind" in select else None
+    judged: dict[int, bool] = {}  # block -> does it satisfy the selector (asked once per block)
     found = []
-    for level in levels:
-        named = [n for n in level.children or () if n.name in names
-                 and (args is None or args.search(" ".join(n.args)))]
-        if named and (kinds is None or level.inner in kinds) and matches(select, level, scope):
-            found += named
+    for name in _listed(select["directive"]):
+        for node in written.get(name, ()):
+            if args is not None and not args.search(" ".join(node.args)):
+                continue
+            level = node.parent
+            if id(level) not in judged:
+                judged[id(level)] = (kinds is None or level.inner in kinds) and matches(select, level, scope)
+            if judged[id(level)]:
+                found.append(node)
     return found
 
 
