@@ -277,13 +277,14 @@ class Loader:
         return included
 
     def _missing(self, block: Node, problem: Problem | None) -> None:
-        """Part of `block` could not be read. Inside a server or location its
-        effective config is unknown (a missing proxy snippet would fake
-        every WebSocket finding); at http or main level, where missing
+        """Part of `block` could not be read. Inside a server, location, if,
+        map or any block below http its content and effective config are
+        unknown (a missing proxy snippet would fake every WebSocket finding,
+        a missing map file its default); at http or main level, where missing
         mime.types or module includes are common, rules still run."""
         if problem is not None:
             self.config.problems.append(problem)
-        if block.inner in ("server", "location", "if-in-location", "limit_except"):
+        if block.inner not in ("main", "http", "stream", "mail", "events"):
             self.config.incomplete.add(id(block))
 
     def _map_path(self, path: str, prefix: str) -> str:

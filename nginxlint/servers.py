@@ -49,8 +49,9 @@ def _sockets(server: Node) -> list[tuple[str | None, tuple[str, ...]]]:
 def only_loopback(server: Node) -> bool:
     """Every listen is on a loopback address or a unix socket: nothing
     outside this host can connect (a server without listen takes *:80)."""
-    listens = [c.args[0] for c in server.children or () if c.name == "listen" and c.args]
-    return bool(listens) and all(a.startswith(("127.", "[::1]", "localhost", "unix:")) for a in listens)
+    sockets = [listen_socket(c.args) for c in server.children or () if c.name == "listen" and c.args]
+    hosts = [s.rpartition(":")[0] if s else "unix" for s in sockets]
+    return bool(hosts) and all(h in ("unix", "[::1]", "localhost") or h.startswith("127.") for h in hosts)
 
 
 class TlsIndex:

@@ -100,6 +100,10 @@ def test_last_is_not_matches_and_written_headers(tmp_path):
     (RULE.format(n=1) + "  python: no-such-check\n", 8, "unknown built-in check"),
     (RULE.format(n=1) + "  python: duplicate-server\n  select: {kind: server}\n", 9, "has no select"),
     (RULE.format(n=1) + "  select: {kind: server, whole: maybe}\n  assert: {directive: root, exists: \"true\"}\n", 8, "whole must be"),
+    (RULE.format(n=1) + "  python: [header-injection]\n", 8, "unknown built-in check"),
+    (RULE.format(n=1) + "  select: {directive: root}\n  assert: {statement: [args], matches: x}\n", 9, "args or children"),
+    (RULE.format(n=1) + "  select: {kind: location, modifier: {a: b}}\n  assert: {directive: root, exists: \"true\"}\n", 8, "modifier must be"),
+    (RULE.format(n=1) + "  select: {serves: {uri: /x}, directive: alias}\n  assert: {statement: args, matches: x}\n", 8, "cannot be combined"),
 ])
 def test_misuse_names_the_policy_line(tmp_path, rules, line, words):
     path = _policy(tmp_path, rules)

@@ -201,8 +201,8 @@ def _validate_python(item: Map, file: str) -> None:
     for key in ("select", "assert"):
         if key in item:
             raise PolicyError(file, item.line_of(key), f"a rule with python: has no {key}")
-    if item["python"] not in pychecks.CHECKS:
-        raise PolicyError(file, item.line_of("python"), f"unknown built-in check {item['python']!r}; "
+    if not isinstance(item["python"], str) or item["python"] not in pychecks.CHECKS:
+        raise PolicyError(file, item.line_of("python"), f"unknown built-in check {str(item['python'])!r}; "
                                                         f"known: {', '.join(sorted(pychecks.CHECKS))}")
 
 

@@ -3,7 +3,7 @@ configuration, the maps, which sockets are TLS, and the parameter values."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, field
+from dataclasses import dataclass, field
 
 from ..effective import Effective
 from ..servers import TlsIndex

@@ -37,6 +37,8 @@ def validate(select, file: str, params: dict[str, str]) -> None:
         _validate_serves(select, file)
     if "directive" in select:
         _validate_names(select, "directive", file)
+        if "serves" in select:
+            raise PolicyError(file, select.line_of("directive"), "directive and serves cannot be combined")
     elif "args" in select:
         raise PolicyError(file, select.line_of("args"), "args needs directive: it matches a statement's arguments")
     kinds = select.get("kind")
@@ -52,7 +54,7 @@ def validate(select, file: str, params: dict[str, str]) -> None:
         if key in select:
             _compile(select, key, file, params)
     for modifier in _listed(select.get("modifier")):
-        if modifier not in MODIFIERS:
+        if not isinstance(modifier, str) or modifier not in MODIFIERS:
             raise PolicyError(file, select.line_of("modifier"), f"modifier must be one of {', '.join(MODIFIERS)}")
     if "own" in select:
         _validate_names(select, "own", file)

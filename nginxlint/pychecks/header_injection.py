@@ -78,8 +78,9 @@ def _can_match_newline(regex: str, number: int) -> bool:
     group = capture_group(regex, number)
     if group is None:
         return False
-    if regex.startswith("(?s)") and "." in group:
-        return True
+    flags = re.match(r"\(\?([a-zA-Z]+)\)", regex)
+    if flags and "s" in flags.group(1) and "." in re.sub(r"\\.", "", _outside_classes(group)):
+        return True  # (?s): an unescaped dot matches a newline too
     if NEWLINE_ESCAPE.search(_outside_classes(group)):
         return True
     for negated, body in _classes(group):
