@@ -503,6 +503,13 @@ def _compile(pattern: str, flags: int) -> re.Pattern | None:
 
 # -- caches --------------------------------------------------------------------------
 
+def tls_default_servers(root: Node) -> set[int]:
+    """ids of the default server of each TLS address:port of the tree: the
+    server whose TLS settings the handshake uses before SNI is known."""
+    index = _server_index([root])
+    return {id(index.listeners(sock).default) for sock in index.by_socket if index.is_tls(sock)}
+
+
 _CACHE_LIMIT = 256
 _server_cache: dict[tuple[int, ...], tuple[tuple[Node, ...], _ServerIndex]] = {}
 _location_cache: dict[int, tuple[Node, _Level]] = {}

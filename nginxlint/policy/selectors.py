@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-from ..routing import Request, route
+from ..effective import parse_version
+from ..routing import Request, route, tls_default_servers
 from ..servers import enclosing_server, location_path, only_loopback, server_names
 from ..tree import Node
 from ..variables import evaluate, request_variables
@@ -20,7 +21,7 @@ KINDS = {"http": "http", "server": "server", "location": "location",
 MODIFIERS = {"prefix": "", "=": "=", "^~": "^~", "~": "~", "~*": "~*", "@": "@"}
 BOOLEANS = {"true": True, "false": False}
 KEYS = ("kind", "directive", "args", "serves", "websocket", "websocket_paths", "tls", "server_name", "path",
-        "modifier", "has", "own", "proxies", "loopback", "whole")
+        "modifier", "has", "own", "proxies", "loopback", "whole", "handshake")
 SERVES_KEYS = ("uri", "host", "port", "tls")
 
 # A WebSocket handshake, for judging header values through maps.
@@ -47,7 +48,7 @@ def validate(select, file: str, params: dict[str, str]) -> None:
     for kind in kinds if isinstance(kinds, list) else [kinds] if kinds else []:
         if kind not in KINDS:
             raise PolicyError(file, select.line_of("kind"), f"unknown kind {kind!r}; known: {', '.join(KINDS)}")
-    for key in ("websocket", "tls", "proxies", "loopback", "whole"):
+    for key in ("websocket", "tls", "proxies", "loopback", "whole", "handshake"):
         if key in select and select[key] not in BOOLEANS:
             raise PolicyError(file, select.line_of(key), f"{key} must be true or false")
     for key in ("server_name", "path", "websocket_paths", "args"):
@@ -144,6 +145,8 @@ def matches(select: Map, block: Node, scope: Scope) -> bool:
         return False
     if "whole" in select and _whole(block) != BOOLEANS[select["whole"]]:
         return False
+    if "handshake" in select and (server is not None and _handshake(server, scope)) != BOOLEANS[select["handshake"]]:
+        return False
     if "loopback" in select and (server is not None and only_loopback(server)) != BOOLEANS[select["loopback"]]:
         return False
     if "server_name" in select:
@@ -173,6 +176,21 @@ def matches(select: Map, block: Node, scope: Scope) -> bool:
         if scope.websocket[key] != BOOLEANS[select["websocket"]]:
             return False
     return True
+
+
+def _handshake(server: Node, scope: Scope) -> bool:
+    """Are this server's ssl_protocols the ones its handshakes use? From
+    nginx 1.29.2 yes; before, only the default server's of each TLS
+    address:port count, because SNI arrives after the protocol is chosen
+    (semantics §6.4)."""
+    if parse_version(scope.effective.version_text) >= (1, 29, 2):
+        return True
+    if "tls-defaults" not in scope.memo:
+        top = server
+        while top.parent is not None:
+            top = top.parent
+        scope.memo["tls-defaults"] = tls_default_servers(top)
+    return id(server) in scope.memo["tls-defaults"]
 
 
 def _whole(block: Node) -> bool:
