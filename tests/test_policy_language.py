@@ -60,7 +60,7 @@ def test_statement_rules_report_each_statement_and_judge_its_block(tmp_path):
     # reported at the return with the auth value; P002: the set inside the if.
     assert _findings(tmp_path, rules, config) == {
         ("P001", 6, "auth_basic x 302 /b"),
-        ("P002", 9, "set $y 1 {statement}"),
+        ("P002", 9, "set $y 1 $arg_x"),  # {statement}: the selected if's condition
     }
 
 

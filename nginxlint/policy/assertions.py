@@ -327,7 +327,8 @@ def _statement(check: Map, node: Node, scope: Scope) -> list[Failure]:
         return []  # an include inside it could not be read: its lines are not all known
     expected = check[op]
     written = _written(node.args)
-    fields = {"directive": node.name, "actual": written, "expected": _show(expected), "origin": node.where()}
+    fields = {"directive": node.name, "actual": written, "statement": written, "expected": _show(expected),
+              "origin": node.where()}
     if op in ("matches", "not_matches"):
         found = re.search(substitute(expected, scope.params), written) is not None
         return [] if found == (op == "matches") else [Failure(node, fields, None)]

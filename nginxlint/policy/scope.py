@@ -20,10 +20,10 @@ class Scope:
     tls: TlsIndex
     params: dict[str, str]
     incomplete: frozenset[int] = frozenset()  # ids of blocks missing an include (loader.Config.incomplete)
-    memo: dict = field(default_factory=dict)  # answers assertions reuse across blocks (one tree, one run)
-    # (id(block), websocket_paths) -> is it a WebSocket block: the packs'
-    # selectors ask this of every location, each for its own rules.
-    websocket: dict[tuple[int, str | None], bool] = field(default_factory=dict)
+    # Answers rules ask again and again within one tree: whether a block is a
+    # WebSocket block (every WebSocket rule asks it of every location), a
+    # header assertion's request and expected values, the TLS default servers.
+    memo: dict = field(default_factory=dict)
 
     def known(self, block: Node) -> bool:
         """Is the effective configuration of `block` known? Not when an

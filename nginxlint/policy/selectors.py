@@ -170,10 +170,10 @@ def matches(select: Map, block: Node, scope: Scope) -> bool:
     if "proxies" in select and proxies(block, scope) != BOOLEANS[select["proxies"]]:
         return False
     if "websocket" in select:
-        key = (id(block), select.get("websocket_paths"))
-        if key not in scope.websocket:
-            scope.websocket[key] = is_websocket(block, scope, key[1])
-        if scope.websocket[key] != BOOLEANS[select["websocket"]]:
+        key = ("websocket", id(block), select.get("websocket_paths"))
+        if key not in scope.memo:
+            scope.memo[key] = is_websocket(block, scope, key[2])
+        if scope.memo[key] != BOOLEANS[select["websocket"]]:
             return False
     return True
 
