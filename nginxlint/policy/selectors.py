@@ -8,10 +8,11 @@ from __future__ import annotations
 import re
 
 from ..effective import parse_version
-from ..routing import Request, route, tls_default_servers
+from ..routing import Request, route
 from ..servers import enclosing_server, location_path, only_loopback, server_names
 from ..tree import Node
 from ..variables import evaluate, request_variables
+from ..virtual_servers import tls_default_servers
 from ..yamlload import Map
 from .model import PolicyError
 from .scope import Scope, substitute
