@@ -29,15 +29,16 @@ RULE = """\
   name: r{n}
   severity: warning
   summary: s
-  message: "{{directive}} {{actual}} {{statement}}"
+  message: "{{directive}} {{actual}}"
 """
+STATEMENT_RULE = RULE.replace("{{actual}}", "{{actual}} {{statement}}")  # for rules that select statements
 
 
 def test_statement_rules_report_each_statement_and_judge_its_block(tmp_path):
-    rules = RULE.format(n=1) + """\
+    rules = STATEMENT_RULE.format(n=1) + """\
   select: {directive: return, kind: location, args: '^30'}
   assert: {directive: auth_basic, exists: "false"}
-""" + RULE.format(n=2) + """\
+""" + STATEMENT_RULE.format(n=2) + """\
   select: {directive: if, kind: location}
   assert: {statement: children, within: [return]}
 """
@@ -104,6 +105,10 @@ def test_last_is_not_matches_and_written_headers(tmp_path):
     (RULE.format(n=1) + "  select: {directive: root}\n  assert: {statement: [args], matches: x}\n", 9, "args or children"),
     (RULE.format(n=1) + "  select: {kind: location, modifier: {a: b}}\n  assert: {directive: root, exists: \"true\"}\n", 8, "modifier must be"),
     (RULE.format(n=1) + "  select: {serves: {uri: /x}, directive: alias}\n  assert: {statement: args, matches: x}\n", 8, "cannot be combined"),
+    (STATEMENT_RULE.format(n=1) + "  select: {kind: location}\n  assert: {directive: root, exists: \"true\"}\n", 7,
+     "{statement} in message is not filled"),
+    (RULE.format(n=1).replace("{actual}", "{dropped}") + "  select: {directive: root}\n  assert: {statement: args, matches: x}\n",
+     7, "{dropped} in message is not filled"),
 ])
 def test_misuse_names_the_policy_line(tmp_path, rules, line, words):
     path = _policy(tmp_path, rules)

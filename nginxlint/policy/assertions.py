@@ -34,7 +34,14 @@ from .scope import Scope, substitute
 DIRECTIVE_OPS = ("exists", "eq", "ne", "in", "matches", "not_matches", "gte", "lte", "last_is")
 HEADER_OPS = ("present", "eq", "in", "matches", "not_matches", "has_token")
 STATEMENT_OPS = {"args": ("matches", "not_matches"), "children": ("includes", "within")}
-MESSAGE_FIELDS = {"directive", "header", "actual", "origin", "expected", "list", "dropped", "statement"}
+# The placeholders each kind of assertion fills in its failures.
+FIELDS = {
+    "directive": {"directive", "actual", "origin", "expected"},
+    "header": {"header", "list", "directive", "actual", "origin", "expected"},
+    "keeps_inherited": {"list", "dropped", "header", "directive", "actual", "origin", "expected"},
+    "statement": {"directive", "actual", "statement", "origin", "expected"},
+}
+MESSAGE_FIELDS = set().union(*FIELDS.values())
 COMPARABLE = ("time-ms", "time-s", "size", "offset")
 
 
@@ -91,7 +98,16 @@ def uses_statement(check: Map) -> bool:
     return any(uses_statement(item) for item in check.get("all", check.get("any", ())))
 
 
-def validate_message(template, file: str, line: int, param_names: set[str]) -> None:
+def supplied_fields(check: Map, statement: bool) -> set[str]:
+    """The placeholders a rule's failures can fill: those of its assertion
+    kinds, and {statement} when it selects statements."""
+    if "all" in check or "any" in check:
+        return set().union(*(supplied_fields(item, statement) for item in check.get("all", check.get("any"))))
+    kind = next(k for k in FIELDS if k in check)
+    return FIELDS[kind] | ({"statement"} if statement else set())
+
+
+def validate_message(template, file: str, line: int, param_names: set[str], fields: set[str] = MESSAGE_FIELDS) -> None:
     if not isinstance(template, str):
         raise PolicyError(file, line, "message must be a string")
     try:
@@ -99,8 +115,9 @@ def validate_message(template, file: str, line: int, param_names: set[str]) -> N
     except ValueError as exc:
         raise PolicyError(file, line, f"bad message template: {exc}") from None
     for name in names:
-        if name not in MESSAGE_FIELDS | param_names | {"server", "location"}:
-            raise PolicyError(file, line, f"unknown placeholder {{{name}}} in message")
+        if name not in fields | param_names | {"server", "location"}:
+            raise PolicyError(file, line, f"placeholder {{{name}}} in message is not filled by this rule; it can use "
+                                          f"{', '.join(sorted(fields | {'server', 'location'}))} and parameters")
 
 
 def _only(check: Map, allowed: set[str], file: str) -> None:
@@ -252,7 +269,7 @@ def _header(check: Map, block: Node, scope: Scope) -> list[Failure]:
         value = header.value if as_written else evaluate(header.value, known, scope.maps)
         if value != "":  # nginx does not send a header whose value is empty
             sent.append((header, value))
-    fields = {"header": check["header"], "list": list_name, "expected": _show(expected),
+    fields = {"header": check["header"], "list": list_name, "directive": list_name, "expected": _show(expected),
               "actual": ", ".join(_shown(h.value, v) for h, v in sent) or "not sent", "origin": "not set"}
     # Point at the line that set the header (even to ""), else at the block.
     culprit = next((h.node for h in reversed(written) if h.node), block)

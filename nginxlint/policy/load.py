@@ -186,6 +186,8 @@ def parse_rule(item, file: str, policy_set: PolicySet, named: Map, needs_check: 
         assertions.validate(check, file, policy_set.values, params)
         if assertions.uses_statement(check) and "directive" not in select:
             raise PolicyError(file, item.line_of("assert"), "a statement assertion needs a selector with directive:")
+        assertions.validate_message(item["message"], file, item.line_of("message"), params,
+                                    assertions.supplied_fields(check, "directive" in select))
         for name in _params_used(check):
             if name not in params:
                 raise PolicyError(file, item.line_of("assert"), f"unknown parameter {{{name}}}")
