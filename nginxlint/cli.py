@@ -330,7 +330,7 @@ def run() -> None:
         code = main(standalone_mode=False)
     except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("nginxlint: interrupted", err=True)
-        sys.exit(130)
+        _leave(130)  # not sys.exit: its teardown would join the worker pool's thread, which may never return
     except click.ClickException as exc:
         exc.show()
         sys.exit(EXIT_TOOL)

@@ -121,15 +121,19 @@ def read_sources(paths: list[str]) -> dict[str, Source]:
         chunk = max(1, len(paths) // (workers * 4))
         with _sigint_blocked():  # workers are forked here and keep it blocked: Ctrl-C is the parent's
             results = pool.map(_read_packed, paths, chunksize=chunk)
-        return {path: unpack(data) for path, data in zip(paths, results)}
+        sources = {path: unpack(data) for path, data in zip(paths, results)}
     except BrokenProcessPool:  # a worker was killed (out of memory?): read them ourselves
+        pool.shutdown(wait=True, cancel_futures=True)
         return {path: read_source(path) for path in paths}
     except BaseException:  # Ctrl-C: stop every worker now, not after the queue
         for process in list(getattr(pool, "_processes", {}).values()):
             process.terminate()
+        # Do not wait: the pool's thread may be reading a result that a
+        # terminated worker wrote only half of, and would wait forever.
+        pool.shutdown(wait=False, cancel_futures=True)
         raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    pool.shutdown(wait=True)
+    return sources
 
 
 def _read_packed(path: str) -> bytes:
