@@ -31,20 +31,33 @@ from collections.abc import Iterator
 _LUA_MARK = "_by_lua_block"  # every external lexer crossplane registers (tests check it)
 
 _PAIR = r"\\[\s\S]"  # a backslash escapes any character, a newline too
+
+
+def _atomic(pattern: str) -> str:
+    """`pattern` matched once and never backtracked into: an atomic group.
+
+    Possessive quantifiers (`x++`, `x*+`) say the same more briefly, but
+    CPython before 3.11.5 mismatches them (gh-106052: on Debian 12's 3.11.2
+    every file lexed as its first comment), while atomic groups are right on
+    every Python the package accepts."""
+    return "(?>" + pattern + ")"
+
+
 # In a word, `${` runs to a unit ending in `}` (then one more unit is glued
 # on, unless it ends the word) or to a whitespace character (glued on too).
-_BRACE = (r"(?<=\$)\{(?:[^\s}\\]++|\\[^}])*+"
-          r"(?:\\?\}(?:" + _PAIR + r"|[^{};\\]|(?=[{};]))|\s)")
-# Runs of plain characters are matched with `++`, not a character at a time:
-# that halves the time the pattern takes.
+_BRACE = (r"(?<=\$)\{" + _atomic(r"(?:" + _atomic(r"[^\s}\\]+") + r"|\\[^}])*")
+          + r"(?:\\?\}(?:" + _PAIR + r"|[^{};\\]|(?=[{};]))|\s)")
+# Runs of plain characters are matched as one atomic run, not a character at
+# a time: that halves the time the pattern takes.
 _TOKEN = re.compile(
-    r"\s*+(?:"
-    r"(?P<word>(?:[^\s{};\\\"'#]|" + _PAIR + r")(?:[^\s{};\\]++|" + _PAIR + r"|" + _BRACE + r")*+)"
+    _atomic(r"\s*") + r"(?:"
+    r"(?P<word>(?:[^\s{};\\\"'#]|" + _PAIR + r")"
+    + _atomic(r"(?:" + _atomic(r"[^\s{};\\]+") + r"|" + _PAIR + r"|" + _BRACE + r")*") + r")"
     r"(?=\s|[};]|(?<!\$)\{)"  # a word ends there; anything else is the end of the text
     r"|(?P<special>[{};])"
-    r"|\"(?P<double>(?:[^\"\\]++|" + _PAIR + r")*+)\""
-    r"|'(?P<single>(?:[^'\\]++|" + _PAIR + r")*+)'"
-    r"|(?P<comment>#(?:[^\\\n]++|\\[^\n])*+)\\?\n"
+    r"|\"(?P<double>" + _atomic(r"(?:" + _atomic(r"[^\"\\]+") + r"|" + _PAIR + r")*") + r")\""
+    r"|'(?P<single>" + _atomic(r"(?:" + _atomic(r"[^'\\]+") + r"|" + _PAIR + r")*") + r")'"
+    r"|(?P<comment>#" + _atomic(r"(?:" + _atomic(r"[^\\\n]+") + r"|\\[^\n])*") + r")\\?\n"
     r")"
 )
 
