@@ -17,16 +17,17 @@ from typing import NoReturn
 
 import click
 
-from . import __version__, cache
-from .findings import SEVERITIES, severity_rank
-from .effective import parse_version
-from .loader import load
-from .pipeline import DEFAULT_NGINX_VERSION, CheckOptions, check, lint_paths, prepare
+from . import __version__
+from .commands import result_cache
+from .findings.records import SEVERITIES, severity_rank
+from .semantics.effective import parse_version
+from .reading.loader import load
+from .commands.check import DEFAULT_NGINX_VERSION, CheckOptions, check, lint_paths, prepare
 from .policy.load import policy_files
 from .policy.model import PolicyError
 from .report import FORMATS
-from .selection import Selection
-from .settings import ConfigError, ProjectConfig, find_config, load_config
+from .findings.selection import Selection
+from .commands.project_config import ConfigError, ProjectConfig, find_config, load_config
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_TOOL = 0, 1, 2
 DEFAULT_PATH = "/etc/nginx/nginx.conf"
@@ -162,7 +163,7 @@ def check_command(paths, policies, params, config_file, select, ignore, output_f
     policy_set = _policies(options)
     paths = list(paths) or [DEFAULT_PATH]
     cacheable = not no_cache and "-" not in paths  # standard input cannot be checked for changes
-    result = (cache.check if cacheable else check)(paths, options, policy_set)
+    result = (result_cache.check if cacheable else check)(paths, options, policy_set)
     report = FORMATS[output_format](result)
     if output:
         _write_atomically(output, report)
@@ -219,9 +220,9 @@ def inspect_command(paths, host, port, tls, address, uri, output_format, nginx_v
     """Which server and location serve a request, and the effective
     directives there, each with its origin (file:line and block, or the
     default of the nginx version)."""
-    from .effective import Effective
-    from .inspect import inspect_all, inspect_request
-    from .routing import Request
+    from .semantics.effective import Effective
+    from .commands.inspect_request import inspect_all, inspect_request
+    from .routing.route import Request
 
     version = nginx_version or _project(None).values.get("nginx-version", DEFAULT_NGINX_VERSION)
     config = load(list(paths) or [DEFAULT_PATH], root, context)
@@ -261,7 +262,7 @@ def diff_command(active, backup, policies, params, config_file, select, ignore, 
     finding at or above --fail-on; 0 when it introduces none; 2 when
     nginxlint could not read a side or a policy.
     """
-    from .diff import diff
+    from .commands.restore_diff import diff
     from .report.diff_report import render_json, render_text
 
     project = _project(config_file)
@@ -286,7 +287,7 @@ def diff_command(active, backup, policies, params, config_file, select, ignore, 
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def rules_command(policies, params, config_file, output_format) -> None:
     """List every rule: id, name, severity, policy file, summary."""
-    from .rule_docs import rules_json, rules_table
+    from .commands.explain import rules_json, rules_table
 
     policy_set = _policies(_options(_project(config_file), policies, params))
     click.echo(rules_json(policy_set) if output_format == "json" else rules_table(policy_set), nl=False)
@@ -297,7 +298,7 @@ def rules_command(policies, params, config_file, output_format) -> None:
 @policy_options
 def explain_command(rule_id, policies, params, config_file) -> None:
     """What a rule checks, why, a bad and a good example, and its parameters."""
-    from .rule_docs import explain_text
+    from .commands.explain import explain_text
 
     policy_set = _policies(_options(_project(config_file), policies, params))
     rule = policy_set.rule(rule_id.upper())

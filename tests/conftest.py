@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from nginxlint.pipeline import CheckOptions, check, prepare
-from nginxlint.selection import Selection
+from nginxlint.commands.check import CheckOptions, check, prepare
+from nginxlint.findings.selection import Selection
 
 REPO = Path(__file__).resolve().parents[1]
 

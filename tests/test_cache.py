@@ -13,10 +13,10 @@ import textwrap
 
 import pytest
 
-from nginxlint import cache
-from nginxlint.pipeline import CheckOptions, check, prepare
+from nginxlint.commands import result_cache as cache
+from nginxlint.commands.check import CheckOptions, check, prepare
 from nginxlint.report import FORMATS
-from nginxlint.selection import Selection
+from nginxlint.findings.selection import Selection
 
 from .conftest import run_cli
 

@@ -12,7 +12,7 @@ from crossplane.lexer import EXTERNAL_LEXERS, _lex_file_object
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nginxlint.lexer import LexError, tokenize
+from nginxlint.reading.lexer import LexError, tokenize
 
 # The shared corpus sits beside the repository in a session, and at /work/shared
 # on this workplace's machines wherever CI clones the repository.

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import os
 
-from nginxlint.loader import load
-from nginxlint.tree import walk
+from nginxlint.reading.loader import load
+from nginxlint.reading.tree import walk
 
 from .conftest import rule_lines
 

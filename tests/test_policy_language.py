@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from nginxlint.pipeline import CheckOptions, check, prepare
+from nginxlint.commands.check import CheckOptions, check, prepare
 from nginxlint.policy.model import PolicyError
 
 

@@ -19,9 +19,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from nginxlint.findings import LintResult
-from nginxlint.pipeline import CheckOptions, check, prepare
-from nginxlint.values import parse_size, parse_time
+from nginxlint.findings.records import LintResult
+from nginxlint.commands.check import CheckOptions, check, prepare
+from nginxlint.semantics.values import parse_size, parse_time
 
 from .conftest import REPO, run_cli
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from nginxlint.findings import Finding, LintResult, Related
+from nginxlint.findings.records import Finding, LintResult, Related
 from nginxlint.report import github_report, sarif_report
 
 from .conftest import REPO, run_cli

@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from nginxlint.loader import load
-from nginxlint.routing import Request, Route, route
-from nginxlint.servers import describe_location, server_names
+from nginxlint.reading.loader import load
+from nginxlint.routing.route import Request, Route, route
+from nginxlint.semantics.servers import describe_location, server_names
 
 PASS = "proxy_pass http://127.0.0.1:9;"
 

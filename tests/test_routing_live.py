@@ -1,4 +1,4 @@
-"""nginxlint.routing against a running nginx, on randomized configurations.
+"""nginxlint.routing.route against a running nginx, on randomized configurations.
 
 Every location of a generated config answers with its own marker
 (`return 200 "S<server>L<location>"`; `return` is not inherited, so nested,
@@ -30,9 +30,9 @@ import pytest
 
 from .conftest import require_tool
 
-from nginxlint.loader import load
-from nginxlint.routing import Request, Route, route
-from nginxlint.tree import walk as _walk
+from nginxlint.reading.loader import load
+from nginxlint.routing.route import Request, Route, route
+from nginxlint.reading.tree import walk as _walk
 
 pytestmark = pytest.mark.live
 

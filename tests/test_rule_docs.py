@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from nginxlint.pipeline import CheckOptions, prepare
+from nginxlint.commands.check import CheckOptions, prepare
 
 from .conftest import REPO, run_cli
 

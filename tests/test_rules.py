@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from nginxlint.pipeline import CheckOptions, check, prepare
+from nginxlint.commands.check import CheckOptions, check, prepare
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 EXPECT = re.compile(rb"# expect: ([A-Z0-9, ]+)")

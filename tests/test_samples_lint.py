@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from nginxlint.pipeline import CheckOptions, check, prepare
+from nginxlint.commands.check import CheckOptions, check, prepare
 
 from .conftest import REPO, rule_lines
 

@@ -21,7 +21,7 @@ import pytest
 
 from .conftest import require_tool
 
-from nginxlint.pipeline import CheckOptions, check, prepare
+from nginxlint.commands.check import CheckOptions, check, prepare
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_configs"
 TREE = SAMPLES / "tree" / "etc" / "nginx"

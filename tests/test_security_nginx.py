@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from nginxlint.pipeline import CheckOptions, check, prepare
+from nginxlint.commands.check import CheckOptions, check, prepare
 
 from .conftest import require_tool
 

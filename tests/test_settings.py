@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from nginxlint.selection import Selection
+from nginxlint.findings.selection import Selection
 
 from .conftest import REPO, run_cli
 

@@ -2,8 +2,8 @@
 entries) unchanged, however deeply their blocks nest."""
 from __future__ import annotations
 
-from nginxlint.parser import flatten
-from nginxlint.source import Source, decode_source, pack, unpack
+from nginxlint.reading.parser import flatten
+from nginxlint.reading.source import Source, decode_source, pack, unpack
 
 
 def test_pack_round_trip_keeps_every_field():

@@ -1,7 +1,7 @@
 """Inline suppressions remove exactly the findings they name, where they apply."""
 from __future__ import annotations
 
-from nginxlint.selection import Selection
+from nginxlint.findings.selection import Selection
 
 from .conftest import REPO, rule_lines
 

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from nginxlint.values import measure, parse_flag, parse_size, parse_time
+from nginxlint.semantics.values import measure, parse_flag, parse_size, parse_time
 
 from .conftest import rule_lines
 

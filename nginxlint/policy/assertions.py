@@ -20,14 +20,14 @@ import re
 import string
 from dataclasses import dataclass
 
-from .. import directives
-from ..effective import LEVELS, Effective
-from ..findings import Related
-from ..servers import enclosing_server
-from ..tree import Node
-from ..values import measure, parse_flag
-from ..variables import evaluate, request_variables
-from ..yamlload import Map, Seq
+from ..semantics import directives
+from ..semantics.effective import LEVELS, Effective
+from ..findings.records import Related
+from ..semantics.servers import enclosing_server
+from ..reading.tree import Node
+from ..semantics.values import measure, parse_flag
+from ..semantics.variables import evaluate, request_variables
+from .yamlload import Map, Seq
 from .model import PolicyError
 from .scope import Scope, substitute
 

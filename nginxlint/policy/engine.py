@@ -4,22 +4,23 @@ Input problems (SYN…, INC…) come first, as findings with the same metadata
 as policy rules; then context checks; then the policy rules: on the
 effective configuration of each selected block, on each selected statement
 as written, or, for the few rules the language cannot say, a built-in check
-in code (pychecks).
+in code (checks/).
 """
 from __future__ import annotations
 
 from typing import Callable
 
-from ..contexts import check_contexts
-from ..structure import check_structure
-from ..effective import Effective
-from ..findings import Finding, Related
-from ..loader import Config
-from ..servers import TlsIndex, describe_location, display_name, enclosing_server
-from ..tree import Node, walk
-from ..variables import MapIndex
-from .. import pychecks
-from . import assertions, selectors
+from ..semantics.placement import check_contexts
+from ..semantics.structure import check_structure
+from ..semantics.effective import Effective
+from ..findings.records import Finding, Related
+from ..reading.loader import Config
+from ..semantics.servers import TlsIndex, describe_location, display_name, enclosing_server
+from ..reading.tree import Node, walk
+from ..semantics.variables import MapIndex
+from .. import checks
+from . import assertions
+from . import selectors
 from .model import PolicySet, Rule
 from .scope import Scope
 
@@ -59,7 +60,7 @@ def lint(config: Config, policies: PolicySet, version: str,
         selected: dict[int, list[Node]] = {}  # rules of a pack share named selectors: match once
         for rule in checked:
             if rule.python is not None:
-                failures = [(f, f.node) for f in pychecks.run(rule.python, config, root, every)]
+                failures = [(f, f.node) for f in checks.run(rule.python, config, root, every)]
             else:
                 if id(rule.select) not in selected:
                     selected[id(rule.select)] = _select(rule.select, root, blocks, written, scope)

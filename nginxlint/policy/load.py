@@ -12,12 +12,13 @@ import stat
 from importlib import resources
 from pathlib import Path
 
-from ..findings import SEVERITIES
-from ..source import not_regular
-from ..values import parse_size, parse_time
-from ..yamlload import Map, Seq, YamlError, load_yaml
-from .. import pychecks
-from . import assertions, selectors
+from ..findings.records import SEVERITIES
+from ..reading.source import not_regular
+from ..semantics.values import parse_size, parse_time
+from .yamlload import Map, Seq, YamlError, load_yaml
+from .. import checks
+from . import assertions
+from . import selectors
 from .model import PARAM_TYPES, Param, PolicyError, PolicySet, Rule
 from .scope import referenced_params
 
@@ -203,9 +204,9 @@ def _validate_python(item: Map, file: str) -> None:
     for key in ("select", "assert"):
         if key in item:
             raise PolicyError(file, item.line_of(key), f"a rule with python: has no {key}")
-    if not isinstance(item["python"], str) or item["python"] not in pychecks.CHECKS:
+    if not isinstance(item["python"], str) or item["python"] not in checks.CHECKS:
         raise PolicyError(file, item.line_of("python"), f"unknown built-in check {str(item['python'])!r}; "
-                                                        f"known: {', '.join(sorted(pychecks.CHECKS))}")
+                                                        f"known: {', '.join(sorted(checks.CHECKS))}")
 
 
 def _params_used(value) -> list[str]:

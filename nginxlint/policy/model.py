@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..yamlload import Map
+from .yamlload import Map
 
 PARAM_TYPES = ("time", "size", "regex", "string")
 
@@ -34,7 +34,7 @@ class Rule:
     check: Map | None
     file: str
     line: int
-    python: str | None = None  # a built-in check in code (pychecks), for what the language cannot say
+    python: str | None = None  # a built-in check in code (checks/), for what the language cannot say
 
 
 @dataclass

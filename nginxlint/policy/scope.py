@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..effective import Effective
-from ..servers import TlsIndex
-from ..tree import Node
-from ..variables import MapIndex
+from ..semantics.effective import Effective
+from ..semantics.servers import TlsIndex
+from ..reading.tree import Node
+from ..semantics.variables import MapIndex
 
 _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 

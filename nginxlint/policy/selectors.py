@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import re
 
-from ..effective import parse_version
-from ..routing import Request, route
-from ..servers import enclosing_server, location_path, only_loopback, server_names
-from ..tree import Node
-from ..variables import evaluate, request_variables
-from ..virtual_servers import tls_default_servers
-from ..yamlload import Map
+from ..semantics.effective import parse_version
+from ..routing.route import Request, route
+from ..semantics.servers import enclosing_server, location_path, only_loopback, server_names
+from ..reading.tree import Node
+from ..semantics.variables import evaluate, request_variables
+from ..routing.server_select import tls_default_servers
+from .yamlload import Map
 from .model import PolicyError
 from .scope import Scope, substitute
 

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..findings import LintResult
-from . import github_report, json_report, sarif_report, text_report
+from ..findings.records import LintResult
+from . import github_report
+from . import json_report
+from . import sarif_report
+from . import text_report
 
 FORMATS: dict[str, Callable[[LintResult], str]] = {
     "text": text_report.render,

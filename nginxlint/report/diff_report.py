@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import json
 
-from ..diff import Change, DiffResult, describe
-from ..findings import Finding
-from ..listing import Entry
+from ..commands.restore_diff import Change, DiffResult, describe
+from ..findings.records import Finding
+from ..semantics.in_force import Entry
 
 
 def render_text(result: DiffResult, active: str, backup: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from ..findings import LintResult
+from ..findings.records import LintResult
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from ..findings import LintResult
+from ..findings.records import LintResult
 
 
 def render(result: LintResult) -> str:

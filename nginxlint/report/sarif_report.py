@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .. import __version__
-from ..findings import Finding, LintResult
+from ..findings.records import Finding, LintResult
 
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 SRCROOT = "SRCROOT"

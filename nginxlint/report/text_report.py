@@ -5,7 +5,7 @@ when there is a table to draw: it was a tenth of a one-file run's start-up,
 paid by every format."""
 from __future__ import annotations
 
-from ..findings import LintResult
+from ..findings.records import LintResult
 
 
 def render(result: LintResult) -> str:

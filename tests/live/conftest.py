@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from nginxlint.pipeline import CheckOptions, check, prepare
+from nginxlint.commands.check import CheckOptions, check, prepare
 
 if os.environ.get("CI") != "true":  # under CI a missing test extra is an error, not a skip
     pytest.importorskip("websockets", reason="websockets not installed (pip install '.[test]'): "

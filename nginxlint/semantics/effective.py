@@ -13,8 +13,8 @@ from functools import lru_cache
 from importlib import resources
 
 from . import directives
-from .tree import Node
-from .yamlload import load_yaml
+from ..reading.tree import Node
+from ..policy.yamlload import load_yaml
 
 LEVELS = frozenset({"http", "server", "location", "if-in-location", "limit_except"})
 UNNAMED = frozenset({"if-in-location", "limit_except"})

@@ -8,8 +8,8 @@ import re
 import socket
 
 from .pcre import compile_pcre
-from .servers import listen_socket, server_names
-from .tree import Node
+from ..semantics.servers import listen_socket, server_names
+from ..reading.tree import Node
 
 def socket_keys(address: str, port: int) -> tuple[str, str]:
     """The exact and the wildcard listen socket a connection to address:port can reach."""

@@ -7,11 +7,11 @@ files, is not something a per-block YAML rule can do.
 """
 from __future__ import annotations
 
-from ..findings import Related
-from ..loader import Config
+from ..findings.records import Related
+from ..reading.loader import Config
 from ..policy.assertions import Failure
-from ..servers import listen_socket
-from ..tree import Node
+from ..semantics.servers import listen_socket
+from ..reading.tree import Node
 
 
 def check(config: Config, root: Node, blocks: list[Node]) -> list[Failure]:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..loader import Config
+from ..reading.loader import Config
 from ..policy.assertions import Failure
-from ..tree import Node
-from . import backup_files, duplicate_servers, header_injection
+from ..reading.tree import Node
+from . import backup_files
+from . import duplicate_servers
+from . import header_injection
 
 CHECKS: dict[str, Callable[[Config, Node, list[Node]], list[Failure]]] = {
     "header-injection": header_injection.check,

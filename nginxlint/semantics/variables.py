@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .tree import Node, walk
+from ..reading.tree import Node, walk
 
 _VARIABLE = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
 _MAX_DEPTH = 16

@@ -24,12 +24,12 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .findings import InputError
+from ..findings.records import InputError
 from .parser import ParsedFile, Statement
 from .probe import DIRECTORY, REGULAR, Probe
 from .source import MAX_FILE_BYTES, PARALLEL_MIN_FILES, Source, decode_source, read_source, read_sources
 from .tree import Node, inner_context
-from . import directives
+from ..semantics import directives
 
 HTTP_DIRS = frozenset({"sites-enabled", "sites-available", "conf.d"})  # Debian includes these in http {}
 STREAM_DIRS = frozenset({"streams-enabled", "streams-available"})

@@ -9,9 +9,9 @@ import re
 from typing import Iterator
 
 from . import directives
-from .contexts import ContextProblem
+from .placement import ContextProblem
 from .servers import location_path
-from .tree import Node, walk
+from ..reading.tree import Node, walk
 
 HANDLERS = frozenset({"proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass"})
 NO_URI_PART = frozenset({"if-in-location", "limit_except"})

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .effective import LEVELS, Effective, Setting
 from .servers import describe_location, display_name, enclosing_server
-from .tree import Node, walk
+from ..reading.tree import Node, walk
 
 # Blocks and code that are structure, not settings of the block.
 STRUCTURE = frozenset({"location", "if", "limit_except", "server", "upstream", "map", "geo", "split_clients",

@@ -27,12 +27,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import __version__
-from .findings import Finding, InputError, LintResult, Related
-from .pipeline import CheckOptions, lint_paths, rules_run
-from .policy.load import builtin_policy_dir, policy_files
-from .policy.model import PolicySet
-from .probe import Probe, still_true
+from .. import __version__
+from ..findings.records import Finding, InputError, LintResult, Related
+from .check import CheckOptions, lint_paths, rules_run
+from ..policy.load import builtin_policy_dir, policy_files
+from ..policy.model import PolicySet
+from ..reading.probe import Probe, still_true
 
 MAX_ENTRIES = 16
 _MAGIC = b"nginxlint-cache 1\n"
@@ -79,7 +79,7 @@ def _sha256(file: str) -> str:
 def _code_fingerprint() -> list[tuple[str, int, int]]:
     """Size and modification time of every file of the package (code and
     data): a source checkout changes without its version changing."""
-    package = os.path.dirname(os.path.abspath(__file__))
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     found = []
     for folder, subfolders, files in os.walk(package):
         subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")

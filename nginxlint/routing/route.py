@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 from .location_select import REDIRECT, find_location, is_internal, location_tree
 from .request_uri import normalize_uri
-from .tree import Node
-from .virtual_servers import merge_slashes, server_index, socket_keys, validate_host
+from ..reading.tree import Node
+from .server_select import merge_slashes, server_index, socket_keys, validate_host
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 
 from .pcre import compile_pcre
-from .servers import location_path
-from .tree import Node
+from ..semantics.servers import location_path
+from ..reading.tree import Node
 
 # Directives that make `location /x/` answer `/x` with a 301 when written
 # directly in it (not inside its `if` or `limit_except`) [S: clcf->auto_redirect].

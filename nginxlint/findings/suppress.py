@@ -17,10 +17,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .findings import Finding
-from .loader import Config
-from .policy.model import PolicySet
-from .tree import walk
+from .records import Finding
+from ..reading.loader import Config
+from ..policy.model import PolicySet
+from ..reading.tree import walk
 
 _MARKER = re.compile(r"^\s*nginxlint\s*:(.*)$")
 _FORM = re.compile(r"^\s*(disable|disable-file)\s*=\s*([A-Za-z0-9]+(?:\s*,\s*[A-Za-z0-9]+)*)\s*(?:--\s*(.*))?$")

@@ -9,7 +9,7 @@ from typing import Iterator
 
 from . import directives
 from .effective import parse_version
-from .tree import Node, walk
+from ..reading.tree import Node, walk
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,14 +9,14 @@ import dataclasses
 import gc
 from dataclasses import dataclass, field
 
-from . import suppress
-from .findings import SEVERITIES, Finding, LintResult
-from .loader import Config, load
-from .policy.engine import lint
-from .policy.load import load_policies
-from .policy.model import PolicyError, PolicySet, Rule
-from .probe import Probe
-from .selection import Selection
+from ..findings import suppress
+from ..findings.records import SEVERITIES, Finding, LintResult
+from ..reading.loader import Config, load
+from ..policy.engine import lint
+from ..policy.load import load_policies
+from ..policy.model import PolicyError, PolicySet, Rule
+from ..reading.probe import Probe
+from ..findings.selection import Selection
 
 # nginx before 1.29.7 (proxy_http_version 1.0 by default); 1.28 is the last
 # stable line with those defaults.

@@ -8,8 +8,8 @@ import textwrap
 
 from tabulate import tabulate
 
-from .policy.load import is_builtin, rule_params
-from .policy.model import PolicySet, Rule
+from ..policy.load import is_builtin, rule_params
+from ..policy.model import PolicySet, Rule
 
 DOC_SECTIONS = (("what", "What it checks"), ("why", "Why"), ("bad", "Bad"), ("good", "Good"))
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 
-from ..loader import Config
+from ..reading.loader import Config
 from ..policy.assertions import Failure
-from ..servers import location_path
-from ..tree import Node
+from ..semantics.servers import location_path
+from ..reading.tree import Node
 
 DECODED = re.compile(r"\$\{?(uri|document_uri)(?![A-Za-z0-9_])")
 CAPTURE = re.compile(r"\$\{?([1-9])(?![0-9])")

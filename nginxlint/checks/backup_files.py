@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 import re
 
-from ..loader import Config
+from ..reading.loader import Config
 from ..policy.assertions import Failure
-from ..tree import Node
+from ..reading.tree import Node
 
 # Editors (~, .swp, .save), merge tools (.orig, .rej), hand copies (.bak,
 # .backup, .old) and package managers keeping a changed conffile.

@@ -6,7 +6,7 @@ TLS when another server on the same socket says `listen 443 ssl`.
 """
 from __future__ import annotations
 
-from .tree import Node, walk
+from ..reading.tree import Node, walk
 
 
 def enclosing_server(block: Node) -> Node | None:

@@ -7,7 +7,7 @@ So the loader asks every question that decides what it reads through a
 Probe (what kind of file is this, can I read it, what does this folder or
 glob list, where does this path really lead, what do this file's bytes hash
 to), and the Probe keeps each answer. A cached result is reused only when
-asking every question again gets every answer again (cache.py).
+asking every question again gets every answer again (commands/result_cache.py).
 """
 from __future__ import annotations
 
