@@ -19,15 +19,15 @@ import click
 
 from . import __version__
 from .commands import result_cache
-from .findings.records import SEVERITIES, severity_rank
-from .semantics.effective import parse_version
-from .reading.loader import load
 from .commands.check import DEFAULT_NGINX_VERSION, CheckOptions, check, lint_paths, prepare
+from .commands.project_config import ConfigError, ProjectConfig, find_config, load_config
+from .findings.records import SEVERITIES, severity_rank
+from .findings.selection import Selection
 from .policy.load import policy_files
 from .policy.model import PolicyError
+from .reading.loader import load
 from .report import FORMATS
-from .findings.selection import Selection
-from .commands.project_config import ConfigError, ProjectConfig, find_config, load_config
+from .semantics.effective import parse_version
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_TOOL = 0, 1, 2
 DEFAULT_PATH = "/etc/nginx/nginx.conf"
@@ -220,9 +220,9 @@ def inspect_command(paths, host, port, tls, address, uri, output_format, nginx_v
     """Which server and location serve a request, and the effective
     directives there, each with its origin (file:line and block, or the
     default of the nginx version)."""
-    from .semantics.effective import Effective
     from .commands.inspect_request import inspect_all, inspect_request
     from .routing.route import Request
+    from .semantics.effective import Effective
 
     version = nginx_version or _project(None).values.get("nginx-version", DEFAULT_NGINX_VERSION)
     config = load(list(paths) or [DEFAULT_PATH], root, context)

@@ -114,6 +114,7 @@ class Case:
     stdin: bytes | None = None
     error: str | None = None  # exit 2: regex of the single stderr line
     timeout: float = TIMEOUT
+    slow: bool = False  # seconds of work: runs in CI, not in the quick subset
 
 
 def _nested(depth: int) -> str:
@@ -224,7 +225,7 @@ CONFIG_CASES = [
     Case("200000-line-file",  # a valid server, 199,997 one-line locations
          {"long.conf": "server {\n    listen 80;\n" + "".join(f"    location = /p{i:06d} {{ return 204; }}\n"
                                                             for i in range(199_997)) + "}\n", GOOD: GOOD_TEXT},
-         ["long.conf", GOOD], 1),
+         ["long.conf", GOOD], 1, slow=True),
     Case("50-MiB-file",  # valid directives, refused by size: INC001 "cannot read big.conf: is 50.0 MiB; ..."
          {"big.conf": b"map $uri $v { default 0; }\n" * (50 * 2**20 // 27) + b"#" * (50 * 2**20 % 27), GOOD: GOOD_TEXT},
          ["big.conf", GOOD], 1, {("INC001", "big.conf", 1)}, timeout=10),
@@ -236,7 +237,7 @@ CONFIG_CASES = [
 
 def _param(case):
     """A Case or OptCase as a pytest param named by its id."""
-    return pytest.param(case, id=case.id)
+    return pytest.param(case, id=case.id, marks=[pytest.mark.slow] if getattr(case, "slow", False) else [])
 
 
 def _not_good(found: set) -> set:

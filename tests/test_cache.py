@@ -15,8 +15,8 @@ import pytest
 
 from nginxlint.commands import result_cache as cache
 from nginxlint.commands.check import CheckOptions, check, prepare
-from nginxlint.report import FORMATS
 from nginxlint.findings.selection import Selection
+from nginxlint.report import FORMATS
 
 from .conftest import run_cli
 

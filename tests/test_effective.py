@@ -6,10 +6,10 @@ import textwrap
 
 import pytest
 
-from nginxlint.semantics.effective import Effective
 from nginxlint.reading.loader import load
-from nginxlint.semantics.servers import location_path
 from nginxlint.reading.tree import walk
+from nginxlint.semantics.effective import Effective
+from nginxlint.semantics.servers import location_path
 
 from .conftest import rule_lines
 

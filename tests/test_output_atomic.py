@@ -77,9 +77,15 @@ def _start(root: Path, output: Path, **popen) -> subprocess.Popen:
     # Output to files, not pipes: a pipe held open by a leftover process
     # would hang the test instead of failing it.
     # --no-cache: every run must parse, in worker processes, not reuse the last run's result.
+    # Ctrl-C as a terminal delivers it: a pytest run as a background job
+    # ignores SIGINT, and an ignored signal stays ignored across exec.
     return subprocess.Popen([sys.executable, "-m", "nginxlint", "check", "sites-enabled", "--format", "json",
                              "--no-cache", "--output", str(output)], cwd=root, env=env, start_new_session=True,
-                            stdin=subprocess.DEVNULL, **popen)
+                            stdin=subprocess.DEVNULL, preexec_fn=_default_sigint, **popen)
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _group_alive(pgid: int) -> list[int]:

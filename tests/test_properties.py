@@ -19,8 +19,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from nginxlint.findings.records import LintResult
 from nginxlint.commands.check import CheckOptions, check, prepare
+from nginxlint.findings.records import LintResult
 from nginxlint.semantics.values import parse_size, parse_time
 
 from .conftest import REPO, run_cli

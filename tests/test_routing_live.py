@@ -28,11 +28,11 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import require_tool
-
 from nginxlint.reading.loader import load
-from nginxlint.routing.route import Request, Route, route
 from nginxlint.reading.tree import walk as _walk
+from nginxlint.routing.route import Request, Route, route
+
+from .conftest import require_tool
 
 pytestmark = pytest.mark.live
 

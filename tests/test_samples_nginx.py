@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import require_tool
-
 from nginxlint.commands.check import CheckOptions, check, prepare
+
+from .conftest import require_tool
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_configs"
 TREE = SAMPLES / "tree" / "etc" / "nginx"

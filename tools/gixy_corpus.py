@@ -31,8 +31,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
-from bench import has_no_cache_flag  # noqa: E402  (needs the path above)
 from gixy_tools import DEFAULT_VENV_DIR, GIXY_TOOLS, ensure_venv  # noqa: E402
+
+from bench import has_no_cache_flag  # noqa: E402  (needs the path above)
 
 # gixy plugin -> topic: what the plugin looks for, in words that do not depend
 # on either tool's naming, so gixy's counts can later be joined to nginxlint
@@ -253,7 +254,7 @@ def main() -> int:
     with ThreadPoolExecutor(args.jobs) as pool:
         for name, (tool, script) in runners.items():
             print(f"{name}: {len(files)} files...", file=sys.stderr, flush=True)
-            records = list(pool.map(lambda p: gixy_record(script, p, args.timeout), files))
+            records = list(pool.map(lambda p, script=script: gixy_record(script, p, args.timeout), files))
             if name in SILENT_PARSE_FAILURES:
                 mark_silent_parse_failures(script, records)
             result["tools"][name] = {"version": tool.version,

@@ -8,14 +8,12 @@ why it needs code.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
-from ..reading.loader import Config
 from ..policy.assertions import Failure
+from ..reading.loader import Config
 from ..reading.tree import Node
-from . import backup_files
-from . import duplicate_servers
-from . import header_injection
+from . import backup_files, duplicate_servers, header_injection
 
 CHECKS: dict[str, Callable[[Config, Node, list[Node]], list[Failure]]] = {
     "header-injection": header_injection.check,

@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 import re
 
-from ..reading.loader import Config
 from ..policy.assertions import Failure
+from ..reading.loader import Config
 from ..reading.tree import Node
 
 # Editors (~, .swp, .save), merge tools (.orig, .rej), hand copies (.bak,

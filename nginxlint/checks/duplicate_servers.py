@@ -8,10 +8,10 @@ files, is not something a per-block YAML rule can do.
 from __future__ import annotations
 
 from ..findings.records import Related
-from ..reading.loader import Config
 from ..policy.assertions import Failure
-from ..semantics.servers import listen_socket
+from ..reading.loader import Config
 from ..reading.tree import Node
+from ..semantics.servers import listen_socket
 
 
 def check(config: Config, root: Node, blocks: list[Node]) -> list[Failure]:

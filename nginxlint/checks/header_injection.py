@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 
-from ..reading.loader import Config
 from ..policy.assertions import Failure
-from ..semantics.servers import location_path
+from ..reading.loader import Config
 from ..reading.tree import Node
+from ..semantics.servers import location_path
 
 DECODED = re.compile(r"\$\{?(uri|document_uri)(?![A-Za-z0-9_])")
 CAPTURE = re.compile(r"\$\{?([1-9])(?![0-9])")

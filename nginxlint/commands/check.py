@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 
 from ..findings import suppress
 from ..findings.records import SEVERITIES, Finding, LintResult
-from ..reading.loader import Config, load
+from ..findings.selection import Selection
 from ..policy.engine import lint
 from ..policy.load import load_policies
 from ..policy.model import PolicyError, PolicySet, Rule
+from ..reading.loader import Config, load
 from ..reading.probe import Probe
-from ..findings.selection import Selection
 
 # nginx before 1.29.7 (proxy_http_version 1.0 by default); 1.28 is the last
 # stable line with those defaults.

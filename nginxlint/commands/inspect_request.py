@@ -6,10 +6,10 @@ import json
 
 from tabulate import tabulate
 
-from ..semantics.effective import Effective
-from ..semantics.in_force import Entry, block_label, locations_of, settings_in_force
 from ..reading.loader import Config
 from ..routing.route import Request, Route, route
+from ..semantics.effective import Effective
+from ..semantics.in_force import Entry, block_label, locations_of, settings_in_force
 
 
 def _where(node) -> dict | None:

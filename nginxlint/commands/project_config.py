@@ -10,9 +10,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..semantics.effective import parse_version
 from ..findings.records import SEVERITIES
 from ..policy.yamlload import Map, Seq, YamlError, load_yaml
+from ..semantics.effective import parse_version
 
 YAML_NAME = ".nginxlint.yaml"
 # key -> kind of value: "list" (of strings), "map" (string to string) or a

@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..semantics.effective import Effective
 from ..findings.records import Finding, InputError, LintResult
-from ..semantics.in_force import Entry, settings_in_force
 from ..reading.loader import Config
-from ..semantics.servers import describe_location, display_name, listen_socket
 from ..reading.tree import Node, walk
+from ..semantics.effective import Effective
+from ..semantics.in_force import Entry, settings_in_force
+from ..semantics.servers import describe_location, display_name, listen_socket
 
 
 @dataclass

@@ -29,10 +29,10 @@ from pathlib import Path
 
 from .. import __version__
 from ..findings.records import Finding, InputError, LintResult, Related
-from .check import CheckOptions, lint_paths, rules_run
 from ..policy.load import builtin_policy_dir, policy_files
 from ..policy.model import PolicySet
 from ..reading.probe import Probe, still_true
+from .check import CheckOptions, lint_paths, rules_run
 
 MAX_ENTRIES = 16
 _MAGIC = b"nginxlint-cache 1\n"

@@ -14,13 +14,13 @@ cannot be read is reported too (NLS002), never ignored silently.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
-from .records import Finding
-from ..reading.loader import Config
 from ..policy.model import PolicySet
+from ..reading.loader import Config
 from ..reading.tree import walk
+from .records import Finding
 
 _MARKER = re.compile(r"^\s*nginxlint\s*:(.*)$")
 _FORM = re.compile(r"^\s*(disable|disable-file)\s*=\s*([A-Za-z0-9]+(?:\s*,\s*[A-Za-z0-9]+)*)\s*(?:--\s*(.*))?$")

@@ -20,16 +20,16 @@ import re
 import string
 from dataclasses import dataclass
 
+from ..findings.records import Related
+from ..reading.tree import Node
 from ..semantics import directives
 from ..semantics.effective import LEVELS, Effective
-from ..findings.records import Related
 from ..semantics.servers import enclosing_server
-from ..reading.tree import Node
 from ..semantics.values import measure, parse_flag
 from ..semantics.variables import evaluate, request_variables
-from .yamlload import Map, Seq
 from .model import PolicyError
 from .scope import Scope, substitute
+from .yamlload import Map, Seq
 
 DIRECTIVE_OPS = ("exists", "eq", "ne", "in", "matches", "not_matches", "gte", "lte", "last_is")
 HEADER_OPS = ("present", "eq", "in", "matches", "not_matches", "has_token")
@@ -284,7 +284,7 @@ def _header(check: Map, block: Node, scope: Scope) -> list[Failure]:
         return [Failure(bad[-1].node or block, fields, None)] if bad else []
     if not sent:
         return [Failure(culprit, fields, None)]
-    for header, value in sent:
+    for _header, value in sent:
         if value is None or _header_ok(op, expected, value):
             return []  # unknown (a map we cannot see) is never reported as wrong
     return [Failure(culprit, fields, None)]

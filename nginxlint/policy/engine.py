@@ -8,19 +8,18 @@ in code (checks/).
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
-from ..semantics.placement import check_contexts
-from ..semantics.structure import check_structure
-from ..semantics.effective import Effective
+from .. import checks
 from ..findings.records import Finding, Related
 from ..reading.loader import Config
-from ..semantics.servers import TlsIndex, describe_location, display_name, enclosing_server
 from ..reading.tree import Node, walk
+from ..semantics.effective import Effective
+from ..semantics.placement import check_contexts
+from ..semantics.servers import TlsIndex, describe_location, display_name, enclosing_server
+from ..semantics.structure import check_structure
 from ..semantics.variables import MapIndex
-from .. import checks
-from . import assertions
-from . import selectors
+from . import assertions, selectors
 from .model import PolicySet, Rule
 from .scope import Scope
 

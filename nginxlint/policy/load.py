@@ -12,15 +12,14 @@ import stat
 from importlib import resources
 from pathlib import Path
 
+from .. import checks
 from ..findings.records import SEVERITIES
 from ..reading.source import not_regular
 from ..semantics.values import parse_size, parse_time
-from .yamlload import Map, Seq, YamlError, load_yaml
-from .. import checks
-from . import assertions
-from . import selectors
+from . import assertions, selectors
 from .model import PARAM_TYPES, Param, PolicyError, PolicySet, Rule
 from .scope import referenced_params
+from .yamlload import Map, Seq, YamlError, load_yaml
 
 PACK_KEYS = ("pack", "description", "params", "selectors", "rules")
 RULE_KEYS = ("id", "name", "severity", "summary", "message", "docs", "select", "assert", "python")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..reading.tree import Node
 from ..semantics.effective import Effective
 from ..semantics.servers import TlsIndex
-from ..reading.tree import Node
 from ..semantics.variables import MapIndex
 
 _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import re
 
-from ..semantics.effective import parse_version
-from ..routing.route import Request, route
-from ..semantics.servers import enclosing_server, location_path, only_loopback, server_names
 from ..reading.tree import Node
-from ..semantics.variables import evaluate, request_variables
+from ..routing.route import Request, route
 from ..routing.server_select import tls_default_servers
-from .yamlload import Map
+from ..semantics.effective import parse_version
+from ..semantics.servers import enclosing_server, location_path, only_loopback, server_names
+from ..semantics.variables import evaluate, request_variables
 from .model import PolicyError
 from .scope import Scope, substitute
+from .yamlload import Map
 
 KINDS = {"http": "http", "server": "server", "location": "location",
          "if": "if-in-location", "limit_except": "limit_except"}

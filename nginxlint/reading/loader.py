@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..findings.records import InputError
+from ..semantics import directives
 from .parser import ParsedFile, Statement
 from .probe import DIRECTORY, REGULAR, Probe
 from .source import MAX_FILE_BYTES, PARALLEL_MIN_FILES, Source, decode_source, read_source, read_sources
 from .tree import Node, inner_context
-from ..semantics import directives
 
 HTTP_DIRS = frozenset({"sites-enabled", "sites-available", "conf.d"})  # Debian includes these in http {}
 STREAM_DIRS = frozenset({"streams-enabled", "streams-available"})
@@ -252,7 +252,7 @@ class Loader:
         pattern = self._map_path(stmt.args[0], prefix)
         if glob.has_magic(pattern):
             targets = list(self.probe.ask("glob", pattern))  # sorted; no match is fine for nginx
-            top = next((n for n in (block, *block.ancestors()) if n.parent is None))
+            top = next(n for n in (block, *block.ancestors()) if n.parent is None)
             self.config.globbed.extend((top, file, stmt.line, display_path(t)) for t in targets)
         elif self.probe.ask("lexists", pattern):
             targets = [pattern]

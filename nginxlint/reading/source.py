@@ -155,12 +155,11 @@ def _sigint_blocked():
 def _worker_start(parent: int) -> None:
     """Workers die with the parent: a `kill -9` of nginxlint must not leave
     orphans holding its stdout open."""
+    import contextlib
     import ctypes
 
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: orphans are the OS's business
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
-    except (OSError, AttributeError):
-        pass
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
 

@@ -7,8 +7,8 @@ nginx context it sits in, and its parent block.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 # Context names follow the contexts column of data/nginx-directives.tsv.
 _BLOCK_CONTEXT = {

@@ -1,13 +1,10 @@
 """Output formats: one small module each, all with `render(result) -> str`."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from ..findings.records import LintResult
-from . import github_report
-from . import json_report
-from . import sarif_report
-from . import text_report
+from . import github_report, json_report, sarif_report, text_report
 
 FORMATS: dict[str, Callable[[LintResult], str]] = {
     "text": text_report.render,

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 
-from .pcre import compile_pcre
-from ..semantics.servers import location_path
 from ..reading.tree import Node
+from ..semantics.servers import location_path
+from .pcre import compile_pcre
 
 # Directives that make `location /x/` answer `/x` with a 301 when written
 # directly in it (not inside its `if` or `limit_except`) [S: clcf->auto_redirect].

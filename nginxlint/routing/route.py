@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..reading.tree import Node
 from .location_select import REDIRECT, find_location, is_internal, location_tree
 from .request_uri import normalize_uri
-from ..reading.tree import Node
 from .server_select import merge_slashes, server_index, socket_keys, validate_host
 
 

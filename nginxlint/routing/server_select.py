@@ -7,9 +7,10 @@ import ipaddress
 import re
 import socket
 
-from .pcre import compile_pcre
-from ..semantics.servers import listen_socket, server_names
 from ..reading.tree import Node
+from ..semantics.servers import listen_socket, server_names
+from .pcre import compile_pcre
+
 
 def socket_keys(address: str, port: int) -> tuple[str, str]:
     """The exact and the wildcard listen socket a connection to address:port can reach."""

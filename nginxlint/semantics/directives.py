@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-
 # The releases the table was generated from (shared nginx-semantics §0).
 CHECKED_RELEASES = ((1, 18, 0), (1, 20, 2), (1, 22, 1), (1, 24, 0), (1, 26, 3), (1, 28, 0), (1, 30, 0), (1, 31, 5))
 # Removed directives whose removal version is known (semantics §6.4: `ssl` is

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from . import directives
-from ..reading.tree import Node
 from ..policy.yamlload import load_yaml
+from ..reading.tree import Node
+from . import directives
 
 LEVELS = frozenset({"http", "server", "location", "if-in-location", "limit_except"})
 UNNAMED = frozenset({"if-in-location", "limit_except"})

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..reading.tree import Node, walk
 from .effective import LEVELS, Effective, Setting
 from .servers import describe_location, display_name, enclosing_server
-from ..reading.tree import Node, walk
 
 # Blocks and code that are structure, not settings of the block.
 STRUCTURE = frozenset({"location", "if", "limit_except", "server", "upstream", "map", "geo", "split_clients",

@@ -3,13 +3,13 @@ is each directive allowed where it stands, with that many arguments, as a
 block or not. Each failure is a problem nginx -t would also report."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterator
 
+from ..reading.tree import Node, walk
 from . import directives
 from .effective import parse_version
-from ..reading.tree import Node, walk
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
+from ..reading.tree import Node, walk
 from . import directives
 from .placement import ContextProblem
 from .servers import location_path
-from ..reading.tree import Node, walk
 
 HANDLERS = frozenset({"proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass"})
 NO_URI_PART = frozenset({"if-in-location", "limit_except"})

@@ -21,8 +21,6 @@ from ..conftest import WITHOUT_SECURITY_PACKS, require_tool
 from .harness import Backend, Live, make_certs, nginx_version
 
 
-
-
 @pytest.fixture(scope="session")
 def nginx_bin():
     return require_tool("nginx", "the live WebSocket experiments need real nginx", "/usr/sbin/nginx")

@@ -32,9 +32,9 @@ import subprocess
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import websockets
 from websockets.asyncio.server import serve

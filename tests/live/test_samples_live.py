@@ -13,8 +13,8 @@ test_rules_live shows both timeouts with the threshold scaled down.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
