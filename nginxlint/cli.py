@@ -11,7 +11,6 @@ import dataclasses
 import os
 import stat
 import sys
-import tempfile
 from pathlib import Path
 from typing import NoReturn
 
@@ -19,6 +18,7 @@ import click
 
 from . import __version__
 from .commands import result_cache
+from .commands.atomic_file import replace_atomically
 from .commands.check import DEFAULT_NGINX_VERSION, CheckOptions, check, lint_paths, prepare
 from .commands.project_config import ConfigError, ProjectConfig, find_config, load_config
 from .findings.records import SEVERITIES, severity_rank
@@ -181,21 +181,10 @@ def check_command(paths, policies, params, config_file, select, ignore, output_f
 def _write_atomically(path: str, text: str) -> None:
     """Readers see the old report or the whole new one, never half of it.
     The new file gets the old one's mode, or the umask's, not mkstemp's 0600."""
-    directory = os.path.dirname(os.path.abspath(path))
-    temporary = None
     try:
-        handle, temporary = tempfile.mkstemp(prefix=".nginxlint-", dir=directory)
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.chmod(temporary, _report_mode(path))
-        os.replace(temporary, path)
-        temporary = None
+        replace_atomically(path, text.encode("utf-8"), _report_mode(path))
     except OSError as exc:
         _fail(f"--output {path}: {exc.strerror or exc}")
-    finally:
-        if temporary is not None:  # the write or the rename failed, or Ctrl-C came between
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
 
 
 def _report_mode(path: str) -> int:

@@ -24,7 +24,6 @@ import hashlib
 import marshal
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from .. import __version__
@@ -32,6 +31,7 @@ from ..findings.records import Finding, InputError, LintResult, Related
 from ..policy.load import builtin_policy_dir, policy_files
 from ..policy.model import PolicySet
 from ..reading.probe import Probe, still_true
+from .atomic_file import replace_atomically
 from .check import CheckOptions, lint_paths, rules_run
 
 MAX_ENTRIES = 16
@@ -111,21 +111,12 @@ def _store(directory: Path, entry: Path, answers: dict, result: LintResult) -> N
                       tuple((r.file, r.line, r.message) for r in f.related)) for f in result.findings)
     errors = tuple((e.file, e.line, e.message) for e in result.errors)
     payload = marshal.dumps((answers, (findings, errors, result.files)))
-    temporary = None
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".entry-", dir=directory)
-        with os.fdopen(handle, "wb") as out:
-            out.write(_MAGIC + hashlib.sha256(payload).hexdigest().encode() + payload)
-        os.replace(temporary, entry)
-        temporary = None
+        replace_atomically(str(entry), _MAGIC + hashlib.sha256(payload).hexdigest().encode() + payload)
         _prune(directory)
     except OSError:
         pass  # an unwritable cache costs speed, not the run
-    finally:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
 
 
 def _prune(directory: Path) -> None:

@@ -106,7 +106,7 @@ def _guess_prefix(directory: str, probe: Probe) -> str:
     snippets/, else the file's own folder."""
     directory = os.path.abspath(directory)
     for candidate in (directory, *Path(directory).parents):
-        if probe.ask("isfile", os.path.join(candidate, "nginx.conf")):
+        if probe.is_file(os.path.join(candidate, "nginx.conf")):
             return str(candidate)
     if os.path.basename(directory) in FRAGMENT_DIRS:
         return os.path.dirname(directory)
@@ -138,12 +138,12 @@ class Loader:
             if parsed is not None:
                 self._add_root(parsed, "<stdin>", os.getcwd())
             return
-        kind = self.probe.ask("kind", path)
+        kind = self.probe.kind(path)
         if kind == DIRECTORY:
             self._load_directory(path)
         elif kind != REGULAR:
             self.config.errors.append(InputError(display_path(path), None, kind))
-        elif not self.probe.ask("readable", path):
+        elif not self.probe.readable(path):
             self.config.errors.append(InputError(display_path(path), None, "permission denied"))
         else:
             parsed = self._read(path, display_path(path), None)
@@ -152,25 +152,25 @@ class Loader:
 
     def _load_directory(self, path: str) -> None:
         main = os.path.join(path, "nginx.conf")
-        if self.probe.ask("isfile", main):
+        if self.probe.is_file(main):
             self._load_argument(main)
             return
         context = self.forced_context or ("stream" if os.path.basename(os.path.abspath(path)) in STREAM_DIRS else "http")
         root = self._new_root(display_path(path), context)
         prefix = _guess_prefix(path, self.probe)
-        names = self.probe.ask("listdir", path)
+        names = self.probe.listdir(path)
         if isinstance(names, str):
             self.config.errors.append(InputError(display_path(path), None, names))
             return
         members = [os.path.join(path, n) for n in names
-                   if not n.startswith(".") and not self.probe.ask("isdir", os.path.join(path, n))]
+                   if not n.startswith(".") and not self.probe.is_dir(os.path.join(path, n))]
         self.config.globbed.extend((root, display_path(m), 0, display_path(m)) for m in members)
         self._prefetch(members)
         for member in members:
             parsed = self._read(member, display_path(member), None)
             if parsed is not None:
                 self._instantiate(parsed.statements, display_path(member), root, root.inner, prefix,
-                                  (self.probe.ask("realpath", member),))
+                                  (self.probe.realpath(member),))
         self.config.roots.append(root)
 
     def _add_root(self, parsed: ParsedFile, shown: str, directory: str) -> None:
@@ -181,7 +181,7 @@ class Loader:
         else:
             context, prefix = _fragment_context(parsed.statements, directory), _guess_prefix(directory, self.probe)
         root = self._new_root(shown, context)
-        real = self.probe.ask("realpath", shown) if shown != "<stdin>" else shown
+        real = self.probe.realpath(shown) if shown != "<stdin>" else shown
         self._instantiate(parsed.statements, shown, root, context, prefix, (real,))
         self.config.roots.append(root)
 
@@ -193,7 +193,7 @@ class Loader:
 
     def _read(self, path: str, shown: str, site: Node | None) -> ParsedFile | None:
         """Read and parse one file once; later include sites reuse the result."""
-        real = self.probe.ask("realpath", path)
+        real = self.probe.realpath(path)
         if real not in self._cache:
             source = self._prefetched.pop(path, None) or read_source(path)
             self._cache[real] = self._accept(self.probe.read(path, source), shown, site)
@@ -201,7 +201,7 @@ class Loader:
 
     def _prefetch(self, paths: list[str]) -> None:
         """Parse files about to be read (a glob's or a directory's) in parallel."""
-        fresh = [p for p in paths if self.probe.ask("realpath", p) not in self._cache]
+        fresh = [p for p in paths if self.probe.realpath(p) not in self._cache]
         if len(fresh) >= PARALLEL_MIN_FILES:
             self._prefetched.update(read_sources(fresh))
 
@@ -251,10 +251,10 @@ class Loader:
             return []
         pattern = self._map_path(stmt.args[0], prefix)
         if glob.has_magic(pattern):
-            targets = list(self.probe.ask("glob", pattern))  # sorted; no match is fine for nginx
+            targets = list(self.probe.glob(pattern))  # sorted; no match is fine for nginx
             top = next(n for n in (block, *block.ancestors()) if n.parent is None)
             self.config.globbed.extend((top, file, stmt.line, display_path(t)) for t in targets)
-        elif self.probe.ask("lexists", pattern):
+        elif self.probe.exists(pattern):
             targets = [pattern]
         else:
             self._missing(block, Problem("INC001", file, stmt.line,
@@ -264,7 +264,7 @@ class Loader:
         site = Node("include", stmt.args, file, stmt.line, ctx, block)
         included = []
         for target in targets:
-            real, shown = self.probe.ask("realpath", target), display_path(target)
+            real, shown = self.probe.realpath(target), display_path(target)
             if real in chain:
                 cycle = " -> ".join(display_path(p) for p in chain + (real,))
                 self._missing(block, Problem("INC002", file, stmt.line, f"include cycle: {cycle}"))

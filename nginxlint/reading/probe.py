@@ -54,15 +54,44 @@ _QUESTIONS = {
 
 
 class Probe:
-    """Asks the filesystem, and remembers what it was told."""
+    """Asks the filesystem, and remembers what it was told: one method per
+    question, each answer recorded under the question's name in `answers`."""
 
     def __init__(self) -> None:
         self.answers: dict[tuple[str, str], object] = {}
 
-    def ask(self, question: str, path: str):
+    def _ask(self, question: str, path: str):
         answer = _QUESTIONS[question](path)
         self.answers[(question, path)] = answer
         return answer
+
+    def kind(self, path: str) -> str:
+        """DIRECTORY, REGULAR, or why the path is neither (as reported)."""
+        return self._ask("kind", path)
+
+    def readable(self, path: str) -> bool:
+        return self._ask("readable", path)
+
+    def is_dir(self, path: str) -> bool:
+        return self._ask("isdir", path)
+
+    def is_file(self, path: str) -> bool:
+        return self._ask("isfile", path)
+
+    def exists(self, path: str) -> bool:
+        """The path exists, or is a symlink (dangling or not)."""
+        return self._ask("lexists", path)
+
+    def realpath(self, path: str) -> str:
+        return self._ask("realpath", path)
+
+    def listdir(self, path: str) -> tuple[str, ...] | str:
+        """A folder's names, sorted, or why it cannot be listed."""
+        return self._ask("listdir", path)
+
+    def glob(self, pattern: str) -> tuple[str, ...]:
+        """The paths an include glob matches, sorted."""
+        return self._ask("glob", pattern)
 
     def read(self, path: str, source: Source) -> Source:
         """Remember a file the loader read (perhaps in a worker process)."""

@@ -1,9 +1,9 @@
 """The configuration tree every later stage reads.
 
-crossplane returns plain dicts that are shared between include sites, so we
-never hang parent pointers on them; the loader builds these nodes instead, one
-per directive per include site, each knowing its real file and line, the
-nginx context it sits in, and its parent block.
+The parser's statements are shared between include sites (a file included
+twice is parsed once), so they carry no parent; the loader builds these nodes
+from them, one per directive per include site, each knowing its real file and
+line, the nginx context it sits in, and its parent block.
 """
 from __future__ import annotations
 
