@@ -22,20 +22,14 @@ import glob
 import os
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import NamedTuple
 
 from ..findings.records import InputError
-from ..semantics import directives
+from .file_roles import STREAM_DIRS, conf_prefix, fragment_context, is_main_config
 from .parser import ParsedFile, Statement
 from .probe import DIRECTORY, REGULAR, Probe
 from .source import MAX_FILE_BYTES, PARALLEL_MIN_FILES, Source, decode_source, read_source, read_sources
 from .tree import Node, inner_context
-
-HTTP_DIRS = frozenset({"sites-enabled", "sites-available", "conf.d"})  # Debian includes these in http {}
-STREAM_DIRS = frozenset({"streams-enabled", "streams-available"})
-FRAGMENT_DIRS = HTTP_DIRS | STREAM_DIRS | {"snippets"}
-GUESSED_CONTEXTS = ("http", "server", "location")
-MAIN_BLOCKS = frozenset({"http", "events", "stream", "mail"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +42,15 @@ class Problem:
     message: str
 
 
+class GlobbedFile(NamedTuple):
+    """A file that an include glob (or a folder on the command line) loaded."""
+
+    root: Node  # the tree it was loaded into
+    include_file: str  # where the include stands (the file itself, for a folder given on the command line)
+    include_line: int  # its line; 0 for a command-line folder
+    loaded: str  # the file loaded
+
+
 @dataclass
 class Config:
     roots: list[Node] = field(default_factory=list)
@@ -58,9 +61,7 @@ class Config:
     # ids of server/location/if blocks missing an include (not found, cyclic or
     # unparseable): their effective config is unknown, so rules skip them.
     incomplete: set[int] = field(default_factory=set)
-    # Files a glob pulled in (an include with wildcards, or a folder given on
-    # the command line): (root, include file, include line or 0, file loaded).
-    globbed: list[tuple[Node, str, int, str]] = field(default_factory=list)
+    globbed: list[GlobbedFile] = field(default_factory=list)
 
 
 def display_path(path: str) -> str:
@@ -72,45 +73,6 @@ def display_path(path: str) -> str:
         if not rel.startswith(".."):
             path = rel
     return os.fsencode(os.path.normpath(path)).decode("utf-8", "backslashreplace")
-
-
-def _is_main_config(statements: tuple[Statement, ...]) -> bool:
-    for stmt in statements:
-        if stmt.name in MAIN_BLOCKS:
-            return True
-        specs = directives.specs(stmt.name)
-        if specs and all(s.contexts == {"main"} for s in specs):
-            return True
-    return False
-
-
-def _fragment_context(statements: tuple[Statement, ...], directory: str) -> str:
-    """Where a fragment is included: http for sites-*/ and conf.d/ (so a
-    top-level location there is the error nginx would report), stream for
-    streams-*/; elsewhere (snippets) the first of http, server, location
-    that accepts every top-level directive."""
-    base = os.path.basename(os.path.abspath(directory))
-    if base in STREAM_DIRS:
-        return "stream"
-    if base in HTTP_DIRS:
-        return "http"
-    for context in GUESSED_CONTEXTS:
-        if all(directives.spec_for(s.name, context) or not directives.is_known(s.name) for s in statements):
-            return context
-    return "http"
-
-
-def _guess_prefix(directory: str, probe: Probe) -> str:
-    """The conf prefix relative includes resolve against: the nearest folder
-    above holding nginx.conf, else the folder above sites-*/, conf.d/ or
-    snippets/, else the file's own folder."""
-    directory = os.path.abspath(directory)
-    for candidate in (directory, *Path(directory).parents):
-        if probe.is_file(os.path.join(candidate, "nginx.conf")):
-            return str(candidate)
-    if os.path.basename(directory) in FRAGMENT_DIRS:
-        return os.path.dirname(directory)
-    return directory
 
 
 class Loader:
@@ -157,14 +119,14 @@ class Loader:
             return
         context = self.forced_context or ("stream" if os.path.basename(os.path.abspath(path)) in STREAM_DIRS else "http")
         root = self._new_root(display_path(path), context)
-        prefix = _guess_prefix(path, self.probe)
+        prefix = conf_prefix(path, self.probe)
         names = self.probe.listdir(path)
         if isinstance(names, str):
             self.config.errors.append(InputError(display_path(path), None, names))
             return
         members = [os.path.join(path, n) for n in names
                    if not n.startswith(".") and not self.probe.is_dir(os.path.join(path, n))]
-        self.config.globbed.extend((root, display_path(m), 0, display_path(m)) for m in members)
+        self.config.globbed.extend(GlobbedFile(root, display_path(m), 0, display_path(m)) for m in members)
         self._prefetch(members)
         for member in members:
             parsed = self._read(member, display_path(member), None)
@@ -175,11 +137,11 @@ class Loader:
 
     def _add_root(self, parsed: ParsedFile, shown: str, directory: str) -> None:
         if self.forced_context:
-            context, prefix = self.forced_context, _guess_prefix(directory, self.probe)
-        elif _is_main_config(parsed.statements):
+            context, prefix = self.forced_context, conf_prefix(directory, self.probe)
+        elif is_main_config(parsed.statements):
             context, prefix = "main", os.path.abspath(directory)
         else:
-            context, prefix = _fragment_context(parsed.statements, directory), _guess_prefix(directory, self.probe)
+            context, prefix = fragment_context(parsed.statements, directory), conf_prefix(directory, self.probe)
         root = self._new_root(shown, context)
         real = self.probe.realpath(shown) if shown != "<stdin>" else shown
         self._instantiate(parsed.statements, shown, root, context, prefix, (real,))
@@ -253,7 +215,7 @@ class Loader:
         if glob.has_magic(pattern):
             targets = list(self.probe.glob(pattern))  # sorted; no match is fine for nginx
             top = next(n for n in (block, *block.ancestors()) if n.parent is None)
-            self.config.globbed.extend((top, file, stmt.line, display_path(t)) for t in targets)
+            self.config.globbed.extend(GlobbedFile(top, file, stmt.line, display_path(t)) for t in targets)
         elif self.probe.exists(pattern):
             targets = [pattern]
         else:
