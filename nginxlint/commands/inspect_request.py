@@ -7,12 +7,13 @@ import json
 from tabulate import tabulate
 
 from ..reading.loader import Config
+from ..reading.tree import Node
 from ..routing.route import Request, Route, route
 from ..semantics.effective import Effective
 from ..semantics.in_force import Entry, block_label, locations_of, settings_in_force
 
 
-def _where(node) -> dict | None:
+def _where(node: Node | None) -> dict | None:
     return None if node is None else {"file": node.file, "line": node.line, "block": block_label(node)}
 
 

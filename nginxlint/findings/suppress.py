@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..policy.model import PolicySet
+from ..policy.model import PolicySet, Rule
 from ..reading.loader import Config
 from ..reading.tree import walk
 from .records import Finding
@@ -96,5 +96,5 @@ def _collect(config: Config, policies: PolicySet) -> tuple[list[Suppression], li
     return suppressions, problems
 
 
-def _finding(rule, file: str, line: int, message: str) -> Finding:
+def _finding(rule: Rule, file: str, line: int, message: str) -> Finding:
     return Finding(rule.id, rule.name, rule.severity, message, file, line)

@@ -183,7 +183,8 @@ class Loader:
 
     # -- building nodes and resolving includes ------------------------------
 
-    def _instantiate(self, statements, file, parent, context, prefix, chain) -> None:
+    def _instantiate(self, statements: tuple[Statement, ...], file: str, parent: Node, context: str | None, prefix: str,
+                     chain: tuple[str, ...]) -> None:
         """Create nodes for `statements` under `parent`. One loop with an
         explicit stack, for nested blocks and included files alike: neither
         thousands of nested blocks nor a long include chain can reach
@@ -206,7 +207,8 @@ class Loader:
             else:
                 stack.pop()
 
-    def _include(self, stmt: Statement, file, block, ctx, prefix, chain) -> list[tuple]:
+    def _include(self, stmt: Statement, file: str, block: Node, ctx: str | None, prefix: str,
+                 chain: tuple[str, ...]) -> list[tuple]:
         """Resolve one include: [(statements, shown path, include chain)] to splice in, in order."""
         if len(stmt.args) != 1:
             self.config.problems.append(Problem("SYN002", file, stmt.line, 'invalid number of arguments in "include" directive'))

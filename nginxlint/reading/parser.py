@@ -9,6 +9,7 @@ context. The builder below is a loop with an explicit stack.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -107,7 +108,7 @@ def parse_text(text: str) -> ParsedFile:
     return ParsedFile(tuple(stack[0].body), comments, None)
 
 
-def _build(tokens, stack: list[_Open], comments: dict[int, str], eof_line: int) -> SyntaxProblem | None:
+def _build(tokens: Iterator[tuple[str, int, bool]], stack: list[_Open], comments: dict[int, str], eof_line: int) -> SyntaxProblem | None:
     """Fold tokens into statements on `stack`; return the first syntax error.
 
     This loop runs once per token of every file: the common cases (a quoted

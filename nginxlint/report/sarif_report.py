@@ -14,10 +14,14 @@ import os
 import re
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from .. import __version__
 from ..findings.records import Finding, LintResult
+
+if TYPE_CHECKING:  # a type only: formats do not load the policy engine
+    from ..policy.model import Rule
 
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 SRCROOT = "SRCROOT"
@@ -58,7 +62,7 @@ def render(result: LintResult) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _rule(rule) -> dict:
+def _rule(rule: Rule) -> dict:
     docs = rule.docs or {}
     help_text = "\n\n".join(part for part in (docs.get("what"), docs.get("why")) if part) or rule.summary
     markdown = help_text

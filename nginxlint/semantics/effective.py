@@ -36,7 +36,7 @@ def _rules() -> dict:
     return load_yaml(text)
 
 
-def _by_version(entry, version: tuple[int, int, int]):
+def _by_version(entry: object, version: tuple[int, int, int]) -> object:
     """A plain value, or the last versioned value whose `since` ≤ version."""
     if not isinstance(entry, list):
         return entry

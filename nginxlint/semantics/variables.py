@@ -70,7 +70,7 @@ def _variable(name: str, known: dict[str, str], maps: MapIndex, depth: int) -> s
     return None  # a request header not given, or a variable only nginx knows at run time
 
 
-def _map_lookup(block: Node, source: str, known, maps, depth) -> str | None:
+def _map_lookup(block: Node, source: str, known: dict[str, str], maps: MapIndex, depth: int) -> str | None:
     default = ""
     regexes: list[tuple[str, str]] = []
     for entry in block.children or ():
