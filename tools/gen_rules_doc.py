@@ -36,10 +36,16 @@ def rules_document() -> dict:
     return json.loads(run.stdout)
 
 
+def _escape(text: str) -> str:
+    text = re.sub(r"([\\*\[\]<>|$~])", r"\\\1", text)
+    return re.sub(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])", r"\\_", text)  # an underscore inside a word needs no escape
+
+
 def _md(text: str) -> str:
-    """Plain text as Markdown that shows it literally (an underscore inside a word needs no escape)."""
-    text = re.sub(r"([\\`*\[\]<>|$~])", r"\\\1", " ".join(text.split()))
-    return re.sub(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])", r"\\_", text)
+    """Plain text as Markdown that shows it literally; its `code spans` stay code spans."""
+    parts = re.split(r"(`[^`]+`)", " ".join(text.split()))
+    return "".join(part.replace("|", "\\|") if part.startswith("`") and part.endswith("`") and len(part) > 1 else _escape(part)
+                   for part in parts)
 
 
 def render_pack(rules: list[dict]) -> str:
