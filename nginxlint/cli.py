@@ -123,7 +123,7 @@ reading_options = _stacked(
     click.option("--root", type=click.Path(file_okay=False),
                  help="Read absolute include paths below DIR (a copied tree; for diff, both sides)."),
     click.option("--context", type=click.Choice(["main", "http", "server", "location", "stream"]),
-                 help="Context of the given files, instead of guessing (see README)."),
+                 help="Context of the given files, instead of guessing (see docs/cli.md)."),
 )
 
 
