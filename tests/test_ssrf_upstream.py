@@ -10,7 +10,7 @@ from nginxlint.checks.ssrf_upstream import client_chooses_host
     "http://$1", "http://$1.internal.example.com", "http://${1}", "http://$1abc",  # $1 then "abc"
     "$arg_url", "$request_uri", "$uri", "$args", "$request",
     "$http_x_backend:9000", "grpc://$host:50051", "uwsgi://${cookie_node}", "$arg_s:4000",
-    "https://$http_host", "$scheme://$host$request_uri", "HTTP://$Host", "http://$request_uri",
+    "https://$http_host", "$scheme://$host$request_uri", "HTTP://$host", "http://$request_uri",
     "http://user@$arg_h/path",
 ])
 def test_client_chooses(target):
@@ -22,6 +22,7 @@ def test_client_chooses(target):
     "http://images_backend?from=$arg_src", "http://$hostname:8080", "http://$server_name:8080",
     "http://$tenant_upstream", "unix:/run/php/php-fpm.sock", "unix:/run/$arg_x.sock", "127.0.0.1:3031",
     "http://$hosts", "http://$http_", "http://backend:$server_port", "",
+    "${HOST}:${PORT}",  # an envsubst placeholder, as in Docker templates (nginx itself would read $host)
 ])
 def test_server_chooses(target):
     assert not client_chooses_host(target)

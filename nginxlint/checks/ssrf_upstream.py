@@ -43,4 +43,6 @@ def client_chooses_host(target: str) -> bool:
 
 
 def _name(variable: re.Match) -> str:
-    return (variable.group(1) or variable.group(2) or variable.group(3)).lower()
+    # nginx ignores the case of variable names, but an upper-case ${HOST} is almost always a
+    # placeholder for envsubst (as in the official Docker image's templates), not $host: not followed.
+    return variable.group(1) or variable.group(2) or variable.group(3)

@@ -16,7 +16,7 @@ from ..reading.tree import Node
 from .regex_tokens import tokens
 from .written import fields, statements
 
-TESTED_HEADER = re.compile(r"\$\{?http_(origin|referer)\}?", re.IGNORECASE)
+TESTED_HEADER = re.compile(r"\$\{?http_(origin|referer)\}?")
 REGEX_OPERATORS = frozenset({"~", "~*", "!~", "!~*"})
 # Group openers that may stand before a leading ^: (, (?:, (?i), (?i:
 LEADING_GROUPS = re.compile(r"(?:\((?:\?[a-zA-Z-]*[:)])?)*")
