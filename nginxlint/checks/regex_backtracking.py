@@ -12,10 +12,8 @@ from ..policy.assertions import Failure
 from ..reading.loader import Config
 from ..reading.tree import Node
 from ..semantics.servers import location_path
-from .regex_tokens import is_unbounded_repeat, tokens
+from .regex_tokens import IF_REGEX_OPERATORS, is_unbounded_repeat, tokens
 from .written import fields, statements
-
-REGEX_OPERATORS = frozenset({"~", "~*", "!~", "!~*"})
 
 
 def check(config: Config, root: Node, blocks: list[Node]) -> list[Failure]:
@@ -29,7 +27,7 @@ def _regex(node: Node) -> str | None:
         modifier, path = location_path(node)
         return path if modifier in ("~", "~*") else None
     args = node.args
-    return args[2] if len(args) == 3 and args[1] in REGEX_OPERATORS else None
+    return args[2] if len(args) == 3 and args[1] in IF_REGEX_OPERATORS else None
 
 
 def has_nested_repeat(regex: str) -> bool:

@@ -16,6 +16,8 @@ TOKEN = re.compile(r"""
   | .                                            # anything else, one character
 """, re.VERBOSE | re.DOTALL)
 UNBOUNDED_COUNT = re.compile(r"\{\d+,\}")
+# The operators of `if (VALUE OP REGEX)` that match a regex.
+IF_REGEX_OPERATORS = frozenset({"~", "~*", "!~", "!~*"})
 
 
 def tokens(regex: str) -> list[str]:

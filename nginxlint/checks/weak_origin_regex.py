@@ -13,11 +13,10 @@ import re
 from ..policy.assertions import Failure
 from ..reading.loader import Config
 from ..reading.tree import Node
-from .regex_tokens import tokens
+from .regex_tokens import IF_REGEX_OPERATORS, tokens
 from .written import fields, statements
 
 TESTED_HEADER = re.compile(r"\$\{?http_(origin|referer)\}?")
-REGEX_OPERATORS = frozenset({"~", "~*", "!~", "!~*"})
 # Group openers that may stand before a leading ^: (, (?:, (?i), (?i:
 LEADING_GROUPS = re.compile(r"(?:\((?:\?[a-zA-Z-]*[:)])?)*")
 NOT_ANCHORED_AT_START = "if ({actual}): the regex is not anchored with ^, so any origin containing it matches"
@@ -29,7 +28,7 @@ def check(config: Config, root: Node, blocks: list[Node]) -> list[Failure]:
     failures = []
     for node in statements(blocks, ("if",)):
         args = node.args
-        if len(args) == 3 and TESTED_HEADER.fullmatch(args[0]) and args[1] in REGEX_OPERATORS:
+        if len(args) == 3 and TESTED_HEADER.fullmatch(args[0]) and args[1] in IF_REGEX_OPERATORS:
             failures += [Failure(node, fields(node), message) for message in weaknesses(args[2])]
     return failures
 
