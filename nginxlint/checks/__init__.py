@@ -13,12 +13,16 @@ from collections.abc import Callable
 from ..policy.assertions import Failure
 from ..reading.loader import Config
 from ..reading.tree import Node
-from . import backup_files, duplicate_servers, header_injection
+from . import backup_files, duplicate_servers, header_injection, public_resolver, regex_backtracking, ssrf_upstream, weak_origin_regex
 
 CHECKS: dict[str, Callable[[Config, Node, list[Node]], list[Failure]]] = {
     "header-injection": header_injection.check,
     "duplicate-server": duplicate_servers.check,
     "backup-file-included": backup_files.check,
+    "ssrf-upstream": ssrf_upstream.check,
+    "weak-origin-regex": weak_origin_regex.check,
+    "public-resolver": public_resolver.check,
+    "regex-backtracking": regex_backtracking.check,
 }
 
 

@@ -1,0 +1,51 @@
+"""ReDoS: a repeated group that holds a repeat of its own, such as (a+)+.
+
+PCRE backtracks, so on a crafted URI such a regex can try exponentially many
+ways to split the input between the two repeats. Finding the pattern means
+matching parentheses to any depth and telling a quantifier from an escaped
+or bracketed `+`: a parse, which the policy language's regexes could only
+approximate (two levels deep, in a 363-character pattern).
+"""
+from __future__ import annotations
+
+from ..policy.assertions import Failure
+from ..reading.loader import Config
+from ..reading.tree import Node
+from ..semantics.servers import location_path
+from .regex_tokens import IF_REGEX_OPERATORS, is_unbounded_repeat, tokens
+from .written import fields, statements
+
+
+def check(config: Config, root: Node, blocks: list[Node]) -> list[Failure]:
+    return [Failure(node, fields(node), None) for node in statements(blocks, ("location", "if"))
+            if (regex := _regex(node)) is not None and has_nested_repeat(regex)]
+
+
+def _regex(node: Node) -> str | None:
+    """The regex a location or an if matches, if it matches one."""
+    if node.name == "location":
+        modifier, path = location_path(node)
+        return path if modifier in ("~", "~*") else None
+    args = node.args
+    return args[2] if len(args) == 3 and args[1] in IF_REGEX_OPERATORS else None
+
+
+def has_nested_repeat(regex: str) -> bool:
+    """Is a group repeated without bound (+, *, {n,}) while something inside
+    it, at any depth, is repeated without bound too? A heuristic: it does not
+    see overlapping alternatives like (a|a)*, nor that a separator such as
+    ([a-z]+\\.)* makes the split unambiguous."""
+    pieces = tokens(regex)
+    repeats_inside = [False]  # per open group: does it hold an unbounded repeat?
+    for i, piece in enumerate(pieces):
+        following = pieces[i + 1] if i + 1 < len(pieces) else ""
+        if piece == "(":
+            repeats_inside.append(False)
+        elif piece == ")" and len(repeats_inside) > 1:
+            inner = repeats_inside.pop()
+            if inner and is_unbounded_repeat(following):
+                return True
+            repeats_inside[-1] |= inner
+        elif is_unbounded_repeat(piece) and i > 0 and pieces[i - 1] not in ("(", "|"):
+            repeats_inside[-1] = True
+    return False
