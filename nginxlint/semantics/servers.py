@@ -11,7 +11,7 @@ from ..reading.tree import Node
 from .effective import Effective
 from .sockets import Listen, canonical_socket, is_loopback, listens_of
 
-# Effective needs a target version; the settings read here do not depend on it.
+# Effective needs a target nginx version; the settings read here do not depend on it.
 VERSION_INDEPENDENT = "1.22"
 
 
@@ -64,10 +64,11 @@ class ServerFacts:
     is fixed at construction.
     """
 
-    def __init__(self, roots: list[Node], effective: Effective | None = None):
-        # ssl and merge_slashes, the server-level settings socket facts read,
+    def __init__(self, roots: list[Node]):
+        # Server-level settings come from the effective configuration (own,
+        # else http's). The ones read for sockets, ssl and merge_slashes,
         # have one default in every nginx version: any version answers alike.
-        self.effective = effective or Effective(VERSION_INDEPENDENT)
+        self.effective = Effective(VERSION_INDEPENDENT)
         self.servers = http_servers(roots)
         self._members = frozenset(self.servers)
         self.by_socket: dict[str, list[tuple[Node, Listen]]] = {}
