@@ -1,6 +1,10 @@
-"""Which http server block takes a connection and a Host: listen sockets,
-default servers and server_name lookup, as nginx does it
-(ngx_http_validate_host, ngx_http_find_virtual_server; semantics §6.1–6.3)."""
+"""Which http server block takes a connection and a Host, as nginx does it
+(ngx_http_validate_host, ngx_http_find_virtual_server; semantics §6.1–6.3).
+
+Which servers share a socket, its default server and whether it speaks TLS
+are semantics.servers' facts, the same the policy selectors read; this
+module adds what only routing needs: the socket a connection reaches and
+each socket's server_name lookup tables."""
 from __future__ import annotations
 
 import re
