@@ -12,7 +12,7 @@ import time
 import pytest
 
 from nginxlint.reading.loader import load
-from nginxlint.routing.route import Request, Route, route
+from nginxlint.routing.route import Request, Route, Router, route
 from nginxlint.semantics.servers import describe_location, server_names
 
 PASS = "proxy_pass http://127.0.0.1:9;"
@@ -391,10 +391,11 @@ def test_servers_from_several_roots_and_included_files(tmp_path):
 def test_routing_is_fast_enough_for_thousands_of_requests(config):
     body = "\n".join(f"location /p{i}/ {{ location /p{i}/n/ {{}} }} location ~ ^/r{i}/ {{}}" for i in range(200))
     roots = config(f"server {{ listen 80; server_name a.test; {body} }}")
-    go(roots)  # builds and caches the lookup structures
+    router = Router(roots)
+    router.route(Request("a.test", "/"))  # builds the lookup structures
     requests = [Request("a.test", f"/p{i % 200}/n/x{i}.html?q=1") for i in range(5000)]
     start = time.perf_counter()
-    results = [route(roots, r) for r in requests]
+    results = [router.route(r) for r in requests]
     elapsed = time.perf_counter() - start
     assert all(describe_location(r.location).endswith("/n/") for r in results)
     assert elapsed < 5.0, f"{elapsed / len(requests) * 1e6:.0f} µs per request"

@@ -1,7 +1,9 @@
 """Real nginx confirms the facts three security rules rest on.
 
 - SEC019: two servers with one name on one address:port, in two files: nginx
-  warns "conflicting server name ... ignored" and keeps the first one.
+  warns "conflicting server name ... ignored" and keeps the first one; it
+  compares addresses, not their spelling, and SEC019 must warn exactly when
+  nginx does (localhost/127.0.0.1, 8080/*:8080/0.0.0.0:8080, [::]/[0:0::0]).
 - SEC020: `include sites-enabled/*;` parses sites-enabled/x.bak like any
   other file (but not a dotfile such as .x.swp).
 - SEC018: `error_log off;` opens a file named "off" under the prefix.
@@ -13,6 +15,7 @@ fail, as in test_samples_nginx.py.
 """
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -129,6 +132,46 @@ def test_sec019_nginx_warns_and_keeps_the_first_server(nginx, tmp_path):
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+# Two servers with one name, the second listening on `second`: one socket
+# spelled two ways (nginx warns), or two sockets (it does not).
+SPELLINGS = [
+    ("localhost:18092", "127.0.0.1:18092"),
+    ("127.0.0.1:18092", "localhost:18092"),
+    ("18093", "*:18093"),
+    ("18093", "0.0.0.0:18093"),
+    ("*:18093", "0.0.0.0:18093"),
+    ("[::]:18091", "[0:0::0]:18091"),
+    ("[::1]:18094", "[0:0:0:0:0:0:0:1]:18094"),
+    ("127.0.0.1", "127.0.0.1:80"),
+    ("127.0.0.1:018096", "127.0.0.1:18096"),
+    ("unix:/tmp/nginxlint-sec019.sock", "unix:/tmp/nginxlint-sec019.sock"),
+    # different sockets: no warning
+    ("127.0.0.1:18095", "18095"),
+    ("18095", "[::]:18095"),
+    ("localhost:18095", "127.0.0.2:18095"),
+    ("localhost:18095", "[::1]:18095"),
+    ("127.0.0.1:18095", "127.0.0.1:18096"),
+    # no listen at all is *:80 when nginx runs as root, *:8000 otherwise
+    pytest.param(None, "80", marks=pytest.mark.skipif(os.geteuid() != 0, reason="nginx uses *:8000 without root")),
+    pytest.param(None, "127.0.0.1:80", marks=pytest.mark.skipif(os.geteuid() != 0, reason="as above")),
+]
+
+
+@pytest.mark.parametrize(("first", "second"), SPELLINGS)
+def test_sec019_fires_exactly_when_nginx_warns_of_a_conflicting_name(nginx, tmp_path, first, second):
+    """nginx compares listen addresses, not their text (semantics §6.1)."""
+    def server(listen: str | None) -> str:
+        return "server {\n" + (f"    listen {listen};\n" if listen else "") + "    server_name app.example.com;\n}\n"
+
+    conf = _tree(tmp_path, server(first) + server(second), {})
+    result = _nginx_t(nginx, tmp_path, conf)
+    assert result.returncode == 0, result.stderr
+    warned = 'conflicting server name "app.example.com"' in result.stderr
+    second_name = [n for n, line in enumerate(conf.read_text().splitlines(), 1) if "server_name app" in line][-1]
+    findings = [f.line for f in _lint(conf) if f.rule == "SEC019"]
+    assert findings == ([second_name] if warned else []), result.stderr
 
 
 def test_sec020_nginx_parses_a_backup_file_the_glob_matches(nginx, tmp_path):

@@ -65,6 +65,19 @@ def test_tls_socket_is_normalised(lint_files):
     assert lint_files({"c.conf": tls_neighbour + "server {\n    listen 8443;\n" + ws + "}\n"}).findings == ()
 
 
+def test_tls_socket_spelled_another_way_is_the_same_socket(lint_files):
+    """localhost:443 and 127.0.0.1:443 are one socket to nginx: `ssl` on
+    either listen makes both servers TLS, so WS004 judges the plain one too."""
+    ws = "    location /ws/ {\n        proxy_pass http://127.0.0.1:8000;\n" + \
+        COMPLETE.replace("        proxy_set_header X-Forwarded-Ssl on;\n", "") + "    }\n"
+    for ssl_listen, plain_listen in (("localhost:443", "127.0.0.1:443"), ("[::]:443", "[0:0::0]:443"),
+                                     ("127.0.0.1:443", "localhost")):
+        site = f"server {{\n    listen {ssl_listen} ssl;\n    server_name a;\n}}\n" \
+               f"server {{\n    listen {plain_listen};\n    server_name b;\n{ws}}}\n"
+        expected = {("WS004", "site.conf", 8)} if plain_listen != "localhost" else set()  # localhost is port 80
+        assert rule_lines(lint_files({"site.conf": site})) == expected, (ssl_listen, plain_listen)
+
+
 def test_quic_makes_its_own_server_tls_but_not_tcp_neighbours(lint_files):
     ws = "    location /ws/ {\n        proxy_pass http://127.0.0.1:8000;\n" + \
         COMPLETE.replace("        proxy_set_header X-Forwarded-Ssl on;\n", "") + "    }\n"

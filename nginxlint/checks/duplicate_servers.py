@@ -11,20 +11,20 @@ from ..findings.records import Related
 from ..policy.assertions import Failure
 from ..reading.loader import Config
 from ..reading.tree import Node
-from ..semantics.servers import listen_socket
+from ..semantics.servers import http_servers
+from ..semantics.sockets import listens_of
 
 
 def check(config: Config, root: Node, blocks: list[Node]) -> list[Failure]:
     first: dict[tuple[str, str], tuple[Node, Node]] = {}  # (socket, name) -> (server, its server_name line)
     failures = []
-    for server in (n for n in blocks if n.inner == "server" and n.context == "http"):
-        sockets = [listen_socket(c.args) for c in server.children if c.name == "listen"] or ["*:80"]
+    for server in http_servers([root]):
+        sockets = [listen.socket for listen in listens_of(server)]
         # Regex names are tried in order, never compared: nginx does not warn about those.
         named = [(c, name.lower()) for c in server.children if c.name == "server_name"
                  for name in c.args if not name.startswith("~")]
         for site, name in named or [(server, "")]:
-            clashes = [(s, first[(s, name)][1]) for s in sockets
-                       if s is not None and first.get((s, name), (server,))[0] is not server]
+            clashes = [(s, first[(s, name)][1]) for s in sockets if first.get((s, name), (server,))[0] is not server]
             for socket in sockets:
                 first.setdefault((socket, name), (server, site))
             if clashes:

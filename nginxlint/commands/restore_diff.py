@@ -18,7 +18,8 @@ from ..reading.loader import Config
 from ..reading.tree import Node, walk
 from ..semantics.effective import Effective
 from ..semantics.in_force import Entry, settings_in_force
-from ..semantics.servers import describe_location, display_name, listen_socket
+from ..semantics.servers import describe_location, display_name
+from ..semantics.sockets import listens_of
 
 
 @dataclass
@@ -83,8 +84,8 @@ def _unmatched(ours: tuple[Finding, ...], theirs: tuple[Finding, ...]) -> list[F
 
 def server_key(server: Node) -> str:
     """A server's identity across two configs: its first name and its sockets."""
-    sockets = sorted({listen_socket(c.args) or c.args[0] for c in server.children if c.name == "listen" and c.args})
-    return f"{display_name(server) or '(no server_name)'} [{', '.join(sockets) or '*:80'}]"
+    sockets = sorted({listen.socket for listen in listens_of(server)})
+    return f"{display_name(server) or '(no server_name)'} [{', '.join(sockets)}]"
 
 
 def _servers(config: Config) -> dict[str, Node]:

@@ -125,16 +125,14 @@ def is_internal(location: Node) -> bool:
     return False
 
 
+class LocationTrees:
+    """Each server's location tree, built the first time a request reaches
+    the server; held by whoever routes, so it lives no longer than the trees."""
 
+    def __init__(self):
+        self._trees: dict[Node, _Level] = {}
 
-_CACHE_LIMIT = 256
-_location_cache: dict[int, tuple[Node, _Level]] = {}
-
-
-def location_tree(server: Node) -> _Level:
-    cached = _location_cache.get(id(server))
-    if cached is None or cached[0] is not server:
-        if len(_location_cache) >= _CACHE_LIMIT * 16:
-            _location_cache.clear()
-        cached = _location_cache[id(server)] = (server, _Level(server))
-    return cached[1]
+    def of(self, server: Node) -> _Level:
+        if server not in self._trees:
+            self._trees[server] = _Level(server)
+        return self._trees[server]

@@ -12,17 +12,19 @@ instead of approximated, one module per step: request_uri
 (`ngx_http_core_find_location`); this module puts them in nginx's order.
 tests/test_routing_live.py checks the result against a real nginx.
 
-Lookup structures are built once per configuration tree and per server and
-cached by identity, so routing thousands of requests stays cheap.
+Lookup structures (sockets, name tables, location trees) are built once
+per Router and per server, so routing thousands of requests through one
+Router stays cheap; they live as long as the Router, not longer.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from ..reading.tree import Node
-from .location_select import REDIRECT, find_location, is_internal, location_tree
+from ..semantics.servers import ServerFacts
+from .location_select import REDIRECT, LocationTrees, find_location, is_internal
 from .request_uri import normalize_uri
-from .server_select import merge_slashes, server_index, socket_keys, validate_host
+from .server_select import ServerIndex, merge_slashes, validate_host
 
 
 @dataclass(frozen=True)
@@ -53,36 +55,47 @@ class Route:
 
 def route(roots: list[Node], request: Request) -> Route:
     """The server and location chain nginx selects for `request` in the
-    http servers of `roots` (taken together, in order, as one nginx.conf)."""
-    servers = server_index(roots)
-    exact_socket, wildcard_socket = socket_keys(request.address, request.port)
-    socket_key = exact_socket if exact_socket in servers.by_socket else wildcard_socket
-    if socket_key not in servers.by_socket:
-        return Route(None, (), None, f"nothing listens on {exact_socket}")
-    listeners = servers.listeners(socket_key)
-    tls = servers.is_tls(socket_key)
-    if request.tls and not tls:
-        return Route(None, (), None, f"{socket_key} is not TLS: the handshake fails")
+    http servers of `roots` (taken together, in order, as one nginx.conf).
+    For many requests to one configuration, route through one Router."""
+    return Router(roots).route(request)
 
-    # The request line is parsed with the default server's merge_slashes,
-    # before any Host header is read.
-    uri = normalize_uri(request.uri, merge_slashes(listeners.default))
-    if uri is None:
-        return Route(listeners.default, (), 400, f"invalid request URI: 400 from the default server of {socket_key}")
-    host = b"" if request.host is None else validate_host(request.host)
-    if host is None:
-        return Route(listeners.default, (), 400, f"invalid Host header: 400 from the default server of {socket_key}")
 
-    server, why_server = listeners.select(host, request.host is None)
-    why_server = f"{socket_key}: {why_server}"
-    if tls and not request.tls:
-        return Route(server, (), 400, f"{why_server}; plain HTTP request to a TLS port: 400")
+class Router:
+    """nginx's choices for requests to the http servers of `roots`."""
 
-    kind, chain, steps = find_location(location_tree(server), uri)
-    locations = tuple(entry.node for entry in chain)
-    why = f"{why_server}; {', then '.join(steps) if steps else 'no location matches: served at server level'}"
-    if locations and is_internal(locations[-1]):
-        return Route(server, locations, 404, f"{why}; internal location: 404")
-    if kind == REDIRECT:
-        return Route(server, locations, 301, why)
-    return Route(server, locations, None, why)
+    def __init__(self, roots: list[Node]):
+        self._servers = ServerIndex(ServerFacts(roots))
+        self._locations = LocationTrees()
+
+    def route(self, request: Request) -> Route:
+        facts = self._servers.facts
+        socket_key, listened = self._servers.socket_for(request.address, request.port)
+        if not listened:
+            return Route(None, (), None, f"nothing listens on {socket_key}")
+        listeners = self._servers.listeners(socket_key)
+        tls = socket_key in facts.tls_sockets
+        if request.tls and not tls:
+            return Route(None, (), None, f"{socket_key} is not TLS: the handshake fails")
+
+        # The request line is parsed with the default server's merge_slashes,
+        # before any Host header is read.
+        uri = normalize_uri(request.uri, merge_slashes(facts, listeners.default))
+        if uri is None:
+            return Route(listeners.default, (), 400, f"invalid request URI: 400 from the default server of {socket_key}")
+        host = b"" if request.host is None else validate_host(request.host)
+        if host is None:
+            return Route(listeners.default, (), 400, f"invalid Host header: 400 from the default server of {socket_key}")
+
+        server, why_server = listeners.select(host, request.host is None)
+        why_server = f"{socket_key}: {why_server}"
+        if tls and not request.tls:
+            return Route(server, (), 400, f"{why_server}; plain HTTP request to a TLS port: 400")
+
+        kind, chain, steps = find_location(self._locations.of(server), uri)
+        locations = tuple(entry.node for entry in chain)
+        why = f"{why_server}; {', then '.join(steps) if steps else 'no location matches: served at server level'}"
+        if locations and is_internal(locations[-1]):
+            return Route(server, locations, 404, f"{why}; internal location: 404")
+        if kind == REDIRECT:
+            return Route(server, locations, 301, why)
+        return Route(server, locations, None, why)

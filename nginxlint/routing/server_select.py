@@ -1,63 +1,24 @@
-"""Which http server block takes a connection and a Host: listen sockets,
-default servers and server_name lookup, as nginx does it
-(ngx_http_validate_host, ngx_http_find_virtual_server; semantics §6.1–6.3)."""
+"""Which http server block takes a connection and a Host, as nginx does it
+(ngx_http_validate_host, ngx_http_find_virtual_server; semantics §6.1–6.3).
+
+Which servers share a socket, its default server and whether it speaks TLS
+are semantics.servers' facts, the same the policy selectors read; this
+module adds what only routing needs: the socket a connection reaches and
+each socket's server_name lookup tables."""
 from __future__ import annotations
 
-import ipaddress
 import re
 import socket
 
 from ..reading.tree import Node
-from ..semantics.servers import listen_socket, server_names
+from ..semantics.servers import ServerFacts, server_names
+from ..semantics.sockets import connection_sockets
 from .pcre import compile_pcre
 
 
-def socket_keys(address: str, port: int) -> tuple[str, str]:
-    """The exact and the wildcard listen socket a connection to address:port can reach."""
-    ip = ipaddress.ip_address(address.strip("[]"))
-    if ip.version == 6:
-        return f"[{ip.compressed}]:{port}", f"[::]:{port}"
-    return f"{ip}:{port}", f"*:{port}"
-
-
-def _canonical_socket(sock: str) -> str:
-    """listen_socket's "addr:port" with the address spelled as socket_keys spells it."""
-    host, _, port = sock.rpartition(":")
-    name = host.strip("[]")
-    if name == "localhost":
-        name = "127.0.0.1"
-    try:
-        ip = ipaddress.ip_address(name)
-    except ValueError:
-        return sock  # "*", or a host name nginx would resolve: not emulated
-    if ip.is_unspecified:
-        return f"{'[::]' if ip.version == 6 else '*'}:{port}"
-    return f"[{ip.compressed}]:{port}" if ip.version == 6 else f"{ip}:{port}"
-
-
-def _http_servers(roots: list[Node]) -> list[Node]:
-    found = []
-    for root in roots:
-        blocks = [root] if root.inner == "http" else [c for c in root.children or () if c.inner == "http"]
-        found += [c for block in blocks for c in block.children or () if c.inner == "server"]
-    return found
-
-
-def _directive(block: Node, name: str) -> Node | None:
-    return next((c for c in block.children or () if c.name == name), None)
-
-
-def _server_level(server: Node, name: str) -> Node | None:
-    """A server-level setting as nginx merges it: the server's own, else http's."""
-    found = _directive(server, name)
-    if found is None and server.parent is not None and server.parent.inner == "http":
-        found = _directive(server.parent, name)
-    return found
-
-
-def merge_slashes(server: Node) -> bool:
-    setting = _server_level(server, "merge_slashes")
-    return setting is None or setting.args[:1] != ("off",)
+def merge_slashes(facts: ServerFacts, server: Node) -> bool:
+    setting = facts.effective.get(server, "merge_slashes")
+    return setting is None or setting.value.lower() != "off"
 
 
 def validate_host(host: str) -> bytes | None:
@@ -90,10 +51,8 @@ class Listeners:
     """The servers on one listen socket and their names, as nginx hashes
     them (ngx_http_server_names): the first server to claim a name keeps it."""
 
-    def __init__(self, servers: list[tuple[Node, bool]]):
-        self.servers = [s for s, _ in servers]
-        self.default = next((s for s, default in servers if default), self.servers[0])
-        self.explicit_default = any(default for _, default in servers)
+    def __init__(self, servers: list[Node], default: Node, explicit_default: bool):
+        self.servers, self.default, self.explicit_default = servers, default, explicit_default
         self.exact: dict[bytes, Node] = {}
         self.head: dict[bytes, tuple[Node, bool, str]] = {}  # suffix → (server, also the bare suffix, name)
         self.tail: dict[bytes, tuple[Node, str]] = {}
@@ -148,52 +107,31 @@ class Listeners:
 
 
 class ServerIndex:
-    """Every http server of one configuration, grouped by listen socket."""
+    """The server lookup of one configuration: ServerFacts' servers per
+    socket, and each socket's name tables, built when a request first
+    reaches that socket. It lives as long as whoever routes with it."""
 
-    def __init__(self, roots: list[Node]):
-        self.by_socket: dict[str, list[tuple[Node, tuple[str, ...]]]] = {}
-        for server in _http_servers(roots):
-            listens = [c for c in server.children or () if c.name == "listen"] or [None]
-            for listen in listens:
-                sock, params = ("*:80", ()) if listen is None else (listen_socket(listen.args), listen.args[1:])
-                if sock is not None:
-                    self.by_socket.setdefault(_canonical_socket(sock), []).append((server, params))
+    def __init__(self, facts: ServerFacts):
+        self.facts = facts
         self._listeners: dict[str, Listeners] = {}
+
+    def socket_for(self, address: str, port: int) -> tuple[str, bool]:
+        """The socket a connection to address:port reaches (the exact one
+        when some server listens there, else the wildcard), and whether any does."""
+        exact, wildcard = connection_sockets(address, port)
+        if exact in self.facts.by_socket:
+            return exact, True
+        return (wildcard, True) if wildcard in self.facts.by_socket else (exact, False)
 
     def listeners(self, sock: str) -> Listeners:
         if sock not in self._listeners:
-            entries = self.by_socket[sock]
-            self._listeners[sock] = Listeners([(s, "default_server" in p or "default" in p) for s, p in entries])
+            facts = self.facts
+            self._listeners[sock] = Listeners([s for s, _ in facts.by_socket[sock]], facts.default[sock],
+                                              facts.explicit_default(sock))
         return self._listeners[sock]
-
-    def is_tls(self, sock: str) -> bool:
-        """TLS when any listen on the socket says ssl, or its default server
-        says `ssl on` (ngx_http_init_connection)."""
-        if any("ssl" in params for _, params in self.by_socket[sock]):
-            return True
-        setting = _server_level(self.listeners(sock).default, "ssl")
-        return setting is not None and setting.args[:1] == ("on",)
-
-
 
 
 def tls_default_servers(root: Node) -> set[int]:
     """ids of the default server of each TLS address:port of the tree: the
     server whose TLS settings the handshake uses before SNI is known."""
-    index = server_index([root])
-    return {id(index.listeners(sock).default) for sock in index.by_socket if index.is_tls(sock)}
-
-
-
-_CACHE_LIMIT = 256
-_server_cache: dict[tuple[int, ...], tuple[tuple[Node, ...], ServerIndex]] = {}
-
-
-def server_index(roots: list[Node]) -> ServerIndex:
-    key = tuple(map(id, roots))
-    cached = _server_cache.get(key)
-    if cached is None or any(a is not b for a, b in zip(cached[0], roots)):
-        if len(_server_cache) >= _CACHE_LIMIT:
-            _server_cache.clear()
-        cached = _server_cache[key] = (tuple(roots), ServerIndex(roots))
-    return cached[1]
+    return {id(server) for server in ServerFacts([root]).tls_default_servers()}

@@ -1,12 +1,18 @@
-"""Facts about http server blocks: names, listen sockets, TLS.
+"""Facts about http server blocks: names, the servers on each listen
+socket, each socket's default server and whether it speaks TLS.
 
-TLS is a property of the listening address:port, OR-ed over every server
-that listens there (semantics §6.1): a server with a plain `listen 443` is
-TLS when another server on the same socket says `listen 443 ssl`.
+One home for them: routing, the policy `tls:` and `loopback:` selectors,
+the duplicate-name check and `diff` all ask here, so they cannot disagree
+about which servers share a socket (sockets.py spells sockets one way).
 """
 from __future__ import annotations
 
-from ..reading.tree import Node, walk
+from ..reading.tree import Node
+from .effective import Effective
+from .sockets import Listen, canonical_socket, is_loopback, listens_of
+
+# Effective needs a target nginx version; the settings read here do not depend on it.
+VERSION_INDEPENDENT = "1.22"
 
 
 def enclosing_server(block: Node) -> Node | None:
@@ -25,51 +31,95 @@ def display_name(server: Node | None) -> str | None:
 
 
 def listen_socket(args: tuple[str, ...]) -> str | None:
-    """Normalise a listen address to "addr:port" ("*:80" style); None for unix sockets."""
-    if not args or args[0].startswith("unix:"):
-        return None
-    address = args[0]
-    if address.startswith("["):  # [::]:443 or [::1]
-        host, _, port = address.partition("]")
-        return f"{host}]:{port.lstrip(':') or '80'}"
-    if address.isdigit():
-        return f"*:{address}"
-    host, sep, port = address.rpartition(":")
-    if not sep:
-        host, port = address, "80"
-    return f"{'*' if host in ('*', '0.0.0.0') else host}:{port}"
-
-
-def _sockets(server: Node) -> list[tuple[str | None, tuple[str, ...]]]:
-    """(socket, parameters) of each listen; a server without one listens on *:80."""
-    listens = [(listen_socket(c.args), c.args[1:]) for c in server.children or () if c.name == "listen"]
-    return listens or [("*:80", ())]
+    """The socket a listen directive's arguments name, spelled as every
+    other socket fact spells it (sockets.canonical_socket); None without arguments."""
+    return canonical_socket(args[0]) if args else None
 
 
 def only_loopback(server: Node) -> bool:
     """Every listen is on a loopback address or a unix socket: nothing
     outside this host can connect (a server without listen takes *:80)."""
-    sockets = [listen_socket(c.args) for c in server.children or () if c.name == "listen" and c.args]
-    hosts = [s.rpartition(":")[0] if s else "unix" for s in sockets]
-    return bool(hosts) and all(h in ("unix", "[::1]", "localhost") or h.startswith("127.") for h in hosts)
+    listens = listens_of(server)
+    return bool(listens) and all(is_loopback(listen.socket) for listen in listens)
+
+
+def http_servers(roots: list[Node]) -> list[Node]:
+    """The http server blocks of `roots`, in configuration order (the order
+    that decides default servers and which server keeps a name)."""
+    found = []
+    for root in roots:
+        blocks = [root] if root.inner == "http" else [c for c in root.children or () if c.inner == "http"]
+        found += [c for block in blocks for c in block.children or () if c.inner == "server"]
+    return found
+
+
+class ServerFacts:
+    """The http servers of one configuration grouped by listen socket: which
+    servers share a socket, its default server, whether it speaks TLS.
+
+    TLS is a property of the socket (ngx_http_add_addresses, §6.1): `ssl` on
+    any listen of it makes it TLS for every server there, and so does
+    `ssl on` in the server nginx hands the connection to first, its default
+    server (ngx_http_init_connection). Built once per tree set; every answer
+    is fixed at construction.
+    """
+
+    def __init__(self, roots: list[Node]):
+        # Server-level settings come from the effective configuration (own,
+        # else http's). The ones read for sockets, ssl and merge_slashes,
+        # have one default in every nginx version: any version answers alike.
+        self.effective = Effective(VERSION_INDEPENDENT)
+        self.servers = http_servers(roots)
+        self._members = frozenset(self.servers)
+        self.by_socket: dict[str, list[tuple[Node, Listen]]] = {}
+        for server in self.servers:
+            for listen in listens_of(server):
+                self.by_socket.setdefault(listen.socket, []).append((server, listen))
+        self.default: dict[str, Node] = {
+            socket: next((server for server, listen in entries if listen.default), entries[0][0])
+            for socket, entries in self.by_socket.items()}
+        self.tls_sockets = frozenset(
+            socket for socket, entries in self.by_socket.items()
+            if any(listen.ssl for _, listen in entries) or self._ssl_on(self.default[socket]))
+
+    def explicit_default(self, socket: str) -> bool:
+        """Some listen on the socket says default_server (else the first server is the default)."""
+        return any(listen.default for _, listen in self.by_socket[socket])
+
+    def is_tls(self, server: Node) -> bool:
+        """Does a connection to this server speak TLS? On any of its sockets
+        that is TLS, or over QUIC.
+
+        A server outside these trees' http blocks (a `server` fragment read
+        alone, the root of its tree) shares no socket in view: only its own
+        `ssl on` and QUIC count, not `listen … ssl`. Such fragments are
+        snippets included into servers elsewhere (a listen line plus ssl_*
+        settings), and judging them as whole TLS servers reports HSTS and the
+        like against a snippet; this keeps what nginxlint always did there."""
+        listens = listens_of(server)
+        if server not in self._members:
+            return any(listen.quic for listen in listens) or self._ssl_on(server)
+        return any(listen.quic or listen.socket in self.tls_sockets for listen in listens)
+
+    def tls_default_servers(self) -> list[Node]:
+        """The default server of each TLS socket: the one whose TLS settings
+        a handshake uses before SNI names a server (§6.4)."""
+        return [self.default[socket] for socket in self.by_socket if socket in self.tls_sockets]
+
+    def _ssl_on(self, server: Node) -> bool:
+        setting = self.effective.get(server, "ssl")
+        return setting is not None and setting.value.lower() == "on"
 
 
 class TlsIndex:
-    """Which TCP sockets of one configuration tree speak TLS: `ssl` on any
-    listen of a socket makes it TLS for every server on it (§6.1). A `quic`
-    listen is a UDP socket: TLS for its own server, not for TCP neighbours."""
+    """Which servers of one configuration tree speak TLS, for the policy
+    `tls:` selector and assertions: ServerFacts.is_tls over that tree."""
 
     def __init__(self, root: Node):
-        self._tls_sockets = {socket for node in walk(root) if node.inner == "server"
-                             for socket, params in _sockets(node) if "ssl" in params}
-        self._answers: dict[int, bool] = {}
+        self._facts = ServerFacts([root])
 
     def is_tls(self, server: Node) -> bool:
-        if id(server) not in self._answers:
-            self._answers[id(server)] = (
-                any(c.name == "ssl" and c.args[:1] == ("on",) for c in server.children or ())
-                or any("quic" in params or socket in self._tls_sockets for socket, params in _sockets(server)))
-        return self._answers[id(server)]
+        return self._facts.is_tls(server)
 
 
 def location_path(block: Node) -> tuple[str, str]:
