@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import ipaddress
 import os
 import stat
 import sys
@@ -54,6 +55,16 @@ def _version(_ctx, _param, value: str | None) -> str | None:
             parse_version(value)
         except ValueError as exc:
             raise click.BadParameter(str(exc)) from None
+    return value
+
+
+def _address(_ctx, _param, value: str) -> str:
+    """nginx picks a server by the IP address a connection arrives on: a
+    host name would be resolved, which inspect does not emulate."""
+    try:
+        ipaddress.ip_address(value.strip("[]"))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an IP address") from None
     return value
 
 
@@ -201,7 +212,8 @@ def _report_mode(path: str) -> int:
 @click.option("--host", help="Host header of the request (none: a request without Host).")
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port the request arrives on (default 80, or 443 with --tls).")
 @click.option("--tls/--no-tls", default=None, help="The request came over TLS (default: only when --port is 443).")
-@click.option("--address", default="127.0.0.1", show_default=True, help="Local address the request arrives on.")
+@click.option("--address", default="127.0.0.1", show_default=True, callback=_address,
+              help="Local IP address the request arrives on.")
 @click.option("--uri", help="Request URI. Without it, every location and its effective configuration.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @reading_options

@@ -64,3 +64,12 @@ def test_text_output_names_server_location_and_reason():
         f"location: location /ws/ ({SITE}:138)",
         'why:      *:443: exact server_name "dev.gmai.sa"; longest prefix /ws/',
     ]
+
+
+def test_address_must_be_an_ip_address():
+    """nginx chooses servers by the IP a connection arrives on; a name would
+    need resolving, which inspect does not emulate: refuse it, exit 2."""
+    code, out, err = run_cli(["inspect", "sample_configs/gmai.sa", "--address", "foo", "--uri", "/"], REPO)
+    assert (code, out) == (2, "") and "'foo' is not an IP address" in err
+    code, _, _ = run_cli(["inspect", "sample_configs/gmai.sa", "--address", "[::1]", "--uri", "/"], REPO)
+    assert code == 0
