@@ -15,6 +15,8 @@ from ..reading.loader import Config
 from ..reading.tree import Node
 from .written import fields, statements
 
+# The upstream handlers whose address may hold variables: memcached_pass takes
+# a fixed address only (ngx_http_memcached_pass compiles none).
 PASS_DIRECTIVES = ("proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass")
 SCHEME = re.compile(r"(?:[a-z][a-z0-9+.-]*|\$\{?scheme\}?)://", re.IGNORECASE)
 # nginx's script syntax: ${name}, $1..$9 (one digit: $10 is $1 then "0"), $name.

@@ -7,12 +7,9 @@ from __future__ import annotations
 import re
 
 from ..reading.tree import Node
+from ..semantics.directives import UPSTREAM_HANDLERS
 from ..semantics.servers import location_path
 from .pcre import compile_pcre
-
-# Directives that make `location /x/` answer `/x` with a 301 when written
-# directly in it (not inside its `if` or `limit_except`) [S: clcf->auto_redirect].
-AUTO_REDIRECT = frozenset({"proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "memcached_pass", "grpc_pass"})
 
 _EXACT, REDIRECT, _REGEX, _PREFIX, _NONE = "exact", "redirect", "regex", "prefix", "none"
 
@@ -74,7 +71,9 @@ class _Level:
 
 
 def _has_pass(location: Node) -> bool:
-    return any(c.name in AUTO_REDIRECT for c in location.children or ())
+    """An upstream handler written directly in the location (not in its `if`
+    or `limit_except`) turns on auto_redirect."""
+    return any(c.name in UPSTREAM_HANDLERS for c in location.children or ())
 
 
 def find_location(level: _Level, uri: bytes) -> tuple[str, list[_Entry], list[str]]:

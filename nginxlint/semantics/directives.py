@@ -95,6 +95,12 @@ _HANDLER_KIND = {
 }
 
 
+# The upstream content handlers (ngx_http_*_pass): one per location, and a
+# location that names one directly answers `/x` with a 301 to `/x/` when its
+# path ends in a slash [S: clcf->handler, clcf->auto_redirect].
+UPSTREAM_HANDLERS = frozenset({"proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass"})
+
+
 # Slot types that hold one value per block: a second line is "is duplicate"
 # (§2.2). Other directives (listen, server_name, rewrite…) keep every line.
 SINGLE_SLOTS = frozenset({

@@ -13,7 +13,6 @@ from . import directives
 from .placement import ContextProblem
 from .servers import location_path
 
-HANDLERS = frozenset({"proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass"})
 NO_URI_PART = frozenset({"if-in-location", "limit_except"})
 _URI_PART = re.compile(r"^[a-z]+://[^/]+/")
 
@@ -34,7 +33,7 @@ def _duplicates(block: Node) -> Iterator[ContextProblem]:
     seen: set[str] = set()
     for child in block.children:
         spec = directives.spec_for(child.name, block.inner)
-        single = child.name in HANDLERS or (spec is not None and spec.set_handler in directives.SINGLE_SLOTS)
+        single = child.name in directives.UPSTREAM_HANDLERS or (spec is not None and spec.set_handler in directives.SINGLE_SLOTS)
         if single and child.name in seen:
             yield ContextProblem(child, f'"{child.name}" directive is duplicate')
         seen.add(child.name)
