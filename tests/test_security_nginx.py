@@ -174,6 +174,32 @@ def test_sec019_fires_exactly_when_nginx_warns_of_a_conflicting_name(nginx, tmp_
     assert findings == ([second_name] if warned else []), result.stderr
 
 
+# Two servers on one socket with these server_name arguments (None: no
+# server_name line, whose name is ""): nginx warns only where a name that is
+# not a regex is shared.
+NAMES = [
+    ("~^a\\.example$", "~^b\\.example$"),
+    ("~^a\\.example$", "~^a\\.example$"),
+    (None, None),
+    ('""', None),
+    ("~^a\\.example$", None),
+    ("~^a\\.example$ b.example", "b.example"),
+    ("A.example", "a.example"),
+]
+
+
+@pytest.mark.parametrize(("first", "second"), NAMES)
+def test_sec019_names_nginx_compares(nginx, tmp_path, first, second):
+    def server(names: str | None) -> str:
+        return "server {\n    listen 127.0.0.1:18097;\n" + (f"    server_name {names};\n" if names else "") + "}\n"
+
+    conf = _tree(tmp_path, server(first) + server(second), {})
+    result = _nginx_t(nginx, tmp_path, conf)
+    assert result.returncode == 0, result.stderr
+    warned = "conflicting server name" in result.stderr
+    assert bool([f for f in _lint(conf) if f.rule == "SEC019"]) == warned, result.stderr
+
+
 def test_sec020_nginx_parses_a_backup_file_the_glob_matches(nginx, tmp_path):
     conf = _tree(tmp_path, "include sites-enabled/*;\n", {
         "sites-enabled/app": "server { listen 127.0.0.1:18680; server_name app.example.com; }\n",

@@ -20,10 +20,11 @@ def check(config: Config, root: Node, blocks: list[Node]) -> list[Failure]:
     failures = []
     for server in http_servers([root]):
         sockets = [listen.socket for listen in listens_of(server)]
-        # Regex names are tried in order, never compared: nginx does not warn about those.
-        named = [(c, name.lower()) for c in server.children if c.name == "server_name"
-                 for name in c.args if not name.startswith("~")]
-        for site, name in named or [(server, "")]:
+        # Regex names are tried in order, never compared: nginx does not warn
+        # about those. Only a server without server_name has the name "".
+        lines = [c for c in server.children if c.name == "server_name"]
+        named = [(c, name.lower()) for c in lines for name in c.args if not name.startswith("~")]
+        for site, name in named if lines else [(server, "")]:
             clashes = [(s, first[(s, name)][1]) for s in sockets if first.get((s, name), (server,))[0] is not server]
             for socket in sockets:
                 first.setdefault((socket, name), (server, site))
