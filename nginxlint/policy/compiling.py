@@ -96,7 +96,7 @@ class Compiler:
         if not isinstance(value, str) or not value:
             raise self.error(line, f"{what} must be a directive name")
         if value not in self.third_party and not directives.is_known(value):
-            close = difflib.get_close_matches(value, _stock_names(), n=1, cutoff=0.8)
+            close = difflib.get_close_matches(value, _stock_names(), n=1, cutoff=0.7)
             hint = f"; did you mean {close[0]}?" if close else \
                 " (a third-party directive? list it under third_party_directives: in the pack)"
             raise self.error(line, f"unknown directive {value}{hint}")

@@ -52,6 +52,8 @@ class _Combination(Assertion):
 
 
 class All(_Combination):
+    """Every item holds; the failures of each one that does not."""
+
     key = "all"
 
     def find(self, target: Node, scope: Scope, statement: bool) -> list[Failure]:

@@ -184,6 +184,8 @@ OPERATORS = {cls.key: cls for cls in (Exists, Eq, Ne, In, Matches, NotMatches, G
 
 @dataclass(frozen=True)
 class DirectiveAssertion(OnBlock):
+    """`directive: NAME` and one operator of OPERATORS, on the value in force in the block."""
+
     key: ClassVar[str] = "directive"
     fields: ClassVar[frozenset[str]] = frozenset({"directive", "actual", "origin", "expected"})
     name: str

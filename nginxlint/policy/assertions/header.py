@@ -114,6 +114,8 @@ OPERATORS = {cls.key: cls for cls in (Present, Eq, In, Matches, NotMatches, HasT
 
 @dataclass(frozen=True)
 class HeaderAssertion(OnBlock):
+    """`header: NAME` and one operator of OPERATORS, on the header lines the block sends."""
+
     key: ClassVar[str] = "header"
     fields: ClassVar[frozenset[str]] = frozenset({"header", "list", "directive", "actual", "origin", "expected"})
     header: str

@@ -86,6 +86,8 @@ OPERATORS = {
 
 @dataclass(frozen=True)
 class StatementAssertion(Judged):
+    """`statement: args|children` and one operator of OPERATORS[part], on the selected statement as written."""
+
     key: ClassVar[str] = "statement"
     fields: ClassVar[frozenset[str]] = frozenset({"directive", "actual", "statement", "origin", "expected"})
     needs_statement: ClassVar[bool] = True

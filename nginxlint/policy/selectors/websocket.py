@@ -18,6 +18,10 @@ HANDSHAKE = request_variables({"Upgrade": "websocket", "Connection": "Upgrade"})
 
 @dataclass(frozen=True)
 class Websocket:
+    """`websocket:` the block proxies WebSocket traffic (is_websocket);
+    `websocket_paths:` a regex of location paths that count even before
+    the block sets Upgrade or Connection."""
+
     key: ClassVar[str] = "websocket"
     companions: ClassVar[tuple[str, ...]] = ("websocket_paths",)
     want: bool
