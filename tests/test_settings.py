@@ -83,3 +83,17 @@ def test_explicit_config_file_and_unknown_severity_rule(tmp_path):
     config.write_text("severity:\n  WS077: info\n")
     code, _, err = _check(tmp_path, "--config", str(config))
     assert code == 2 and "WS077" in err and "no such rule" in err
+
+
+@pytest.mark.parametrize("text, where", [
+    ("select: [WS]\nparams:\n  websocket_min_timeout: 30s\n  websocket_max_body_size: lots\n",
+     ".nginxlint.yaml:4: parameter websocket_max_body_size: invalid size 'lots'"),
+    ("params:\n  no_such_param: 1m\n", ".nginxlint.yaml:2: unknown parameter 'no_such_param'"),
+])
+def test_a_bad_param_in_the_project_config_names_its_file_and_line(tmp_path, text, where):
+    (tmp_path / ".nginxlint.yaml").write_text(text)
+    code, document, err = _check(tmp_path)
+    assert code == 2 and document is None
+    assert err.startswith(f"nginxlint: error: bad policy: {tmp_path / where}"), err
+    code, _, err = _check(tmp_path, "--param", "websocket_min_timeout=forever")  # the command line is still --param
+    assert code == 2 and "--param: parameter websocket_min_timeout" in err, err

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..findings.records import SEVERITIES
+from ..policy.model import GivenValue
 from ..policy.yamlload import Map, Seq, YamlError, load_yaml
 from ..semantics.effective import parse_version
 
@@ -72,6 +73,8 @@ def load_config(path: Path) -> ProjectConfig:
         if key not in KEYS:
             raise ConfigError(str(path), line, f"unknown setting {key!r}; known: {', '.join(KEYS)}")
         values[key] = _check(KEYS[key], key, value, str(path), line)
+    if "params" in values:
+        values["params"] = _given_params(table["params"], str(path), lines.get("params"))
     if "nginx-version" in values:
         try:
             parse_version(values["nginx-version"])
@@ -86,7 +89,7 @@ def load_config(path: Path) -> ProjectConfig:
     return ProjectConfig(str(path), values)
 
 
-def _check(kind, key: str, value, file: str, line: int | None):
+def _check(kind: str | tuple[str, ...], key: str, value: object, file: str, line: int | None) -> str | list[str] | dict[str, str]:
     if kind == "list":
         if isinstance(value, str):
             value = [value]
@@ -102,6 +105,13 @@ def _check(kind, key: str, value, file: str, line: int | None):
     if kind and value not in kind:
         raise ConfigError(file, line, f"{key} must be one of {', '.join(kind)}")
     return value
+
+
+def _given_params(params: dict, file: str, line: int | None) -> dict[str, GivenValue]:
+    """Parameter values that remember their file and line (each its own in
+    YAML; the params table's in TOML), for the policy loader's errors."""
+    key_line = params.line_of if isinstance(params, Map) else lambda _name: line
+    return {name: GivenValue(value, file, key_line(name)) for name, value in params.items()}
 
 
 def _text(path: Path) -> str:

@@ -13,13 +13,13 @@ from collections.abc import Callable
 from .. import checks
 from ..findings.records import Finding, Related
 from ..reading.loader import Config
-from ..reading.tree import Node, walk
+from ..reading.tree import Node
 from ..semantics.effective import Effective
 from ..semantics.placement import check_contexts
 from ..semantics.servers import TlsIndex, describe_location, display_name, enclosing_server
 from ..semantics.structure import check_structure
 from ..semantics.variables import MapIndex
-from . import assertions, selectors
+from .assertions import Failure
 from .model import PolicySet, Rule
 from .scope import Scope
 
@@ -47,44 +47,22 @@ def lint(config: Config, policies: PolicySet, version: str,
         for rule, problems in ((context_rule, check_contexts(root, version)), (structure_rule, check_structure(root))):
             if wanted(rule.id):
                 findings.extend(_finding(rule, problem.node, problem.message, ()) for problem in problems)
-        scope = Scope(effective, maps, TlsIndex(root), policies.values, frozenset(config.incomplete))
-        # Statements as written are known even where an include is missing;
-        # blocks are judged only where their effective config is known.
-        every = [n for n in _with_root(root) if n.children is not None]
-        blocks = [n for n in every if scope.known(n)]
-        written: dict[str, list[Node]] = {}  # statements by name, for rules that select statements
-        for block in every:
-            for child in block.children:
-                written.setdefault(child.name, []).append(child)
+        scope = Scope(effective, maps, TlsIndex(root), root, frozenset(config.incomplete))
         selected: dict[int, list[Node]] = {}  # rules of a pack share named selectors: match once
         for rule in checked:
             if rule.python is not None:
-                failures = [(f, f.node) for f in checks.run(rule.python, config, root, every)]
+                failures = [(f, f.node) for f in checks.run(rule.python, config, root, scope.every_block)]
             else:
                 if id(rule.select) not in selected:
-                    selected[id(rule.select)] = _select(rule.select, root, blocks, written, scope)
-                failures = [(f, target) for target in selected[id(rule.select)]
-                            for f in assertions.run(rule.check, target, scope, "directive" in rule.select)]
+                    selected[id(rule.select)] = rule.select.targets(scope)
+                statement = rule.select.selects_statements
+                failures = [(f, target) for target in selected[id(rule.select)] for f in rule.check.failures(target, scope, statement)]
             findings.extend(_from_failure(rule, failure, target, policies) for failure, target in failures)
     unique = {(f.rule, f.file, f.line, f.message, f.server, f.location): f for f in findings}
     return sorted(unique.values(), key=Finding.sort_key)
 
 
-def _select(select, root: Node, blocks: list[Node], written: dict[str, list[Node]], scope: Scope) -> list[Node]:
-    if "serves" in select:
-        return selectors.served(select, root, scope)
-    if "directive" in select:
-        return selectors.statements(select, written, scope)
-    kinds = selectors.kinds_of(select)
-    return [b for b in blocks if b.inner in kinds and selectors.matches(select, b, scope)]
-
-
-def _with_root(root: Node):
-    yield root
-    yield from walk(root)
-
-
-def _from_failure(rule: Rule, failure: assertions.Failure, block: Node, policies: PolicySet) -> Finding:
+def _from_failure(rule: Rule, failure: Failure, block: Node, policies: PolicySet) -> Finding:
     host = enclosing_server(block)
     server, location = display_name(host), describe_location(block)
     fields = _Fields(policies.values)

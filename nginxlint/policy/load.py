@@ -9,19 +9,26 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 from .. import checks
 from ..findings.records import SEVERITIES
 from ..reading.source import not_regular
 from ..semantics.values import parse_size, parse_time
-from . import assertions, selectors
-from .model import PARAM_TYPES, Param, PolicyError, PolicySet, Rule
+from . import assertions
+from .assertions import Assertion
+from .compiling import Compiler, mapping
+from .model import PARAM_TYPES, GivenValue, Param, PolicyError, PolicyErrors, PolicySet, Rule
 from .scope import referenced_params
+from .selectors import Selector, compile_selector
 from .yamlload import Map, Seq, YamlError, load_yaml
 
-PACK_KEYS = ("pack", "description", "params", "selectors", "rules")
+T = TypeVar("T")
+PACK_KEYS = ("pack", "description", "params", "selectors", "third_party_directives", "rules")
 RULE_KEYS = ("id", "name", "severity", "summary", "message", "docs", "select", "assert", "python")
 PARAM_KEYS = ("type", "default", "help")
 RULE_ID = re.compile(r"[A-Z][A-Z0-9]*[0-9]{3}")
@@ -43,32 +50,55 @@ def policy_files(path: str) -> list[str]:
     return [path]
 
 
-def load_policies(extra: list[str], overrides: dict[str, str]) -> PolicySet:
-    """The built-in packs plus `extra` files or folders, with --param values."""
+def load_policies(extra: list[str], overrides: Mapping[str, str]) -> PolicySet:
+    """The built-in packs plus `extra` files or folders, with --param values
+    (or a project config's, as GivenValue: an error names their file and
+    line). Every mistake of every pack is collected: PolicyErrors."""
+    errors: list[PolicyError] = []
     policy_set = PolicySet()
     policy_set.rules.extend(_input_rules())
     packs = []
-    for path in [str(builtin_policy_dir())] + list(extra):
-        for file in policy_files(path):
-            packs.append((file, _read(file)))
+    for path in [str(builtin_policy_dir()), *extra]:
+        for file in _collect(errors, lambda path=path: policy_files(path)) or ():
+            doc = _collect(errors, lambda file=file: _read(file))
+            if doc is not None:
+                packs.append((file, doc))
     for file, doc in packs:
-        _collect_params(doc, file, policy_set)
+        _collect_params(doc, file, policy_set, errors)
     for name, value in overrides.items():
-        if name not in policy_set.params:
-            known = ", ".join(sorted(policy_set.params)) or "none"
-            raise PolicyError("--param", None, f"unknown parameter {name!r} (known: {known})")
-        _check_param_value(policy_set.params[name], value, "--param", None)
-        policy_set.values[name] = value
+        _collect(errors, lambda name=name, value=value: _override(policy_set, name, value))
     for file, doc in packs:
-        _collect_rules(doc, file, policy_set)
+        _collect_rules(doc, file, policy_set, errors)
+    if errors:
+        raise PolicyErrors(errors)
     return policy_set
+
+
+def _collect(errors: list[PolicyError], step: Callable[[], T]) -> T | None:
+    try:
+        return step()
+    except PolicyError as exc:
+        errors.append(exc)
+        return None
+
+
+def _override(policy_set: PolicySet, name: str, value: str) -> None:
+    file, line = (value.file, value.line) if isinstance(value, GivenValue) else ("--param", None)
+    if name not in policy_set.params:
+        known = ", ".join(sorted(policy_set.params)) or "none"
+        raise PolicyError(file, line, f"unknown parameter {name!r} (known: {known})")
+    _check_param_value(policy_set.params[name], value, file, line)
+    policy_set.values[name] = str(value)
 
 
 def _input_rules() -> list[Rule]:
     """Metadata of the findings the loader emits (data/input_rules.yaml)."""
     file = str(resources.files("nginxlint").joinpath("data/input_rules.yaml"))
-    doc = _read(file)
-    return [parse_rule(item, file, PolicySet(), Map(), needs_check=False) for item in doc["rules"]]
+    compiler = Compiler(file, {})
+    rules = [parse_rule(item, compiler, {}, needs_check=False) for item in _read(file)["rules"]]
+    if compiler.errors:
+        raise PolicyErrors(compiler.errors)
+    return rules
 
 
 def _read(file: str) -> Map:
@@ -77,13 +107,14 @@ def _read(file: str) -> Map:
         if not stat.S_ISREG(mode):  # a FIFO would block the open below forever
             raise PolicyError(file, None, f"cannot read policy: {not_regular(mode)}")
         with open(file, "rb") as handle:
-            text = handle.read().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyError(file, None, f"cannot read policy: {getattr(exc, 'strerror', None) or exc}") from None
+            data = handle.read()
+    except OSError as exc:
+        raise PolicyError(file, None, f"cannot read policy: {exc.strerror or exc}") from None
+    text = _text(file, data)
     try:
         doc = load_yaml(text)
     except YamlError as exc:
-        raise PolicyError(file, exc.line, exc.message) from None
+        raise PolicyError(file, exc.line, exc.message.splitlines()[0]) from None
     if not isinstance(doc, Map):
         raise PolicyError(file, getattr(doc, "line", 1), "a policy file must be a mapping with pack and rules")
     for key in doc:
@@ -94,28 +125,47 @@ def _read(file: str) -> Map:
     return doc
 
 
-def _collect_params(doc: Map, file: str, policy_set: PolicySet) -> None:
+def _text(file: str, data: bytes) -> str:
+    """A policy's text; a binary file (NUL bytes, not UTF-8) is one clear error."""
+    nul = data.find(b"\0")
+    if nul >= 0:
+        raise PolicyError(file, data.count(b"\n", 0, nul) + 1, "not a policy: a NUL byte (a binary file?); policies are YAML text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise PolicyError(file, line, f"not a policy: byte 0x{data[exc.start]:02x} is not UTF-8 (a binary file?); "
+                                      "policies are UTF-8 YAML text") from None
+
+
+def _collect_params(doc: Map, file: str, policy_set: PolicySet, errors: list[PolicyError]) -> None:
     params = doc.get("params", Map())
     if not isinstance(params, Map):
-        raise PolicyError(file, doc.line_of("params"), "params must be a mapping")
+        errors.append(PolicyError(file, doc.line_of("params"), "params must be a mapping"))
+        return
     for name, spec in params.items():
-        line = params.line_of(name)
-        if not isinstance(spec, Map):
-            raise PolicyError(file, line, f"parameter {name!r} must be a mapping with type and default")
-        for key in spec:
-            if key not in PARAM_KEYS:
-                raise PolicyError(file, spec.line_of(key), f"unknown parameter key {key!r}")
-        if spec.get("type") not in PARAM_TYPES:
-            raise PolicyError(file, spec.line_of("type"), f"parameter type must be one of {', '.join(PARAM_TYPES)}")
-        if not isinstance(spec.get("default"), str):
-            raise PolicyError(file, spec.line_of("default"), f"parameter {name!r} needs a default value")
-        if name in policy_set.params:
-            other = policy_set.params[name]
-            raise PolicyError(file, line, f"parameter {name!r} already defined in {other.file}:{other.line}")
-        param = Param(name, spec["type"], spec["default"], spec.get("help", ""), file, line)
-        _check_param_value(param, param.default, file, spec.line_of("default"))
-        policy_set.params[name] = param
-        policy_set.values[name] = param.default
+        param = _collect(errors, lambda name=name, spec=spec: _param(name, spec, params.line_of(name), file, policy_set))
+        if param is not None:
+            policy_set.params[name] = param
+            policy_set.values[name] = param.default
+
+
+def _param(name: str, spec: object, line: int, file: str, policy_set: PolicySet) -> Param:
+    if not isinstance(spec, Map):
+        raise PolicyError(file, line, f"parameter {name!r} must be a mapping with type and default")
+    for key in spec:
+        if key not in PARAM_KEYS:
+            raise PolicyError(file, spec.line_of(key), f"unknown parameter key {key!r}")
+    if spec.get("type") not in PARAM_TYPES:
+        raise PolicyError(file, spec.line_of("type"), f"parameter type must be one of {', '.join(PARAM_TYPES)}")
+    if not isinstance(spec.get("default"), str):
+        raise PolicyError(file, spec.line_of("default"), f"parameter {name!r} needs a default value")
+    if name in policy_set.params:
+        other = policy_set.params[name]
+        raise PolicyError(file, line, f"parameter {name!r} already defined in {other.file}:{other.line}")
+    param = Param(name, spec["type"], spec["default"], spec.get("help", ""), file, line)
+    _check_param_value(param, param.default, file, spec.line_of("default"))
+    return param
 
 
 def _check_param_value(param: Param, value: str, file: str, line: int | None) -> None:
@@ -130,85 +180,130 @@ def _check_param_value(param: Param, value: str, file: str, line: int | None) ->
         raise PolicyError(file, line, f"parameter {param.name}: {exc}") from None
 
 
-def _collect_rules(doc: Map, file: str, policy_set: PolicySet) -> None:
+def _collect_rules(doc: Map, file: str, policy_set: PolicySet, errors: list[PolicyError]) -> None:
+    compiler = Compiler(file, dict(policy_set.values), _third_party(doc, file, errors))
     named = doc.get("selectors", Map())
     if not isinstance(named, Map):
-        raise PolicyError(file, doc.line_of("selectors"), "selectors must be a mapping of name to selector")
-    for selector in named.values():
-        selectors.validate(selector, file, policy_set.values)
+        errors.append(PolicyError(file, doc.line_of("selectors"), "selectors must be a mapping of name to selector"))
+        named = Map()
+    # Compiled once: the rules that name a selector share it (and the engine selects once for them).
+    selectors = {name: NamedSelector(compile_selector(select, compiler), select) for name, select in named.items()}
     rules = doc.get("rules")
     if not isinstance(rules, Seq):
-        raise PolicyError(file, doc.line_of("rules") if "rules" in doc else doc.line, "rules must be a list")
+        errors.append(PolicyError(file, doc.line_of("rules") if "rules" in doc else doc.line, "rules must be a list"))
+        rules = Seq()
     for item in rules:
-        rule = parse_rule(item, file, policy_set, named)
+        rule = parse_rule(item, compiler, selectors)
+        if rule is None:
+            continue
         previous = policy_set.rule(rule.id)
         if previous is not None:
-            raise PolicyError(file, rule.line, f"duplicate rule id {rule.id} (also {previous.file}:{previous.line})")
-        policy_set.rules.append(rule)
+            compiler.errors.append(PolicyError(file, rule.line, f"duplicate rule id {rule.id} (also {previous.file}:{previous.line})"))
+        else:
+            policy_set.rules.append(rule)
+    errors.extend(compiler.errors)
 
 
-def parse_rule(item, file: str, policy_set: PolicySet, named: Map, needs_check: bool = True) -> Rule:
-    """Validate one rule mapping. Rules the loader emits (SYN…, INC…) have
-    metadata only: no select/assert."""
-    line = getattr(item, "line", None)
-    if not isinstance(item, Map):
-        raise PolicyError(file, line, "each rule must be a mapping")
+def _third_party(doc: Map, file: str, errors: list[PolicyError]) -> frozenset[str]:
+    names = doc.get("third_party_directives", Seq())
+    if not isinstance(names, Seq) or not all(isinstance(n, str) and n for n in names):
+        errors.append(PolicyError(file, doc.line_of("third_party_directives"), "third_party_directives must be a list of directive names"))
+        return frozenset()
+    return frozenset(names)
+
+
+@dataclass(frozen=True)
+class NamedSelector:
+    """A pack's named selector: compiled (None when broken: already reported), and as written."""
+
+    selector: Selector | None
+    written: object
+
+
+def parse_rule(item: object, compiler: Compiler, named: dict[str, NamedSelector], needs_check: bool = True) -> Rule | None:
+    """One rule compiled, or None with its errors recorded in `compiler`.
+    Rules the loader emits (SYN…, INC…) have metadata only: no select/assert."""
+    before = len(compiler.errors)
+    item = compiler.collect(lambda: mapping(item, None, compiler, "each rule"))
+    if item is None:
+        return None
     for key in item:
         if key not in RULE_KEYS:
-            raise PolicyError(file, item.line_of(key), f"unknown rule key {key!r}; a rule has {', '.join(RULE_KEYS)}")
+            compiler.errors.append(compiler.error(item.line_of(key), f"unknown rule key {key!r}; a rule has {', '.join(RULE_KEYS)}"))
     coded = "python" in item
     required = RULE_KEYS[:5] + (("select", "assert") if needs_check and not coded else ())
-    for key in required:
-        if key not in item:
-            raise PolicyError(file, item.line, f"rule {item.get('id', '?')} has no {key}")
-        if key not in ("select", "assert") and not isinstance(item[key], str):
-            raise PolicyError(file, item.line_of(key), f"{key} must be a string")
-    if not RULE_ID.fullmatch(item["id"]):
-        raise PolicyError(file, item.line_of("id"), f"rule id {item['id']!r} must look like ABC123 (capitals, then 3 digits)")
-    if not RULE_NAME.fullmatch(item["name"]):
-        raise PolicyError(file, item.line_of("name"), f"rule name {item['name']!r} must be kebab-case")
+    missing = [key for key in required if key not in item]
+    if missing:  # the first one only: the rest of a rule's skeleton says little more
+        compiler.errors.append(compiler.error(item.line, f"rule {item.get('id', '?')} has no {missing[0]}"))
+    for key in RULE_KEYS[:5]:
+        if key in item and not isinstance(item[key], str):
+            compiler.errors.append(compiler.error(item.line_of(key), f"{key} must be a string"))
+    if len(compiler.errors) > before:
+        return None
+    for key, pattern, what in (("id", RULE_ID, "must look like ABC123 (capitals, then 3 digits)"), ("name", RULE_NAME, "must be kebab-case")):
+        if not pattern.fullmatch(item[key]):
+            compiler.errors.append(compiler.error(item.line_of(key), f"rule {key} {item[key]!r} {what}"))
     if item["severity"] not in SEVERITIES:
-        raise PolicyError(file, item.line_of("severity"), f"severity must be one of {', '.join(SEVERITIES)}")
-    params = set(policy_set.values)
-    assertions.validate_message(item["message"], file, item.line_of("message"), params)
-    select = check = None
-    if coded:
-        _validate_python(item, file)
-    elif needs_check:
-        select = item["select"]
-        if isinstance(select, str):
-            if select not in named:
-                raise PolicyError(file, item.line_of("select"), f"no selector named {select!r} in this pack")
-            select = named[select]
-        else:
-            selectors.validate(select, file, policy_set.values)
-        check = item["assert"]
-        assertions.validate(check, file, policy_set.values, params)
-        if assertions.uses_statement(check) and "directive" not in select:
-            raise PolicyError(file, item.line_of("assert"), "a statement assertion needs a selector with directive:")
-        assertions.validate_message(item["message"], file, item.line_of("message"), params,
-                                    assertions.supplied_fields(check, "directive" in select))
-        for name in _params_used(check):
-            if name not in params:
-                raise PolicyError(file, item.line_of("assert"), f"unknown parameter {{{name}}}")
+        compiler.errors.append(compiler.error(item.line_of("severity"), f"severity must be one of {', '.join(SEVERITIES)}"))
     docs = item.get("docs")
     if docs is not None and not isinstance(docs, Map):
-        raise PolicyError(file, item.line_of("docs"), "docs must be a mapping (what, why, bad, good)")
+        compiler.errors.append(compiler.error(item.line_of("docs"), "docs must be a mapping (what, why, bad, good)"))
+    message_ok = compiler.collect(lambda: compiler.message(item["message"], item.line_of("message"), assertions.MESSAGE_FIELDS))
+    select = check = None
+    written = []
+    if coded:
+        compiler.collect(lambda: _validate_python(item, compiler))
+    elif needs_check:
+        select, check, written = _compile_check(item, compiler, named, message_ok is not None)
+    if len(compiler.errors) > before:
+        return None
+    params = [p for p in dict.fromkeys(_params_used(written) + referenced_params(item["message"])) if p in compiler.params]
     return Rule(item["id"], item["name"], item["severity"], item["summary"], item["message"],
-                docs, select, check, file, item.line, item.get("python"))
+                docs, select, check, compiler.file, item.line, item.get("python"), tuple(params))
 
 
-def _validate_python(item: Map, file: str) -> None:
+def _compile_check(item: Map, compiler: Compiler, named: dict[str, NamedSelector],
+                   message_ok: bool) -> tuple[Selector | None, Assertion | None, list]:
+    """The rule's selector and assertion, and both as written (for the
+    parameters they read); then whether its message uses only the
+    placeholders they fill."""
+    before = len(compiler.errors)
+    select, written_select = item["select"], item["select"]
+    if isinstance(select, str):
+        if select not in named:
+            compiler.errors.append(compiler.error(item.line_of("select"), f"no selector named {select!r} in this pack"))
+            select = None
+        else:
+            select, written_select = named[select].selector, named[select].written
+    else:
+        select = compile_selector(select, compiler)
+    check = assertions.compile_assertion(item["assert"], compiler)
+    for name in _params_used(item["assert"]):
+        if name not in compiler.params:
+            compiler.errors.append(compiler.error(item.line_of("assert"), f"unknown parameter {{{name}}}"))
+    if select is None or check is None or len(compiler.errors) > before:
+        return None, None, []
+    statement = select.selects_statements
+    if check.needs_statement and not statement:
+        compiler.errors.append(compiler.error(item.line_of("assert"), "a statement assertion needs a selector with directive:"))
+        return None, None, []
+    fields = check.supplied_fields(statement)
+    if message_ok and compiler.collect(lambda: compiler.message(item["message"], item.line_of("message"), fields)) is None:
+        return None, None, []
+    return select, check, [written_select, item["assert"]]
+
+
+def _validate_python(item: Map, compiler: Compiler) -> None:
     """A rule checked in code names a built-in check, and has nothing else to evaluate."""
     for key in ("select", "assert"):
         if key in item:
-            raise PolicyError(file, item.line_of(key), f"a rule with python: has no {key}")
+            raise compiler.error(item.line_of(key), f"a rule with python: has no {key}")
     if not isinstance(item["python"], str) or item["python"] not in checks.CHECKS:
-        raise PolicyError(file, item.line_of("python"), f"unknown built-in check {str(item['python'])!r}; "
-                                                        f"known: {', '.join(sorted(checks.CHECKS))}")
+        raise compiler.error(item.line_of("python"), f"unknown built-in check {str(item['python'])!r}; "
+                                                     f"known: {', '.join(sorted(checks.CHECKS))}")
 
 
-def _params_used(value) -> list[str]:
+def _params_used(value: object) -> list[str]:
     if isinstance(value, str):
         return referenced_params(value)
     if isinstance(value, dict):
@@ -220,8 +315,7 @@ def _params_used(value) -> list[str]:
 
 def rule_params(rule: Rule, policies: PolicySet) -> list[str]:
     """The parameters a rule reads, in its selector, assertion or message."""
-    names = _params_used(rule.select) + _params_used(rule.check) + referenced_params(rule.message)
-    return [name for name in dict.fromkeys(names) if name in policies.params]
+    return [name for name in rule.params if name in policies.params]
 
 
 def is_builtin(rule: Rule) -> bool:

@@ -1,13 +1,18 @@
 """What a policy file means, once validated: packs, parameters and rules.
 
-Selectors and assertions stay as the validated YAML mappings (plain data
-with line numbers); selectors.py and assertions.py interpret them.
+A rule's selector and assertion are compiled once, at load, into typed
+objects (selectors/, assertions/) with the parameter values filled in.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .yamlload import Map
+
+if TYPE_CHECKING:
+    from .assertions import Assertion
+    from .selectors import Selector
 
 PARAM_TYPES = ("time", "size", "regex", "string")
 
@@ -30,11 +35,12 @@ class Rule:
     summary: str
     message: str
     docs: Map | None
-    select: Map | None  # None for findings the loader emits (SYN…, INC…)
-    check: Map | None
+    select: Selector | None  # None for findings the loader emits (SYN…, INC…) and rules in code
+    check: Assertion | None
     file: str
     line: int
     python: str | None = None  # a built-in check in code (checks/), for what the language cannot say
+    params: tuple[str, ...] = ()  # the parameters its selector, assertion and message read
 
 
 @dataclass
@@ -57,3 +63,29 @@ class PolicyError(Exception):
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         return f"{where}: {self.message}"
+
+
+class PolicyErrors(PolicyError):
+    """Every mistake found in one load, one `file:line: message` a line; as a
+    PolicyError it is the first of them."""
+
+    def __init__(self, errors: list[PolicyError]):
+        first = errors[0]
+        super().__init__(first.file, first.line, first.message)
+        self.errors = tuple(errors)
+
+    def __str__(self) -> str:
+        return "\n".join(PolicyError.__str__(e) for e in self.errors)
+
+
+class GivenValue(str):
+    """A parameter value that remembers where it was given (a project
+    config's file and line), so that a bad value is reported there."""
+
+    file: str
+    line: int | None
+
+    def __new__(cls, text: str, file: str, line: int | None) -> GivenValue:
+        value = super().__new__(cls, text)
+        value.file, value.line = file, line
+        return value

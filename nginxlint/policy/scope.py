@@ -1,11 +1,15 @@
-"""What selectors and assertions may look at while a rule runs: the effective
-configuration, the maps, which sockets are TLS, and the parameter values."""
+"""What selectors and assertions may look at while rules run on one tree:
+the effective configuration, the maps, which sockets are TLS, the tree's
+blocks and statements, and the few answers worth computing once per tree."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from ..reading.tree import Node
+from ..reading.tree import Node, walk
+from ..routing.server_select import tls_default_servers
 from ..semantics.effective import Effective
 from ..semantics.servers import TlsIndex
 from ..semantics.variables import MapIndex
@@ -18,17 +22,46 @@ class Scope:
     effective: Effective
     maps: MapIndex
     tls: TlsIndex
-    params: dict[str, str]
+    root: Node
     incomplete: frozenset[int] = frozenset()  # ids of blocks missing an include (loader.Config.incomplete)
-    # Answers rules ask again and again within one tree: whether a block is a
-    # WebSocket block (every WebSocket rule asks it of every location), a
-    # header assertion's request and expected values, the TLS default servers.
-    memo: dict = field(default_factory=dict)
+    # Whether a block is a WebSocket block, by (path pattern, block id): every
+    # WebSocket rule asks it of every location, through more than one selector.
+    websocket_answers: dict[tuple[re.Pattern | None, int], bool] = field(default_factory=dict)
 
     def known(self, block: Node) -> bool:
         """Is the effective configuration of `block` known? Not when an
         include inside it, or around it, could not be read."""
         return not self.incomplete or not any(id(n) in self.incomplete for n in (block, *block.ancestors()))
+
+    @cached_property
+    def every_block(self) -> list[Node]:
+        """The root and every block in it; statements as written are known
+        even where an include is missing."""
+        return [n for n in _with_root(self.root) if n.children is not None]
+
+    @cached_property
+    def blocks(self) -> list[Node]:
+        """The blocks whose effective configuration is known: the ones rules judge."""
+        return [n for n in self.every_block if self.known(n)]
+
+    @cached_property
+    def written(self) -> dict[str, list[Node]]:
+        """Every statement of the tree by name, for rules that select statements."""
+        found: dict[str, list[Node]] = {}
+        for block in self.every_block:
+            for child in block.children:
+                found.setdefault(child.name, []).append(child)
+        return found
+
+    @cached_property
+    def tls_default_servers(self) -> set[int]:
+        """Ids of the default server of each TLS address:port (semantics §6.4)."""
+        return tls_default_servers(self.root)
+
+
+def _with_root(root: Node) -> Iterator[Node]:
+    yield root
+    yield from walk(root)
 
 
 def substitute(text: str, params: dict[str, str]) -> str:

@@ -39,7 +39,7 @@ class Seq(list):
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def load_yaml(text: str):
+def load_yaml(text: str) -> Map | Seq | str | None:
     """Parse one YAML document; raise YamlError with a 1-based line.
 
     libyaml's own message is kept when it rejects a document: parsing it
@@ -47,7 +47,7 @@ def load_yaml(text: str):
     return _load(text, _FAST_LOADER)
 
 
-def _load(text: str, loader):
+def _load(text: str, loader: type) -> Map | Seq | str | None:
     try:
         for event in yaml.parse(text, Loader=loader):
             if isinstance(event, yaml.AliasEvent):
@@ -63,7 +63,7 @@ def _load(text: str, loader):
         raise YamlError(None, "YAML nested too deeply") from None
 
 
-def _convert(node: yaml.Node):
+def _convert(node: yaml.Node) -> Map | Seq | str:
     line = node.start_mark.line + 1
     if isinstance(node, yaml.ScalarNode):
         return node.value

@@ -1,0 +1,169 @@
+"""`header: NAME` (in `list:`, default proxy_set_header) with one operator:
+the header lines in force in the block, their values evaluated through
+maps for the assertion's `request:` (or compared as written with
+`written: true`). `OPERATORS` is the table of operators."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ...reading.tree import Node
+from ...semantics.effective import Header
+from ...semantics.servers import enclosing_server
+from ...semantics.variables import evaluate, request_variables
+from ..compiling import Compiler
+from ..scope import Scope
+from ..yamlload import Map
+from .base import OnBlock, Verdict, shown
+from .directive import only_operator
+
+Sent = tuple[Header, "str | None"]  # a header nginx sends, and its value (None: a map we cannot see)
+
+
+@dataclass(frozen=True)
+class _Operator:
+    key: ClassVar[str]
+    expected: str
+
+    @classmethod
+    def from_yaml(cls, value: object, line: int, compiler: Compiler) -> _Operator:
+        return cls(compiler.text(value, line, cls.key))
+
+    @property
+    def shown(self) -> str:
+        return self.expected
+
+    def judge(self, sent: list[Sent], culprit: Node, block: Node) -> tuple[bool, Node]:
+        """Holds when one header sent has a good value (so not when none is
+        sent); a value that cannot be known (a map we cannot see) is never
+        reported as wrong."""
+        return any(value is None or self.accepts(value) for _, value in sent), culprit
+
+    def accepts(self, value: str) -> bool:
+        raise NotImplementedError
+
+
+class Present(_Operator):
+    key = "present"
+
+    @classmethod
+    def from_yaml(cls, value: object, line: int, compiler: Compiler) -> Present:
+        return cls("true" if compiler.flag(value, line, cls.key) else "false")
+
+    def judge(self, sent: list[Sent], culprit: Node, block: Node) -> tuple[bool, Node]:
+        return bool(sent) == (self.expected == "true"), culprit
+
+
+class Eq(_Operator):
+    key = "eq"
+
+    def accepts(self, value: str) -> bool:
+        return value == self.expected
+
+
+@dataclass(frozen=True)
+class In(_Operator):
+    key: ClassVar[str] = "in"
+    choices: tuple[str, ...] = ()
+
+    @classmethod
+    def from_yaml(cls, value: object, line: int, compiler: Compiler) -> In:
+        choices = compiler.texts(value, line, cls.key)
+        return cls(shown(choices), choices)
+
+    def accepts(self, value: str) -> bool:
+        return value in self.choices
+
+
+@dataclass(frozen=True)
+class Matches(_Operator):
+    key: ClassVar[str] = "matches"
+    pattern: re.Pattern | None = None
+
+    @classmethod
+    def from_yaml(cls, value: object, line: int, compiler: Compiler) -> Matches:
+        pattern = compiler.regex(value, line, cls.key)
+        return cls(pattern.pattern, pattern)
+
+    def accepts(self, value: str) -> bool:
+        return self.pattern.search(value) is not None
+
+
+class NotMatches(Matches):
+    """No header sent matches; reported at the last one that does."""
+
+    key = "not_matches"
+
+    def judge(self, sent: list[Sent], culprit: Node, block: Node) -> tuple[bool, Node]:
+        bad = [header for header, value in sent if value is not None and self.pattern.search(value)]
+        return (False, bad[-1].node or block) if bad else (True, culprit)
+
+
+class HasToken(_Operator):
+    """The value, split at spaces and commas, holds this token (any case)."""
+
+    key = "has_token"
+
+    def accepts(self, value: str) -> bool:
+        return self.expected.lower() in re.split(r"[\s,]+", value.lower())
+
+
+OPERATORS = {cls.key: cls for cls in (Present, Eq, In, Matches, NotMatches, HasToken)}
+
+
+@dataclass(frozen=True)
+class HeaderAssertion(OnBlock):
+    """`header: NAME` and one operator of OPERATORS, on the header lines the block sends."""
+
+    key: ClassVar[str] = "header"
+    fields: ClassVar[frozenset[str]] = frozenset({"header", "list", "directive", "actual", "origin", "expected"})
+    header: str
+    list: str
+    operator: _Operator
+    as_written: bool
+    request: tuple[dict[str, str], dict[str, str]]  # the request's variables over plain HTTP, over TLS
+
+    @classmethod
+    def from_yaml(cls, check: Map, compiler: Compiler, message: str | None) -> HeaderAssertion:
+        header = compiler.text(check[cls.key], check.line_of(cls.key), cls.key)
+        key, value, line = only_operator(check, cls.key, OPERATORS, compiler, extra=("list", "request", "written"))
+        request = check.get("request", Map())
+        if not (isinstance(request, Map) and all(isinstance(v, str) for v in request.values())):
+            raise compiler.error(check.line_of("request"), "request must map header names to values")
+        list_name = compiler.directive(check["list"], check.line_of("list"), "list") if "list" in check else "proxy_set_header"
+        as_written = compiler.flag(check["written"], check.line_of("written"), "written") if "written" in check else False
+        return cls(message=message, header=header, list=list_name, operator=OPERATORS[key].from_yaml(value, line, compiler),
+                   as_written=as_written, request=(_variables(request, tls=False), _variables(request, tls=True)))
+
+    def on_block(self, block: Node, scope: Scope) -> Verdict:
+        server = enclosing_server(block)
+        known = self.request[server is not None and scope.tls.is_tls(server)]
+        wanted = self.header.lower()
+        written = [h for h in scope.effective.headers(block, self.list) if h.name.lower() == wanted]
+        sent = []
+        for header in written:
+            value = header.value if self.as_written else evaluate(header.value, known, scope.maps)
+            if value != "":  # nginx does not send a header whose value is empty
+                sent.append((header, value))
+        fields = {"header": self.header, "list": self.list, "directive": self.list, "expected": self.operator.shown,
+                  "actual": ", ".join(_shown(h.value, v) for h, v in sent) or "not sent", "origin": "not set"}
+        # Point at the line that set the header (even to ""), else at the block.
+        culprit = next((h.node for h in reversed(written) if h.node), block)
+        if culprit is not block:
+            fields["origin"] = culprit.where()
+        elif written:
+            fields["origin"] = f"default for nginx {scope.effective.version_text}"
+        holds, node = self.operator.judge(sent, culprit, block)
+        return Verdict(holds, node, fields)
+
+
+def _variables(request: Map, tls: bool) -> dict[str, str]:
+    known = request_variables(dict(request))
+    known.update(https="on" if tls else "", scheme="https" if tls else "http")
+    return known
+
+
+def _shown(written: str, evaluated: str | None) -> str:
+    """A header value as written, and what it evaluates to when that differs."""
+    return written if evaluated in (None, written) else f"{written} (= {evaluated})"

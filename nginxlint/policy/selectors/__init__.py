@@ -1,0 +1,139 @@
+"""Selectors: which blocks (or statements) a rule looks at.
+
+A selector is a mapping; every key present must hold for a block to be
+selected. `KEYS` is the language: one entry per key, each a class that
+reads its key from the policy and answers for a block. Two keys change what
+is selected rather than filter it: `directive:` selects the statements of
+those names (the other keys describe the block they stand in) and `serves:`
+the one block that serves a request; without them, every block of the
+`kind:` given is a candidate.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ...reading.tree import Node
+from ..compiling import Compiler, mapping
+from ..scope import Scope
+from ..yamlload import Map
+from .conditions import KINDS, Condition, Handshake, Has, Kind, Loopback, Modifier, Negated, Own, Path, Proxies, ServerName, Tls, Whole
+from .serves import Serves, ServesPrefix
+from .websocket import Websocket
+
+
+@dataclass(frozen=True)
+class Statements:
+    """`directive:` (with `args:`) selects every written statement of those
+    names, wherever it stands; the other keys describe the block it is
+    written in."""
+
+    key: ClassVar[str] = "directive"
+    companions: ClassVar[tuple[str, ...]] = ("args",)
+    names: tuple[str, ...]
+    args: re.Pattern | None
+
+    @classmethod
+    def from_yaml(cls, select: Map, compiler: Compiler) -> Statements:
+        names = compiler.directives(select[cls.key], select.line_of(cls.key), cls.key)
+        args = select.get("args")
+        return cls(names, None if args is None else compiler.regex(args, select.line_of("args"), "args"))
+
+    def targets(self, matches: Callable[[Node, Scope], bool], scope: Scope) -> list[Node]:
+        judged: dict[int, bool] = {}  # block -> does it satisfy the selector (asked once per block)
+        found = []
+        for name in self.names:
+            for node in scope.written.get(name, ()):
+                if self.args is not None and not self.args.search(" ".join(node.args)):
+                    continue
+                level = node.parent
+                if id(level) not in judged:
+                    judged[id(level)] = matches(level, scope)
+                if judged[id(level)]:
+                    found.append(node)
+        return found
+
+
+class NotSelector:
+    """`not: {…}`: the block fails at least one of the keys inside."""
+
+    key: ClassVar[str] = "not"
+
+    @classmethod
+    def from_yaml(cls, select: Map, compiler: Compiler) -> Condition:
+        inner = mapping(select[cls.key], select.line_of(cls.key), compiler, "not")
+        if not inner:
+            raise compiler.error(select.line_of(cls.key), "not needs at least one selector key")
+        return Negated(All(tuple(_conditions(inner, compiler, inside_not=True))))
+
+
+@dataclass(frozen=True)
+class All:
+    conditions: tuple[Condition, ...]
+
+    def holds(self, block: Node, scope: Scope) -> bool:
+        return all(c.holds(block, scope) for c in self.conditions)
+
+
+# The selector keys, in the order blocks are asked (cheap facts first).
+KEYS = {cls.key: cls for cls in (Kind, Statements, Serves, Tls, Whole, Handshake, Loopback, ServerName, Modifier, Path,
+                                 ServesPrefix, Own, Has, Proxies, NotSelector, Websocket)}
+SOURCES = (Statements, Serves)  # keys that choose what is selected
+COMPANIONS = {companion: cls.key for cls in KEYS.values() for companion in getattr(cls, "companions", ())}
+
+
+@dataclass(frozen=True)
+class Blocks:
+    """No `directive:` or `serves:`: every block the conditions accept."""
+
+    def targets(self, matches: Callable[[Node, Scope], bool], scope: Scope) -> list[Node]:
+        return [b for b in scope.blocks if matches(b, scope)]
+
+
+@dataclass(frozen=True)
+class Selector:
+    source: Blocks | Statements | Serves
+    condition: All
+    line: int
+
+    @property
+    def selects_statements(self) -> bool:
+        return isinstance(self.source, Statements)
+
+    def targets(self, scope: Scope) -> list[Node]:
+        return self.source.targets(self.condition.holds, scope)
+
+
+def compile_selector(select: object, compiler: Compiler) -> Selector | None:
+    """The selector, or None with its errors recorded in `compiler`."""
+    select = compiler.collect(lambda: mapping(select, None, compiler, "select"))
+    if select is None:
+        return None
+    before = len(compiler.errors)
+    sources = [compiler.collect(lambda cls=cls: cls.from_yaml(select, compiler)) for cls in SOURCES if cls.key in select]
+    conditions = _conditions(select, compiler, inside_not=False)
+    if len(sources) > 1:
+        compiler.errors.append(compiler.error(select.line_of("directive"), "directive and serves cannot be combined"))
+    elif not sources and "kind" not in select:
+        compiler.errors.append(compiler.error(select.line, "select needs a kind (" + ", ".join(KINDS) + "), a directive or serves"))
+    if len(compiler.errors) > before:
+        return None
+    return Selector(sources[0] if sources else Blocks(), All(tuple(conditions)), select.line)
+
+
+def _conditions(select: Map, compiler: Compiler, inside_not: bool) -> list[Condition]:
+    """The conditions of a selector mapping, in KEYS order; every unknown or
+    misplaced key is an error at its line."""
+    for key in select:
+        line = select.line_of(key)
+        if key in COMPANIONS and COMPANIONS[key] not in select:
+            compiler.errors.append(compiler.error(line, f"{key} needs {COMPANIONS[key]}: it qualifies it"))
+        elif key not in KEYS and key not in COMPANIONS:
+            compiler.errors.append(compiler.error(line, f"unknown selector key {key!r}; known: {', '.join(KEYS)}"))
+        elif inside_not and KEYS.get(key) in SOURCES:
+            compiler.errors.append(compiler.error(line, f"{key} cannot stand inside not: it chooses what is selected"))
+    found = (compiler.collect(lambda cls=cls: cls.from_yaml(select, compiler))
+             for key, cls in KEYS.items() if key in select and cls not in SOURCES)
+    return [c for c in found if c is not None]
