@@ -14,8 +14,7 @@ from nginxlint.commands.restore_diff import server_key
 from nginxlint.reading.loader import load
 from nginxlint.reading.tree import Node
 from nginxlint.routing.route import Request, Router, route
-from nginxlint.routing.server_select import tls_default_servers
-from nginxlint.semantics.servers import ServerFacts, TlsIndex, listen_socket, only_loopback, server_names
+from nginxlint.semantics.servers import ServerFacts, listen_socket, only_loopback, server_names
 from nginxlint.semantics.sockets import canonical_socket, connection_sockets, listens_of
 
 from .conftest import run_cli
@@ -119,7 +118,7 @@ def test_routing_and_the_tls_selector_agree_on_every_server(roots, ssl_listen, p
         server {{ listen {plain_listen}; server_name b; }}
         server {{ listen 8080; server_name plain; }}
     """)
-    index, router = TlsIndex(tree[0]), Router(tree)
+    index, router = ServerFacts([tree[0]]), Router(tree)  # the selector's view: one tree
     checked = 0
     for server in ServerFacts(tree).servers:
         for listen in listens_of(server):
@@ -195,7 +194,7 @@ def test_a_routed_tree_is_collected_with_its_router(tmp_path):
     (tmp_path / "site.conf").write_text(TLS_SITE)
     tree = load([str(tmp_path / "site.conf")]).roots
     assert route(tree, Request("a.test", "/ws/x", port=443, tls=True)).location is not None
-    assert tls_default_servers(tree[0])
+    assert ServerFacts([tree[0]]).tls_default_servers()
     assert _nodes_from(tmp_path) > 0
     del tree
     assert _nodes_from(tmp_path) == 0

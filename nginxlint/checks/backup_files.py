@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 import re
 
-from ..policy.assertions import Failure
-from ..reading.loader import Config
+from ..findings.records import Failure
 from ..reading.tree import Node
+from .view import TreeView
 
 # Editors (~, .swp, .save), merge tools (.orig, .rej), hand copies (.bak,
 # .backup, .old) and package managers keeping a changed conffile.
@@ -20,10 +20,10 @@ BACKUP_NAME = re.compile(r"(~|\.(bak|backup|orig|rej|old|save|swp|swo|dpkg-(old|
                          re.IGNORECASE)
 
 
-def check(config: Config, root: Node, blocks: list[Node]) -> list[Failure]:
+def check(tree: TreeView) -> list[Failure]:
     failures = []
-    for top, file, line, loaded in config.globbed:
-        if top is root and BACKUP_NAME.search(os.path.basename(loaded)):
+    for _, file, line, loaded in tree.globbed:
+        if BACKUP_NAME.search(os.path.basename(loaded)):
             how = f"the include at {file}:{line}" if line else "the folder's include glob"
             site = Node("include", (), file if line else loaded, line or 1, None, None)
             failures.append(Failure(site, {"actual": loaded, "origin": how, "directive": "include"}, None))

@@ -7,18 +7,16 @@ files, is not something a per-block YAML rule can do.
 """
 from __future__ import annotations
 
-from ..findings.records import Related
-from ..policy.assertions import Failure
-from ..reading.loader import Config
+from ..findings.records import Failure, Related
 from ..reading.tree import Node
-from ..semantics.servers import http_servers
 from ..semantics.sockets import listens_of
+from .view import TreeView
 
 
-def check(config: Config, root: Node, blocks: list[Node]) -> list[Failure]:
+def check(tree: TreeView) -> list[Failure]:
     first: dict[tuple[str, str], tuple[Node, Node]] = {}  # (socket, name) -> (server, its server_name line)
     failures = []
-    for server in http_servers([root]):
+    for server in tree.servers.servers:
         sockets = [listen.socket for listen in listens_of(server)]
         # Regex names are tried in order, never compared: nginx does not warn
         # about those. Only a server without server_name has the name "".

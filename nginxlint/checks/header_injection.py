@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 
-from ..policy.assertions import Failure
-from ..reading.loader import Config
+from ..findings.records import Failure
 from ..reading.tree import Node
 from ..semantics.servers import location_path
+from .view import TreeView
 
 DECODED = re.compile(r"\$\{?(uri|document_uri)(?![A-Za-z0-9_])")
 CAPTURE = re.compile(r"\$\{?([1-9])(?![0-9])")
@@ -29,9 +29,9 @@ NEWLINE_SAFE_IN_NEGATED = re.compile(r"\\[nsvR]")
 SINKS = HEADER_LISTS | {"return", "rewrite"}
 
 
-def check(config: Config, root: Node, blocks: list[Node]) -> list[Failure]:
+def check(tree: TreeView) -> list[Failure]:
     failures = []
-    for node in (child for block in blocks for child in block.children if child.name in SINKS):
+    for node in tree.statements(*SINKS):
         value = _header_value(node)
         if value is None:
             continue

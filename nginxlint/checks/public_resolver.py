@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import ipaddress
 
-from ..policy.assertions import Failure
-from ..reading.loader import Config
-from ..reading.tree import Node
-from .written import fields, statements
+from ..findings.records import Failure
+from .view import TreeView
+from .written import fields
 
 
-def check(config: Config, root: Node, blocks: list[Node]) -> list[Failure]:
-    return [Failure(node, fields(node), None) for node in statements(blocks, ("resolver",))
+def check(tree: TreeView) -> list[Failure]:
+    return [Failure(node, fields(node), None) for node in tree.statements("resolver")
             if any(is_public_resolver(arg) for arg in node.args)]
 
 

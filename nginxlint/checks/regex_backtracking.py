@@ -8,16 +8,16 @@ approximate (two levels deep, in a 363-character pattern).
 """
 from __future__ import annotations
 
-from ..policy.assertions import Failure
-from ..reading.loader import Config
+from ..findings.records import Failure
 from ..reading.tree import Node
 from ..semantics.servers import location_path
 from .regex_tokens import IF_REGEX_OPERATORS, is_unbounded_repeat, tokens
-from .written import fields, statements
+from .view import TreeView
+from .written import fields
 
 
-def check(config: Config, root: Node, blocks: list[Node]) -> list[Failure]:
-    return [Failure(node, fields(node), None) for node in statements(blocks, ("location", "if"))
+def check(tree: TreeView) -> list[Failure]:
+    return [Failure(node, fields(node), None) for node in tree.statements("location", "if")
             if (regex := _regex(node)) is not None and has_nested_repeat(regex)]
 
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import re
 
-from ..policy.assertions import Failure
-from ..reading.loader import Config
-from ..reading.tree import Node
-from .written import fields, statements
+from ..findings.records import Failure
+from .view import TreeView
+from .written import fields
 
 # The upstream handlers whose address may hold variables: memcached_pass takes
 # a fixed address only (ngx_http_memcached_pass compiles none).
@@ -27,8 +26,8 @@ CLIENT_SET = re.compile(r"host|[1-9]|(?:http|arg|cookie)_\w+")
 REQUEST_TEXT = frozenset({"request_uri", "uri", "document_uri", "args", "query_string", "request"})
 
 
-def check(config: Config, root: Node, blocks: list[Node]) -> list[Failure]:
-    return [Failure(node, fields(node), None) for node in statements(blocks, PASS_DIRECTIVES)
+def check(tree: TreeView) -> list[Failure]:
+    return [Failure(node, fields(node), None) for node in tree.statements(*PASS_DIRECTIVES)
             if node.args and client_chooses_host(node.args[0])]
 
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import re
 
-from ..policy.assertions import Failure
-from ..reading.loader import Config
-from ..reading.tree import Node
+from ..findings.records import Failure
 from .regex_tokens import IF_REGEX_OPERATORS, tokens
-from .written import fields, statements
+from .view import TreeView
+from .written import fields
 
 TESTED_HEADER = re.compile(r"\$\{?http_(origin|referer)\}?")
 # Group openers that may stand before a leading ^: (, (?:, (?i), (?i:
@@ -24,9 +23,9 @@ NOT_ANCHORED_AT_END = "if ({actual}): the regex is not anchored with $, so examp
 UNESCAPED_DOT = "if ({actual}): an unescaped dot matches any character (wwwXexample.com)"
 
 
-def check(config: Config, root: Node, blocks: list[Node]) -> list[Failure]:
+def check(tree: TreeView) -> list[Failure]:
     failures = []
-    for node in statements(blocks, ("if",)):
+    for node in tree.statements("if"):
         args = node.args
         if len(args) == 3 and TESTED_HEADER.fullmatch(args[0]) and args[1] in IF_REGEX_OPERATORS:
             failures += [Failure(node, fields(node), message) for message in weaknesses(args[2])]

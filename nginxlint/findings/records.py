@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # a type only: records do not load the tree module
+    from ..reading.tree import Node
 
 SEVERITIES = ("error", "warning", "info")  # most severe first
 
@@ -18,6 +22,18 @@ class Related:
     file: str
     line: int
     message: str
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A rule's verdict on one node, before the engine makes it a Finding
+    (fills the message, names server and location). Policy assertions and
+    Python checks both return these."""
+
+    node: Node
+    fields: dict[str, str]  # message placeholders: actual, origin, directive...
+    message: str | None  # a message template of its own, else the rule's
+    related: tuple[Related, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

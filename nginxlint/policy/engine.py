@@ -1,25 +1,24 @@
 """Run every rule over every block of the loaded trees; produce findings.
 
-Input problems (SYN…, INC…) come first, as findings with the same metadata
-as policy rules; then context checks; then the policy rules: on the
-effective configuration of each selected block, on each selected statement
-as written, or, for the few rules the language cannot say, a built-in check
-in code (checks/).
+Two sources, one kind of record: the problems the loader met while reading
+(SYN…, INC…, by their rule ids), and the rules, each judged per tree: on
+the effective configuration of each selected block, on each selected
+statement as written, or, for what the language cannot say, by a check in
+code (checks/, which also holds what nginx -t rejects). Every verdict is a
+Failure; this module alone turns Failures into Findings.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from .. import checks
-from ..findings.records import Finding, Related
+from ..checks.view import TreeView
+from ..findings.records import Failure, Finding
 from ..reading.loader import Config
 from ..reading.tree import Node
 from ..semantics.effective import Effective
-from ..semantics.placement import check_contexts
-from ..semantics.servers import TlsIndex, describe_location, display_name, enclosing_server
-from ..semantics.structure import check_structure
+from ..semantics.servers import ServerFacts, describe_location, display_name, enclosing_server
 from ..semantics.variables import MapIndex
-from .assertions import Failure
 from .model import PolicySet, Rule
 from .scope import Scope
 
@@ -39,19 +38,17 @@ def lint(config: Config, policies: PolicySet, version: str,
         rule = policies.rule(problem.rule)
         if wanted(rule.id):
             findings.append(Finding(rule.id, rule.name, rule.severity, problem.message, problem.file, problem.line))
-    context_rule, structure_rule = policies.rule("SYN002"), policies.rule("SYN003")
     effective = Effective(version)
     maps = MapIndex(config.roots)
     checked = [r for r in policies.rules if (r.select is not None or r.python) and wanted(r.id)]
     for root in config.roots:
-        for rule, problems in ((context_rule, check_contexts(root, version)), (structure_rule, check_structure(root))):
-            if wanted(rule.id):
-                findings.extend(_finding(rule, problem.node, problem.message, ()) for problem in problems)
-        scope = Scope(effective, maps, TlsIndex(root), root, frozenset(config.incomplete))
+        scope = Scope(effective, maps, ServerFacts([root]), root, frozenset(config.incomplete))
+        view = TreeView(root, scope.every_block, effective, maps, scope.servers,
+                        tuple(g for g in config.globbed if g.root is root))
         selected: dict[int, list[Node]] = {}  # rules of a pack share named selectors: match once
         for rule in checked:
             if rule.python is not None:
-                failures = [(f, f.node) for f in checks.run(rule.python, config, root, scope.every_block)]
+                failures = [(f, f.node) for f in checks.CHECKS[rule.python](view)]
             else:
                 if id(rule.select) not in selected:
                     selected[id(rule.select)] = rule.select.targets(scope)
@@ -72,9 +69,3 @@ def _from_failure(rule: Rule, failure: Failure, block: Node, policies: PolicySet
     message = (failure.message or rule.message).format_map(fields)
     return Finding(rule.id, rule.name, rule.severity, message, failure.node.file, max(failure.node.line, 1),
                    server, location, failure.related)
-
-
-def _finding(rule: Rule, node: Node, message: str, related: tuple[Related, ...]) -> Finding:
-    return Finding(rule.id, rule.name, rule.severity, message, node.file, max(node.line, 1),
-                   display_name(enclosing_server(node)) if node.parent else None,
-                   describe_location(node) if node.parent else None, related)

@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..reading.tree import Node, walk
-from ..routing.server_select import tls_default_servers
 from ..semantics.effective import Effective
-from ..semantics.servers import TlsIndex
+from ..semantics.servers import ServerFacts
 from ..semantics.variables import MapIndex
 
 _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -21,7 +20,7 @@ _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 class Scope:
     effective: Effective
     maps: MapIndex
-    tls: TlsIndex
+    servers: ServerFacts  # the tree's http servers by socket: TLS, default servers
     root: Node
     incomplete: frozenset[int] = frozenset()  # ids of blocks missing an include (loader.Config.incomplete)
     # Whether a block is a WebSocket block, by (path pattern, block id): every
@@ -56,7 +55,7 @@ class Scope:
     @cached_property
     def tls_default_servers(self) -> set[int]:
         """Ids of the default server of each TLS address:port (semantics §6.4)."""
-        return tls_default_servers(self.root)
+        return {id(server) for server in self.servers.tls_default_servers()}
 
 
 def _with_root(root: Node) -> Iterator[Node]:

@@ -129,9 +129,3 @@ class ServerIndex:
             self._listeners[sock] = Listeners([s for s, _ in facts.by_socket[sock]], facts.default[sock],
                                               facts.explicit_default(sock))
         return self._listeners[sock]
-
-
-def tls_default_servers(root: Node) -> set[int]:
-    """ids of the default server of each TLS address:port of the tree: the
-    server whose TLS settings the handshake uses before SNI is known."""
-    return {id(server) for server in ServerFacts([root]).tls_default_servers()}

@@ -111,17 +111,6 @@ class ServerFacts:
         return setting is not None and setting.value.lower() == "on"
 
 
-class TlsIndex:
-    """Which servers of one configuration tree speak TLS, for the policy
-    `tls:` selector and assertions: ServerFacts.is_tls over that tree."""
-
-    def __init__(self, root: Node):
-        self._facts = ServerFacts([root])
-
-    def is_tls(self, server: Node) -> bool:
-        return self._facts.is_tls(server)
-
-
 def location_path(block: Node) -> tuple[str, str]:
     """(modifier, path) of a location; glued forms like `=/x` and `~*\\.php$` split."""
     args = block.args

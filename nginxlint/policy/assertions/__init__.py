@@ -24,7 +24,7 @@ from .header import HeaderAssertion
 from .inherited import KeepsAlways, KeepsInherited
 from .statement import StatementAssertion
 
-__all__ = ["KEYS", "Assertion", "Failure", "compile_assertion"]
+__all__ = ["KEYS", "Assertion", "compile_assertion"]
 
 
 @dataclass(frozen=True)

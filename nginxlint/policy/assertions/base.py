@@ -6,18 +6,10 @@ import dataclasses
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ...findings.records import Related
+from ...findings.records import Failure
 from ...reading.tree import Node
 from ...semantics.effective import LEVELS, Effective
 from ..scope import Scope
-
-
-@dataclass(frozen=True)
-class Failure:
-    node: Node
-    fields: dict[str, str]
-    message: str | None  # the assertion's own message template, if any
-    related: tuple[Related, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -138,7 +138,7 @@ class HeaderAssertion(OnBlock):
 
     def on_block(self, block: Node, scope: Scope) -> Verdict:
         server = enclosing_server(block)
-        known = self.request[server is not None and scope.tls.is_tls(server)]
+        known = self.request[server is not None and scope.servers.is_tls(server)]
         wanted = self.header.lower()
         written = [h for h in scope.effective.headers(block, self.list) if h.name.lower() == wanted]
         sent = []

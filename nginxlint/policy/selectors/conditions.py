@@ -75,7 +75,7 @@ class Tls(_Flag):
 
     def fact(self, block: Node, scope: Scope) -> bool:
         server = enclosing_server(block)
-        return server is not None and scope.tls.is_tls(server)
+        return server is not None and scope.servers.is_tls(server)
 
 
 class Whole(_Flag):

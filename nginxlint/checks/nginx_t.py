@@ -1,0 +1,21 @@
+"""What `nginx -t` rejects while reading a config, as checks: directives
+where nginx does not accept them or with the wrong number of arguments
+(SYN002), and block structure nginx refuses (SYN003).
+
+The semantics live in semantics/placement.py and semantics/structure.py;
+here they are only registered like every other check, so the engine has no
+rule ids of its own."""
+from __future__ import annotations
+
+from ..findings.records import Failure
+from ..semantics.placement import check_contexts
+from ..semantics.structure import check_structure
+from .view import TreeView
+
+
+def placement(tree: TreeView) -> list[Failure]:
+    return [Failure(p.node, {"actual": p.message}, None) for p in check_contexts(tree.root, tree.effective.version_text)]
+
+
+def structure(tree: TreeView) -> list[Failure]:
+    return [Failure(p.node, {"actual": p.message}, None) for p in check_structure(tree.root)]

@@ -1,0 +1,33 @@
+"""What a Python check may read about one loaded tree, and nothing more.
+
+Checks see the configuration as nginx would load it and the answers the
+semantic model already knows (effective values, maps, sockets and servers,
+what include globs loaded); they return `Failure`s, which the engine turns
+into findings like any YAML rule's. They never see the loader's or the
+engine's own structures, so either can change without touching a check.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from ..reading.loader import GlobbedFile
+from ..reading.tree import Node
+from ..semantics.effective import Effective
+from ..semantics.servers import ServerFacts
+from ..semantics.variables import MapIndex
+
+
+@dataclass(frozen=True)
+class TreeView:
+    root: Node
+    blocks: Sequence[Node]  # the root and every block in it, in file order
+    effective: Effective  # for the nginx version the run judges (effective.version_text)
+    maps: MapIndex
+    servers: ServerFacts  # the tree's http servers by socket: default server, TLS
+    globbed: tuple[GlobbedFile, ...]  # files an include glob (or a folder given) loaded into this tree
+
+    def statements(self, *names: str) -> Iterator[Node]:
+        """Every statement of those names, wherever it is written, each once."""
+        wanted = frozenset(names)
+        return (child for block in self.blocks for child in block.children if child.name in wanted)
