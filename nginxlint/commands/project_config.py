@@ -10,6 +10,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import FileError
 from ..findings.records import SEVERITIES
 from ..policy.model import GivenValue
 from ..policy.yamlload import Map, Seq, YamlError, load_yaml
@@ -24,13 +25,8 @@ KEYS = {
 }
 
 
-class ConfigError(Exception):
-    def __init__(self, file: str, line: int | None, message: str):
-        super().__init__(message)
-        self.file, self.line, self.message = file, line, message
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}" if self.line else f"{self.file}: {self.message}"
+class ConfigError(FileError):
+    """A project config (`.nginxlint.yaml`, `pyproject.toml`) that cannot be used."""
 
 
 @dataclass

@@ -117,6 +117,4 @@ def mapping(value: object, line: int | None, compiler: Compiler, what: str) -> M
 
 
 def _stock_names() -> list[str]:
-    # The table's names: directives.py keeps the table private, and only
-    # `is_known` is public; suggestions need the whole list.
-    return list(directives._table())
+    return directives.names()

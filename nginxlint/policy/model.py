@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..errors import FileError
 from .yamlload import Map
 
 if TYPE_CHECKING:
@@ -53,16 +54,8 @@ class PolicySet:
         return next((r for r in self.rules if r.id == rule_id), None)
 
 
-class PolicyError(Exception):
+class PolicyError(FileError):
     """A policy file that cannot be used; names the file and line."""
-
-    def __init__(self, file: str, line: int | None, message: str):
-        super().__init__(message)
-        self.file, self.line, self.message = file, line, message
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.message}"
 
 
 class PolicyErrors(PolicyError):
@@ -75,7 +68,7 @@ class PolicyErrors(PolicyError):
         self.errors = tuple(errors)
 
     def __str__(self) -> str:
-        return "\n".join(PolicyError.__str__(e) for e in self.errors)
+        return "\n".join(FileError.__str__(e) for e in self.errors)
 
 
 class GivenValue(str):

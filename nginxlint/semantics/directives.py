@@ -46,6 +46,11 @@ class DirectiveSpec:
         return None
 
 
+def names() -> list[str]:
+    """Every stock directive name (for did-you-mean suggestions)."""
+    return list(_table())
+
+
 @lru_cache(maxsize=1)
 def _table() -> dict[str, tuple[DirectiveSpec, ...]]:
     text = resources.files("nginxlint").joinpath("data/nginx-directives.tsv").read_text("utf-8")
