@@ -12,50 +12,32 @@ import ipaddress
 import os
 import stat
 import sys
-from pathlib import Path
 from typing import NoReturn
 
 import click
 
 from . import __version__
+from .cli_options import (
+    DEFAULT_PATH,
+    EXIT_CLEAN,
+    EXIT_FINDINGS,
+    EXIT_TOOL,
+    check_options,
+    fail,
+    params_given,
+    policy_options,
+    prepared_policies,
+    project_config,
+    reading_options,
+    selection_options,
+)
 from .commands import result_cache
 from .commands.atomic_file import replace_atomically
-from .commands.check import DEFAULT_NGINX_VERSION, CheckOptions, check, lint_paths, prepare
-from .commands.project_config import ConfigError, ProjectConfig, find_config, load_config
+from .commands.check import DEFAULT_NGINX_VERSION, CheckOptions, check, lint_paths
 from .findings.records import SEVERITIES, severity_rank
-from .findings.selection import Selection
 from .policy.load import policy_files
-from .policy.model import PolicyError
 from .reading.loader import load
 from .report import FORMATS
-from .semantics.effective import parse_version
-
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_TOOL = 0, 1, 2
-DEFAULT_PATH = "/etc/nginx/nginx.conf"
-
-
-def _fail(message: str) -> None:
-    click.echo(f"nginxlint: error: {message}", err=True)
-    sys.exit(EXIT_TOOL)
-
-
-def _params(values: tuple[str, ...]) -> dict[str, str]:
-    params = {}
-    for item in values:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--param")
-        params[name.strip()] = value.strip()
-    return params
-
-
-def _version(_ctx, _param, value: str | None) -> str | None:
-    if value is not None:
-        try:
-            parse_version(value)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc)) from None
-    return value
 
 
 def _address(_ctx, _param, value: str) -> str:
@@ -66,76 +48,6 @@ def _address(_ctx, _param, value: str) -> str:
     except ValueError:
         raise click.BadParameter(f"{value!r} is not an IP address") from None
     return value
-
-
-def _ids(values: tuple[str, ...]) -> tuple[str, ...]:
-    """`--select WS,HDR001 --select INC` → ("WS", "HDR001", "INC")."""
-    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
-
-
-def _project(config_file: str | None) -> ProjectConfig:
-    try:
-        path = Path(config_file) if config_file else find_config(Path.cwd())
-        return load_config(path) if path else ProjectConfig()
-    except ConfigError as exc:
-        _fail(f"bad config: {exc}")
-
-
-def _options(project: ProjectConfig, policies, params, nginx_version=None, root=None, context=None,
-             select=(), ignore=()) -> CheckOptions:
-    """Command-line values win over the project config, which wins over defaults."""
-    values = project.values
-    return CheckOptions(
-        policies=values.get("policies", []) + list(policies),
-        params={**values.get("params", {}), **_params(params)},
-        nginx_version=nginx_version or values.get("nginx-version", DEFAULT_NGINX_VERSION),
-        root=root,
-        context=context,
-        selection=Selection(_ids(select) or tuple(values.get("select", ())),
-                            _ids(ignore) or tuple(values.get("ignore", ()))),
-        severity=values.get("severity", {}),
-        source=project.file if project.file and not (select or ignore) else "--select/--ignore",
-    )
-
-
-def _policies(options: CheckOptions):
-    try:
-        return prepare(options)
-    except PolicyError as exc:
-        _fail(f"bad policy: {exc}")
-
-
-def _stacked(*options):
-    """One decorator for a group of options several commands share."""
-    def apply(command):
-        for option in reversed(options):
-            command = option(command)
-        return command
-    return apply
-
-
-policy_options = _stacked(
-    click.option("--policy", "policies", multiple=True, type=click.Path(),
-                 help="Extra policy file or directory (repeatable); adds to the built-in packs."),
-    click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
-                 help="Override a policy parameter, e.g. websocket_min_timeout=1h (repeatable)."),
-    click.option("--config", "config_file", type=click.Path(dir_okay=False),
-                 help="Project config file (default: .nginxlint.yaml or pyproject.toml [tool.nginxlint], "
-                      "searched upwards from the working directory)."),
-)
-selection_options = _stacked(
-    click.option("--select", multiple=True, metavar="IDS", help="Only these rule ids or prefixes (comma-separated)."),
-    click.option("--ignore", multiple=True, metavar="IDS", help="Skip these rule ids or prefixes (comma-separated)."),
-)
-reading_options = _stacked(
-    click.option("--nginx-version", callback=_version,
-                 help=f"nginx version whose defaults and directives apply (default {DEFAULT_NGINX_VERSION}; "
-                      "proxy_http_version is 1.1 from 1.29.7)."),
-    click.option("--root", type=click.Path(file_okay=False),
-                 help="Read absolute include paths below DIR (a copied tree; for diff, both sides)."),
-    click.option("--context", type=click.Choice(["main", "http", "server", "location", "stream"]),
-                 help="Context of the given files, instead of guessing (see docs/cli.md)."),
-)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -165,13 +77,13 @@ def check_command(paths, policies, params, config_file, select, ignore, output_f
     /etc/nginx/nginx.conf. Exit 0: clean; 1: findings at or above --fail-on;
     2: nginxlint could not do its job (bad option, policy or path).
     """
-    project = _project(config_file)
-    options = _options(project, policies, params, nginx_version, root, context, select, ignore)
+    project = project_config(config_file)
+    options = check_options(project, policies, params, nginx_version, root, context, select, ignore)
     output_format = output_format or project.values.get("format", "text")
     fail_on = fail_on or project.values.get("fail-on", "warning")
     if output and not os.path.isdir(os.path.dirname(os.path.abspath(output))):
-        _fail(f"--output {output}: directory {os.path.dirname(output) or '.'} does not exist")
-    policy_set = _policies(options)
+        fail(f"--output {output}: directory {os.path.dirname(output) or '.'} does not exist")
+    policy_set = prepared_policies(options)
     paths = list(paths) or [DEFAULT_PATH]
     cacheable = not no_cache and "-" not in paths  # standard input cannot be checked for changes
     result = (result_cache.check if cacheable else check)(paths, options, policy_set)
@@ -195,7 +107,7 @@ def _write_atomically(path: str, text: str) -> None:
     try:
         replace_atomically(path, text.encode("utf-8"), _report_mode(path))
     except OSError as exc:
-        _fail(f"--output {path}: {exc.strerror or exc}")
+        fail(f"--output {path}: {exc.strerror or exc}")
 
 
 def _report_mode(path: str) -> int:
@@ -225,7 +137,7 @@ def inspect_command(paths, host, port, tls, address, uri, output_format, nginx_v
     from .routing.route import Request
     from .semantics.effective import Effective
 
-    version = nginx_version or _project(None).values.get("nginx-version", DEFAULT_NGINX_VERSION)
+    version = nginx_version or project_config(None).values.get("nginx-version", DEFAULT_NGINX_VERSION)
     config = load(list(paths) or [DEFAULT_PATH], root, context)
     for error in config.errors:
         click.echo(f"nginxlint: error: {error}", err=True)
@@ -266,10 +178,10 @@ def diff_command(active, backup, policies, params, config_file, select, ignore, 
     from .commands.restore_diff import diff
     from .report.diff_report import render_json, render_text
 
-    project = _project(config_file)
-    options = _options(project, policies, params, nginx_version, root, context, select, ignore)
+    project = project_config(config_file)
+    options = check_options(project, policies, params, nginx_version, root, context, select, ignore)
     fail_on = fail_on or project.values.get("fail-on", "warning")
-    policy_set = _policies(options)
+    policy_set = prepared_policies(options)
     sides = [lint_paths([path], dataclasses.replace(options, root=side_root or root), policy_set)
              for path, side_root in ((active, active_root), (backup, backup_root))]
     result = diff(sides[0], sides[1], options.nginx_version)
@@ -290,7 +202,7 @@ def rules_command(policies, params, config_file, output_format) -> None:
     """List every rule: id, name, severity, policy file, summary."""
     from .commands.explain import rules_json, rules_table
 
-    policy_set = _policies(_options(_project(config_file), policies, params))
+    policy_set = prepared_policies(check_options(project_config(config_file), policies, params))
     click.echo(rules_json(policy_set) if output_format == "json" else rules_table(policy_set), nl=False)
 
 
@@ -301,10 +213,10 @@ def explain_command(rule_id, policies, params, config_file) -> None:
     """What a rule checks, why, a bad and a good example, and its parameters."""
     from .commands.explain import explain_text
 
-    policy_set = _policies(_options(_project(config_file), policies, params))
+    policy_set = prepared_policies(check_options(project_config(config_file), policies, params))
     rule = policy_set.rule(rule_id.upper())
     if rule is None:
-        _fail(f"unknown rule {rule_id!r}; `nginxlint rules` lists them")
+        fail(f"unknown rule {rule_id!r}; `nginxlint rules` lists them")
     click.echo(explain_text(rule, policy_set), nl=False)
 
 
@@ -318,7 +230,7 @@ def policy_group() -> None:
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Parameter values to validate with.")
 def validate_command(files, params) -> None:
     """Check policy FILES (with the built-in packs) without linting anything."""
-    policy_set = _policies(CheckOptions(policies=list(files), params=_params(params)))
+    policy_set = prepared_policies(CheckOptions(policies=list(files), params=params_given(params)))
     given = {path for file in files for path in policy_files(file)}
     own = [rule for rule in policy_set.rules if rule.file in given]
     click.echo(f"{', '.join(files)}: valid, {len(own)} rule{'s' if len(own) != 1 else ''}")

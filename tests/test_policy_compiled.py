@@ -186,7 +186,8 @@ rules:
 def test_validate_reports_every_mistake_in_one_run(tmp_path):
     (tmp_path / "broken.yaml").write_text(BROKEN)
     code, out, err = run_cli(["policy", "validate", "broken.yaml"], tmp_path)
-    lines = err.removeprefix("nginxlint: error: bad policy: ").splitlines()
+    assert all(line.startswith("nginxlint: error: bad policy: ") for line in err.splitlines()), err
+    lines = [line.removeprefix("nginxlint: error: bad policy: ") for line in err.splitlines()]
     assert code == 2 and out == ""
     assert [line.split(": ", 1)[0] for line in lines] == [f"broken.yaml:{n}" for n in (8, 9, 12, 14, 16, 23, 23)], lines
     assert "unknown selector key 'colour'" in lines[0] and "did you mean proxy_http_version?" in lines[1]

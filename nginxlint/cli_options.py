@@ -1,0 +1,124 @@
+"""What the commands share: the exit codes, one-line errors, and options
+merged over the project config (the command line wins over the project
+config, which wins over the defaults)."""
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from .commands.check import DEFAULT_NGINX_VERSION, CheckOptions, prepare
+from .commands.project_config import ConfigError, ProjectConfig, find_config, load_config
+from .errors import FileError
+from .findings.selection import Selection
+from .policy.model import PolicyError, PolicySet
+from .semantics.effective import parse_version
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_TOOL = 0, 1, 2
+DEFAULT_PATH = "/etc/nginx/nginx.conf"
+
+
+def fail(message: str) -> NoReturn:
+    """One `nginxlint: error:` line on stderr, exit 2."""
+    click.echo(f"nginxlint: error: {message}", err=True)
+    sys.exit(EXIT_TOOL)
+
+
+def params_given(values: tuple[str, ...]) -> dict[str, str]:
+    """`--param NAME=VALUE` values by name."""
+    params = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--param")
+        params[name.strip()] = value.strip()
+    return params
+
+
+def _version(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        try:
+            parse_version(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return value
+
+
+def _ids(values: tuple[str, ...]) -> tuple[str, ...]:
+    """`--select WS,HDR001 --select INC` → ("WS", "HDR001", "INC")."""
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def project_config(config_file: str | None) -> ProjectConfig:
+    """The given project config, else the one found upwards from here, else none."""
+    try:
+        path = Path(config_file) if config_file else find_config(Path.cwd())
+        return load_config(path) if path else ProjectConfig()
+    except ConfigError as exc:
+        fail(f"bad config: {exc}")
+
+
+def check_options(project: ProjectConfig, policies: tuple[str, ...], params: tuple[str, ...], nginx_version: str | None = None,
+                  root: str | None = None, context: str | None = None,
+                  select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) -> CheckOptions:
+    """Command-line values win over the project config, which wins over defaults."""
+    values = project.values
+    return CheckOptions(
+        policies=values.get("policies", []) + list(policies),
+        params={**values.get("params", {}), **params_given(params)},
+        nginx_version=nginx_version or values.get("nginx-version", DEFAULT_NGINX_VERSION),
+        root=root,
+        context=context,
+        selection=Selection(_ids(select) or tuple(values.get("select", ())),
+                            _ids(ignore) or tuple(values.get("ignore", ()))),
+        severity=values.get("severity", {}),
+        source=project.file if project.file and not (select or ignore) else "--select/--ignore",
+    )
+
+
+def prepared_policies(options: CheckOptions) -> PolicySet:
+    """The policies a run uses, or every mistake in them: one complete
+    `nginxlint: error: bad policy: FILE:LINE: message` line each, exit 2."""
+    try:
+        return prepare(options)
+    except PolicyError as exc:
+        mistakes = getattr(exc, "errors", (exc,))
+        for mistake in mistakes[:-1]:
+            click.echo(f"nginxlint: error: bad policy: {FileError.__str__(mistake)}", err=True)
+        fail(f"bad policy: {FileError.__str__(mistakes[-1])}")
+
+
+def _stacked(*options: Callable) -> Callable:
+    """One decorator for a group of options several commands share."""
+    def apply(command):
+        for option in reversed(options):
+            command = option(command)
+        return command
+    return apply
+
+
+policy_options = _stacked(
+    click.option("--policy", "policies", multiple=True, type=click.Path(),
+                 help="Extra policy file or directory (repeatable); adds to the built-in packs."),
+    click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+                 help="Override a policy parameter, e.g. websocket_min_timeout=1h (repeatable)."),
+    click.option("--config", "config_file", type=click.Path(dir_okay=False),
+                 help="Project config file (default: .nginxlint.yaml or pyproject.toml [tool.nginxlint], "
+                      "searched upwards from the working directory)."),
+)
+selection_options = _stacked(
+    click.option("--select", multiple=True, metavar="IDS", help="Only these rule ids or prefixes (comma-separated)."),
+    click.option("--ignore", multiple=True, metavar="IDS", help="Skip these rule ids or prefixes (comma-separated)."),
+)
+reading_options = _stacked(
+    click.option("--nginx-version", callback=_version,
+                 help=f"nginx version whose defaults and directives apply (default {DEFAULT_NGINX_VERSION}; "
+                      "proxy_http_version is 1.1 from 1.29.7)."),
+    click.option("--root", type=click.Path(file_okay=False),
+                 help="Read absolute include paths below DIR (a copied tree; for diff, both sides)."),
+    click.option("--context", type=click.Choice(["main", "http", "server", "location", "stream"]),
+                 help="Context of the given files, instead of guessing (see docs/cli.md)."),
+)
