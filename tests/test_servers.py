@@ -14,7 +14,7 @@ from nginxlint.commands.restore_diff import server_key
 from nginxlint.reading.loader import load
 from nginxlint.reading.tree import Node
 from nginxlint.routing.route import Request, Router, route
-from nginxlint.semantics.servers import ServerFacts, listen_socket, only_loopback, server_names
+from nginxlint.semantics.servers import ServerFacts, listen_socket, server_names
 from nginxlint.semantics.sockets import canonical_socket, connection_sockets, listens_of
 
 from .conftest import run_cli
@@ -100,7 +100,7 @@ def test_loopback_only_servers(roots):
         server { listen 127.0.0.1:80; listen 80; server_name mixed; }
         server { server_name implied; }
     """))
-    assert {name: only_loopback(server) for name, server in _servers(facts).items()} == {
+    assert {name: facts.only_loopback(server) for name, server in _servers(facts).items()} == {
         "local": True, "mixed": False, "implied": False}
 
 

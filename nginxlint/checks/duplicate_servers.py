@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from ..findings.records import Failure, Related
 from ..reading.tree import Node
-from ..semantics.sockets import listens_of
 from .view import TreeView
 
 
@@ -17,7 +16,7 @@ def check(tree: TreeView) -> list[Failure]:
     first: dict[tuple[str, str], tuple[Node, Node]] = {}  # (socket, name) -> (server, its server_name line)
     failures = []
     for server in tree.servers.servers:
-        sockets = [listen.socket for listen in listens_of(server)]
+        sockets = [listen.socket for listen in tree.servers.listens(server)]
         # Regex names are tried in order, never compared: nginx does not warn
         # about those. Only a server without server_name has the name "".
         lines = [c for c in server.children if c.name == "server_name"]

@@ -36,13 +36,6 @@ def listen_socket(args: tuple[str, ...]) -> str | None:
     return canonical_socket(args[0]) if args else None
 
 
-def only_loopback(server: Node) -> bool:
-    """Every listen is on a loopback address or a unix socket: nothing
-    outside this host can connect (a server without listen takes *:80)."""
-    listens = listens_of(server)
-    return bool(listens) and all(is_loopback(listen.socket) for listen in listens)
-
-
 def http_servers(roots: list[Node]) -> list[Node]:
     """The http server blocks of `roots`, in configuration order (the order
     that decides default servers and which server keeps a name)."""
@@ -69,11 +62,12 @@ class ServerFacts:
         # else http's). The ones read for sockets, ssl and merge_slashes,
         # have one default in every nginx version: any version answers alike.
         self.effective = Effective(VERSION_INDEPENDENT)
+        self._listens: dict[Node, tuple[Listen, ...]] = {}
         self.servers = http_servers(roots)
         self._members = frozenset(self.servers)
         self.by_socket: dict[str, list[tuple[Node, Listen]]] = {}
         for server in self.servers:
-            for listen in listens_of(server):
+            for listen in self.listens(server):
                 self.by_socket.setdefault(listen.socket, []).append((server, listen))
         self.default: dict[str, Node] = {
             socket: next((server for server, listen in entries if listen.default), entries[0][0])
@@ -81,6 +75,20 @@ class ServerFacts:
         self.tls_sockets = frozenset(
             socket for socket, entries in self.by_socket.items()
             if any(listen.ssl for _, listen in entries) or self._ssl_on(self.default[socket]))
+
+    def listens(self, server: Node) -> tuple[Listen, ...]:
+        """listens_of(server), read once per server: rules ask about the
+        server of every block, and a server may hold thousands of lines."""
+        found = self._listens.get(server)
+        if found is None:
+            found = self._listens[server] = listens_of(server)
+        return found
+
+    def only_loopback(self, server: Node) -> bool:
+        """Every listen is on a loopback address or a unix socket: nothing
+        outside this host can connect (a server without listen takes *:80)."""
+        listens = self.listens(server)
+        return bool(listens) and all(is_loopback(listen.socket) for listen in listens)
 
     def explicit_default(self, socket: str) -> bool:
         """Some listen on the socket says default_server (else the first server is the default)."""
@@ -96,7 +104,7 @@ class ServerFacts:
         snippets included into servers elsewhere (a listen line plus ssl_*
         settings), and judging them as whole TLS servers reports HSTS and the
         like against a snippet; this keeps what nginxlint always did there."""
-        listens = listens_of(server)
+        listens = self.listens(server)
         if server not in self._members:
             return any(listen.quic for listen in listens) or self._ssl_on(server)
         return any(listen.quic or listen.socket in self.tls_sockets for listen in listens)

@@ -9,7 +9,7 @@ from typing import ClassVar, Protocol
 
 from ...reading.tree import Node
 from ...semantics.effective import parse_version
-from ...semantics.servers import enclosing_server, location_path, only_loopback, server_names
+from ...semantics.servers import enclosing_server, location_path, server_names
 from ..compiling import Compiler
 from ..scope import Scope
 from ..yamlload import Map, Seq
@@ -111,7 +111,7 @@ class Loopback(_Flag):
 
     def fact(self, block: Node, scope: Scope) -> bool:
         server = enclosing_server(block)
-        return server is not None and only_loopback(server)
+        return server is not None and scope.servers.only_loopback(server)
 
 
 @dataclass(frozen=True)
