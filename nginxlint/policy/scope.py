@@ -7,11 +7,15 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ..reading.tree import Node, walk
 from ..semantics.effective import Effective
 from ..semantics.servers import ServerFacts
 from ..semantics.variables import MapIndex
+
+if TYPE_CHECKING:
+    from ..routing.route import Router
 
 _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -51,6 +55,14 @@ class Scope:
             for child in block.children:
                 found.setdefault(child.name, []).append(child)
         return found
+
+    @cached_property
+    def router(self) -> Router:
+        """nginx's choices of server and location for requests to this tree,
+        for `serves:` selectors; built on first use."""
+        from ..routing.route import Router
+
+        return Router([self.root])
 
     @cached_property
     def tls_default_servers(self) -> set[int]:

@@ -4,14 +4,16 @@ some URI under a path)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from ...reading.tree import Node
-from ...routing.route import Request, route
 from ...semantics.servers import location_path
 from ..compiling import Compiler
 from ..scope import Scope
 from ..yamlload import Map
+
+if TYPE_CHECKING:  # routing is imported only by policies that use serves:
+    from ...routing.route import Request
 
 SERVES_KEYS = ("uri", "host", "port", "tls")
 
@@ -37,12 +39,14 @@ class Serves:
                 raise compiler.error(spec.line_of(key), "port must be a number")
             if key == "tls":
                 compiler.flag(value, spec.line_of(key), "tls")
+        from ...routing.route import Request
+
         port = int(spec.get("port", "443" if spec.get("tls") == "true" else "80"))
         tls = spec.get("tls", "true" if port == 443 else "false") == "true"
         return cls(Request(host=spec.get("host"), uri=spec["uri"], port=port, tls=tls))
 
     def targets(self, matches, scope: Scope) -> list[Node]:
-        found = route([scope.root], self.request)
+        found = scope.router.route(self.request)
         block = found.location or found.server
         return [block] if block is not None and matches(block, scope) else []
 
