@@ -10,29 +10,21 @@ import os
 import re
 import stat
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import TypeVar
 
-from .. import checks
-from ..findings.records import SEVERITIES
 from ..reading.source import not_regular
 from ..semantics.values import parse_size, parse_time
-from . import assertions
-from .assertions import Assertion
-from .compiling import Compiler, mapping
+from .compiling import Compiler
 from .model import PARAM_TYPES, GivenValue, Param, PolicyError, PolicyErrors, PolicySet, Rule
-from .scope import referenced_params
-from .selectors import Selector, compile_selector
+from .rules import NamedSelector, parse_rule
+from .selectors import compile_selector
 from .yamlload import Map, Seq, YamlError, load_yaml
 
 T = TypeVar("T")
 PACK_KEYS = ("pack", "description", "params", "selectors", "third_party_directives", "rules")
-RULE_KEYS = ("id", "name", "severity", "summary", "message", "docs", "select", "assert", "python")
 PARAM_KEYS = ("type", "default", "help")
-RULE_ID = re.compile(r"[A-Z][A-Z0-9]*[0-9]{3}")
-RULE_NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
 def builtin_policy_dir() -> Path:
@@ -210,107 +202,6 @@ def _third_party(doc: Map, file: str, errors: list[PolicyError]) -> frozenset[st
         errors.append(PolicyError(file, doc.line_of("third_party_directives"), "third_party_directives must be a list of directive names"))
         return frozenset()
     return frozenset(names)
-
-
-@dataclass(frozen=True)
-class NamedSelector:
-    """A pack's named selector: compiled (None when broken: already reported), and as written."""
-
-    selector: Selector | None
-    written: object
-
-
-def parse_rule(item: object, compiler: Compiler, named: dict[str, NamedSelector], needs_check: bool = True) -> Rule | None:
-    """One rule compiled, or None with its errors recorded in `compiler`.
-    Rules the loader emits (SYN…, INC…) have metadata only: no select/assert."""
-    before = len(compiler.errors)
-    item = compiler.collect(lambda: mapping(item, None, compiler, "each rule"))
-    if item is None:
-        return None
-    for key in item:
-        if key not in RULE_KEYS:
-            compiler.errors.append(compiler.error(item.line_of(key), f"unknown rule key {key!r}; a rule has {', '.join(RULE_KEYS)}"))
-    coded = "python" in item
-    required = RULE_KEYS[:5] + (("select", "assert") if needs_check and not coded else ())
-    missing = [key for key in required if key not in item]
-    if missing:  # the first one only: the rest of a rule's skeleton says little more
-        compiler.errors.append(compiler.error(item.line, f"rule {item.get('id', '?')} has no {missing[0]}"))
-    for key in RULE_KEYS[:5]:
-        if key in item and not isinstance(item[key], str):
-            compiler.errors.append(compiler.error(item.line_of(key), f"{key} must be a string"))
-    if len(compiler.errors) > before:
-        return None
-    for key, pattern, what in (("id", RULE_ID, "must look like ABC123 (capitals, then 3 digits)"), ("name", RULE_NAME, "must be kebab-case")):
-        if not pattern.fullmatch(item[key]):
-            compiler.errors.append(compiler.error(item.line_of(key), f"rule {key} {item[key]!r} {what}"))
-    if item["severity"] not in SEVERITIES:
-        compiler.errors.append(compiler.error(item.line_of("severity"), f"severity must be one of {', '.join(SEVERITIES)}"))
-    docs = item.get("docs")
-    if docs is not None and not isinstance(docs, Map):
-        compiler.errors.append(compiler.error(item.line_of("docs"), "docs must be a mapping (what, why, bad, good)"))
-    message_ok = compiler.collect(lambda: compiler.message(item["message"], item.line_of("message"), assertions.MESSAGE_FIELDS))
-    select = check = None
-    written = []
-    if coded:
-        compiler.collect(lambda: _validate_python(item, compiler))
-    elif needs_check:
-        select, check, written = _compile_check(item, compiler, named, message_ok is not None)
-    if len(compiler.errors) > before:
-        return None
-    params = [p for p in dict.fromkeys(_params_used(written) + referenced_params(item["message"])) if p in compiler.params]
-    return Rule(item["id"], item["name"], item["severity"], item["summary"], item["message"],
-                docs, select, check, compiler.file, item.line, item.get("python"), tuple(params))
-
-
-def _compile_check(item: Map, compiler: Compiler, named: dict[str, NamedSelector],
-                   message_ok: bool) -> tuple[Selector | None, Assertion | None, list]:
-    """The rule's selector and assertion, and both as written (for the
-    parameters they read); then whether its message uses only the
-    placeholders they fill."""
-    before = len(compiler.errors)
-    select, written_select = item["select"], item["select"]
-    if isinstance(select, str):
-        if select not in named:
-            compiler.errors.append(compiler.error(item.line_of("select"), f"no selector named {select!r} in this pack"))
-            select = None
-        else:
-            select, written_select = named[select].selector, named[select].written
-    else:
-        select = compile_selector(select, compiler)
-    check = assertions.compile_assertion(item["assert"], compiler)
-    for name in _params_used(item["assert"]):
-        if name not in compiler.params:
-            compiler.errors.append(compiler.error(item.line_of("assert"), f"unknown parameter {{{name}}}"))
-    if select is None or check is None or len(compiler.errors) > before:
-        return None, None, []
-    statement = select.selects_statements
-    if check.needs_statement and not statement:
-        compiler.errors.append(compiler.error(item.line_of("assert"), "a statement assertion needs a selector with directive:"))
-        return None, None, []
-    fields = check.supplied_fields(statement)
-    if message_ok and compiler.collect(lambda: compiler.message(item["message"], item.line_of("message"), fields)) is None:
-        return None, None, []
-    return select, check, [written_select, item["assert"]]
-
-
-def _validate_python(item: Map, compiler: Compiler) -> None:
-    """A rule checked in code names a built-in check, and has nothing else to evaluate."""
-    for key in ("select", "assert"):
-        if key in item:
-            raise compiler.error(item.line_of(key), f"a rule with python: has no {key}")
-    if not isinstance(item["python"], str) or item["python"] not in checks.CHECKS:
-        raise compiler.error(item.line_of("python"), f"unknown built-in check {str(item['python'])!r}; "
-                                                     f"known: {', '.join(sorted(checks.CHECKS))}")
-
-
-def _params_used(value: object) -> list[str]:
-    if isinstance(value, str):
-        return referenced_params(value)
-    if isinstance(value, dict):
-        return [p for k, v in value.items() if k != "message" for p in _params_used(v)]
-    if isinstance(value, list):
-        return [p for v in value for p in _params_used(v)]
-    return []
 
 
 def rule_params(rule: Rule, policies: PolicySet) -> list[str]:
