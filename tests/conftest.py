@@ -86,6 +86,31 @@ def run_cli(args: list[str], cwd, stdin: bytes = b"", timeout: float = 60) -> tu
     return proc.returncode, out, err
 
 
+def run_cli_here(args: list[str], cwd, stdin: bytes = b"") -> tuple[int, str, str]:
+    """run_cli's contract, in this process: the same command, exit code,
+    stdout and stderr, without a Python start-up per call. For cases that
+    cannot hang; a hang or a crash of the interpreter needs run_cli."""
+    from click.testing import CliRunner
+
+    from nginxlint.cli import main
+
+    here = os.getcwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(main, args, input=stdin, catch_exceptions=True)
+    finally:
+        os.chdir(here)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception  # a traceback, which run_cli would also fail on
+    try:
+        out = result.stdout_bytes.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        pytest.fail(f"stdout is not valid UTF-8: {exc}")
+    err = result.stderr_bytes.decode("utf-8", "replace")
+    assert "internal error" not in err, err
+    return result.exit_code, out, err
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _private_result_cache(tmp_path_factory):
     """Runs of the CLI in tests store cached results in a temporary folder,

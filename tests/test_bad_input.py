@@ -1,4 +1,6 @@
-"""Bad input, end to end: the real CLI in a subprocess, one case per row.
+"""Bad input, end to end: the real CLI, one case per row; in this process,
+except the cases in SUBPROCESS (one per exit path, and every case that
+could hang or must be timed as a whole process).
 
 The contract (README "Exit codes", design §3): every bad input gets a clear
 one-line error naming file and line, a documented exit code, never a
@@ -21,9 +23,17 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import run_cli
+from .conftest import run_cli, run_cli_here
 
 TIMEOUT = 60
+
+# Run as a user runs them, in a fresh interpreter with a timeout: a FIFO or
+# a huge file could hang, and one case per exit code proves the console
+# entry point (exit 0, 1, 2 and click's usage error).
+SUBPROCESS = frozenset({
+    "fifo-argument", "include-fifo", "dir-fifo", "50-MiB-file", "policy-is-a-fifo", "policy-dir-holds-a-fifo",
+    "stdin-valid", "stdin-invalid", "nonexistent-path", "policy-invalid-yaml", "nginx-version-banana",
+})
 
 # A valid fragment with known findings: WS001 (error) on the location, line 3.
 GOOD = "good.conf"
@@ -68,10 +78,11 @@ class Run:
         return [line for line in self.err.splitlines() if line.strip()]
 
 
-def run(args: list[str], cwd: Path, stdin: bytes | None = None, timeout: float = TIMEOUT) -> Run:
+def run(args: list[str], cwd: Path, stdin: bytes | None = None, timeout: float = TIMEOUT, isolated: bool = True) -> Run:
     """Run `nginxlint check ARGS --format json`; fail on a hang or a traceback."""
     start = time.monotonic()
-    code, out, err = run_cli(["check", *args, "--format", "json"], cwd, stdin or b"", timeout)
+    command = ["check", *args, "--format", "json"]
+    code, out, err = (run_cli(command, cwd, stdin or b"", timeout) if isolated else run_cli_here(command, cwd, stdin or b""))
     return Run(code, json.loads(out) if out.strip() else None, err, time.monotonic() - start)
 
 
@@ -248,7 +259,7 @@ def _not_good(found: set) -> set:
 @pytest.mark.parametrize("case", [_param(c) for c in CONFIG_CASES])
 def test_config_input(case: Case, tmp_path: Path):
     build(tmp_path, case.files)
-    result = run(case.args, tmp_path, stdin=case.stdin, timeout=case.timeout)
+    result = run(case.args, tmp_path, stdin=case.stdin, timeout=case.timeout, isolated=case.id in SUBPROCESS)
     assert result.code == case.code, (result.code, result.err, result.doc)
     assert result.doc is not None, "exit 0/1/2 on config input must still print the JSON report"
     found = result.findings()
@@ -366,7 +377,7 @@ def test_option_input(case: OptCase, tmp_path: Path):
     build(tmp_path, {GOOD: GOOD_TEXT, **case.files})
     if case.policy is not None:
         build(tmp_path, {"policy.yaml": case.policy})
-    result = run([GOOD, *case.args], tmp_path, timeout=min(case.max_seconds * 2, TIMEOUT))
+    result = run([GOOD, *case.args], tmp_path, timeout=min(case.max_seconds * 2, TIMEOUT), isolated=case.id in SUBPROCESS)
     assert result.seconds < case.max_seconds, f"took {result.seconds:.1f}s"
     if case.id == "valid-policy-baseline":
         assert result.code == 1 and GOOD_FINDING in result.findings(), result.err
@@ -417,3 +428,7 @@ def test_never_writes(tmp_path: Path):
     result = run(["etc/nginx.conf", "sites", "etc/sites/good.conf", "-"], tmp_path, stdin=b"server {\n")
     assert result.code == 1
     assert snapshot() == before
+
+
+def test_every_subprocess_case_exists():
+    assert SUBPROCESS <= {case.id for case in CONFIG_CASES + OPTION_CASES}
