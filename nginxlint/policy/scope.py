@@ -26,7 +26,7 @@ class Scope:
     maps: MapIndex
     servers: ServerFacts  # the tree's http servers by socket: TLS, default servers
     root: Node
-    incomplete: frozenset[int] = frozenset()  # ids of blocks missing an include (loader.Config.incomplete)
+    incomplete: frozenset[Node] = frozenset()  # blocks missing an include (loader.Config.incomplete)
     # Whether a block is a WebSocket block, by (path pattern, block id): every
     # WebSocket rule asks it of every location, through more than one selector.
     websocket_answers: dict[tuple[re.Pattern | None, int], bool] = field(default_factory=dict)
@@ -34,7 +34,7 @@ class Scope:
     def known(self, block: Node) -> bool:
         """Is the effective configuration of `block` known? Not when an
         include inside it, or around it, could not be read."""
-        return not self.incomplete or not any(id(n) in self.incomplete for n in (block, *block.ancestors()))
+        return not self.incomplete or not any(n in self.incomplete for n in (block, *block.ancestors()))
 
     @cached_property
     def every_block(self) -> list[Node]:
@@ -65,9 +65,9 @@ class Scope:
         return Router([self.root])
 
     @cached_property
-    def tls_default_servers(self) -> set[int]:
-        """Ids of the default server of each TLS address:port (semantics §6.4)."""
-        return {id(server) for server in self.servers.tls_default_servers()}
+    def tls_default_servers(self) -> frozenset[Node]:
+        """The default server of each TLS address:port (semantics §6.4)."""
+        return frozenset(self.servers.tls_default_servers())
 
 
 def _with_root(root: Node) -> Iterator[Node]:

@@ -58,9 +58,9 @@ class Config:
     problems: list[Problem] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
     comments: dict[str, dict[int, str]] = field(default_factory=dict)
-    # ids of server/location/if blocks missing an include (not found, cyclic or
+    # server/location/if blocks missing an include (not found, cyclic or
     # unparseable): their effective config is unknown, so rules skip them.
-    incomplete: set[int] = field(default_factory=set)
+    incomplete: set[Node] = field(default_factory=set)
     globbed: list[GlobbedFile] = field(default_factory=list)
 
 
@@ -249,7 +249,7 @@ class Loader:
         if problem is not None:
             self.config.problems.append(problem)
         if block.inner not in ("main", "http", "stream", "mail", "events"):
-            self.config.incomplete.add(id(block))
+            self.config.incomplete.add(block)
 
     def _map_path(self, path: str, prefix: str) -> str:
         if os.path.isabs(path):

@@ -104,7 +104,7 @@ class StatementAssertion(Judged):
 
     def judgeable(self, node: Node, scope: Scope) -> bool:
         """Not a block an include inside could not be read into: its lines are not all known."""
-        return self.part == "args" or id(node) not in scope.incomplete
+        return self.part == "args" or node not in scope.incomplete
 
     def verdict(self, target: Node, scope: Scope, statement: bool) -> Verdict | None:
         if not self.judgeable(target, scope):

@@ -101,7 +101,7 @@ class Handshake(_Flag):
         server = enclosing_server(block)
         if server is None:
             return False
-        return parse_version(scope.effective.version_text) >= (1, 29, 2) or id(server) in scope.tls_default_servers
+        return parse_version(scope.effective.version_text) >= (1, 29, 2) or server in scope.tls_default_servers
 
 
 class Loopback(_Flag):
