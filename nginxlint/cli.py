@@ -86,7 +86,7 @@ def check_command(paths, policies, params, config_file, select, ignore, output_f
     policy_set = prepared_policies(options)
     paths = list(paths) or [DEFAULT_PATH]
     cacheable = not no_cache and "-" not in paths  # standard input cannot be checked for changes
-    result = (result_cache.check if cacheable else check)(paths, options, policy_set)
+    result = (result_cache.check_cached if cacheable else check)(paths, options, policy_set)
     report = FORMATS[output_format](result)
     if output:
         _write_atomically(output, report)

@@ -46,8 +46,8 @@ def cache_dir() -> Path:
     return Path(base) / "nginxlint"
 
 
-def check(paths: list[str], options: CheckOptions, policies: PolicySet) -> LintResult:
-    """pipeline.check, answered from the cache when its entry still holds."""
+def check_cached(paths: list[str], options: CheckOptions, policies: PolicySet) -> LintResult:
+    """commands.check.check, answered from the cache when its entry still holds."""
     directory = cache_dir()
     entry = directory / f"{_key(paths, options)}.entry"
     stored = _load(entry)
