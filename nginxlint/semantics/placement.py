@@ -13,17 +13,20 @@ from .effective import parse_version
 
 
 @dataclass(frozen=True, slots=True)
-class ContextProblem:
+class Rejection:
+    """What `nginx -t` would refuse at a node, in nginx's own words (also
+    what semantics/structure.py reports)."""
+
     node: Node
     message: str
 
 
-def check_contexts(root: Node, version: str) -> Iterator[ContextProblem]:
+def check_contexts(root: Node, version: str) -> Iterator[Rejection]:
     for node in walk(root):
         if node.context is not None:  # None: inside a data block (map, types…)
             message = _verdict(node.name, node.context, len(node.args), node.children is not None, version)
             if message:
-                yield ContextProblem(node, message)
+                yield Rejection(node, message)
 
 
 @lru_cache(maxsize=4096)

@@ -10,36 +10,36 @@ from collections.abc import Iterator
 
 from ..reading.tree import Node, walk
 from . import directives
-from .placement import ContextProblem
+from .placement import Rejection
 from .servers import location_path
 
 NO_URI_PART = frozenset({"if-in-location", "limit_except"})
 _URI_PART = re.compile(r"^[a-z]+://[^/]+/")
 
 
-def check_structure(root: Node) -> Iterator[ContextProblem]:
+def check_structure(root: Node) -> Iterator[Rejection]:
     for block in itertools.chain((root,), walk(root)):
         if block.children and block.inner is not None:
             yield from _duplicates(block)
             if block.inner in ("server", "location"):
                 yield from _locations(block)
         if block.name == "proxy_pass" and block.args and _has_uri_part(block.args[0]) and _no_uri_allowed(block):
-            yield ContextProblem(block, '"proxy_pass" cannot have URI part in location given by regular expression, '
+            yield Rejection(block, '"proxy_pass" cannot have URI part in location given by regular expression, '
                                         'or inside named location, or inside "if" statement, or inside '
                                         '"limit_except" block')
 
 
-def _duplicates(block: Node) -> Iterator[ContextProblem]:
+def _duplicates(block: Node) -> Iterator[Rejection]:
     seen: set[str] = set()
     for child in block.children:
         spec = directives.spec_for(child.name, block.inner)
         single = child.name in directives.UPSTREAM_HANDLERS or (spec is not None and spec.set_handler in directives.SINGLE_SLOTS)
         if single and child.name in seen:
-            yield ContextProblem(child, f'"{child.name}" directive is duplicate')
+            yield Rejection(child, f'"{child.name}" directive is duplicate')
         seen.add(child.name)
 
 
-def _locations(block: Node) -> Iterator[ContextProblem]:
+def _locations(block: Node) -> Iterator[Rejection]:
     static: set[tuple[str, str]] = set()
     outer = location_path(block) if block.inner == "location" else None
     for child in block.children:
@@ -50,12 +50,12 @@ def _locations(block: Node) -> Iterator[ContextProblem]:
         if outer is not None:
             problem = _nesting(outer, modifier, path)
             if problem:
-                yield ContextProblem(child, problem)
+                yield Rejection(child, problem)
                 continue
         if modifier in ("", "^~", "="):
             key = ("=" if modifier == "=" else "prefix", path)
             if key in static:
-                yield ContextProblem(child, f'duplicate location "{name}"')
+                yield Rejection(child, f'duplicate location "{name}"')
             static.add(key)
 
 
