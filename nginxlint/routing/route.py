@@ -7,7 +7,7 @@ its own nesting level, `/y` is answered with a 301 when `location /y/` has a
 `proxy_pass`, a server listening on 127.0.0.1:80 hides every `listen 80`
 server from that address. So nginx 1.22–1.31 is emulated step by step
 instead of approximated, one module per step: request_uri
-(`ngx_http_parse_complex_uri`), virtual_servers (`ngx_http_validate_host`,
+(`ngx_http_parse_complex_uri`), server_select (`ngx_http_validate_host`,
 `ngx_http_find_virtual_server`), location_select
 (`ngx_http_core_find_location`); this module puts them in nginx's order.
 tests/test_routing_live.py checks the result against a real nginx.
