@@ -237,3 +237,54 @@ def test_sec018_error_log_off_creates_a_file_named_off(nginx, tmp_path):
 
     findings = [(f.rule, Path(f.file).name, f.line) for f in _lint(conf)]
     assert ("SEC018", "nginx.conf", _line_of(conf, "error_log off;")) in findings
+
+
+def _response_head(port: int, path: str, deadline: float) -> str:
+    """The status line and headers nginx on 127.0.0.1:port answers GET path with."""
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=2) as conn:
+                conn.sendall(f"GET {path} HTTP/1.0\r\nHost: x\r\n\r\n".encode())
+                data = b""
+                while chunk := conn.recv(4096):
+                    data += chunk
+            return data.decode().partition("\r\n\r\n")[0]
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def test_sec003_nginx_escapes_rewrite_captures_in_redirects_but_not_return_or_uri(nginx, tmp_path):
+    """nginx escapes the captures a redirecting rewrite copies (permanent, or
+    an absolute URL); $uri in the same rewrite, and $1 in a return, go out
+    raw. SEC003 reports exactly the two that split the header."""
+    port = _free_port()
+    conf = _tree(tmp_path, f"""\
+        server {{
+            listen 127.0.0.1:{port};
+            rewrite ^/perm/([^/]+)$ /x/$1 permanent;
+            rewrite ^/abs/([^/]+)$ http://example.com/x/$1;
+            rewrite ^/uri/([^/]+)$ http://example.com$uri permanent;
+            location ~ ^/ret/([^/]+)$ {{ return 302 /x/$1; }}
+        }}
+        """, {})
+    server = subprocess.Popen([nginx, "-p", f"{tmp_path}/", "-c", str(conf), "-e", str(tmp_path / "startup.log"),
+                               "-g", f"daemon off; error_log {tmp_path / 'error.log'};"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 10
+        heads = {kind: _response_head(port, f"/{kind}/a%0d%0aX-Injected:%20yes", deadline) for kind in ("perm", "abs", "uri", "ret")}
+    finally:
+        server.send_signal(signal.SIGQUIT)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    injected = {kind for kind, head in heads.items() if "\r\nX-Injected: yes" in head}
+    assert injected == {"uri", "ret"}, heads
+    assert "/x/a%0D%0AX-Injected:%20yes" in heads["perm"] and "/x/a%0D%0AX-Injected:%20yes" in heads["abs"], heads
+
+    findings = sorted(f.line for f in _lint(conf) if f.rule == "SEC003")
+    assert findings == [_line_of(conf, "^/uri/"), _line_of(conf, "^/ret/")]

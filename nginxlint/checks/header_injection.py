@@ -6,6 +6,11 @@ in a header sent to the backend. Deciding this needs two things the policy
 language has no words for: which argument of each directive ends up in a
 header (a `return 200 text` body does not), and whether the capture group
 behind `$1` can match a newline, which means reading the regex.
+
+A rewrite that redirects is judged on its variables only: nginx escapes the
+regex captures it copies into a redirect (%0D%0A stays %0D%0A in Location;
+`ngx_http_script_copy_capture_code` with `e->quote`), while `return 302 /x/$1`
+copies them raw (tests/test_security_nginx.py shows both on a live nginx).
 """
 from __future__ import annotations
 
@@ -36,7 +41,7 @@ def check(tree: TreeView) -> list[Failure]:
         if value is None:
             continue
         tainted = [f"${m.group(1)}" for m in DECODED.finditer(value)]
-        regex = _capture_source(node)
+        regex = None if node.name == "rewrite" else _capture_source(node)  # nginx escapes a rewrite's captures
         if regex is not None:
             tainted += [f"${m.group(1)}" for m in CAPTURE.finditer(value) if _can_match_newline(regex, int(m.group(1)))]
         if tainted:
@@ -61,10 +66,8 @@ def _header_value(node: Node) -> str | None:
 
 
 def _capture_source(node: Node) -> str | None:
-    """The regex whose captures $1..$9 refer to at `node`: a rewrite's own,
-    else the innermost enclosing `if` or location that matched a regex."""
-    if node.name == "rewrite":
-        return node.args[0]
+    """The regex whose captures $1..$9 refer to at `node` (not a rewrite):
+    the innermost enclosing `if` or location that matched a regex."""
     for block in node.ancestors():
         if block.name == "if" and len(block.args) == 3 and block.args[1] in ("~", "~*"):
             return block.args[2]
