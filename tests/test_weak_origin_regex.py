@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from nginxlint.checks.weak_origin_regex import NOT_ANCHORED_AT_END, NOT_ANCHORED_AT_START, UNESCAPED_DOT, weaknesses
+from nginxlint.checks.weak_origin_regex import NOT_ANCHORED_AT_END, NOT_ANCHORED_AT_START, UNESCAPED_DOT, looks_at_origin, weaknesses
+from nginxlint.commands.check import CheckOptions, check, prepare
+from nginxlint.findings.selection import Selection
 
 START, END, DOT = NOT_ANCHORED_AT_START, NOT_ANCHORED_AT_END, UNESCAPED_DOT
 
@@ -35,3 +37,28 @@ def test_weaknesses(regex, expected):
 ])
 def test_strong_regexes(regex):
     assert weaknesses(regex) == []
+
+
+@pytest.mark.parametrize("regex, judged", [
+    ("/admin/", False),  # a path route: where the visitor came from on this site
+    (r"^/wp-admin/post\.php", False),
+    (r"\.(jpg|png)$", False),
+    (r"/blog/index\.php", False),  # a dotted name after the first / is a file
+    ("example.com", True),
+    (r"(www\.)?example\.com", True),
+    (r"^https?://", True),
+    (r"^https?:\/\/app", True),
+    ("localhost:8080/", False),
+])
+def test_a_referer_regex_is_judged_only_when_it_looks_at_the_origin(regex, judged):
+    assert looks_at_origin(regex) == judged
+
+
+def test_every_weakness_of_one_if_is_one_finding(tmp_path):
+    conf = tmp_path / "site.conf"
+    conf.write_text('server {\n    listen 80;\n    if ($http_origin ~* "example.com") { return 403; }\n'
+                    '    if ($http_referer ~* /admin/) { return 403; }\n}\n')
+    options = CheckOptions(selection=Selection(select=("SEC007",)))
+    findings = check([str(conf)], options, prepare(options)).findings
+    assert [(f.line, f.message) for f in findings] == [
+        (3, 'if ($http_origin ~* example.com): ' + "; ".join([START, END, DOT]))]

@@ -5,6 +5,14 @@ and an unescaped dot in www.example.com matches wwwXexample.com. Telling an
 anchor, an escaped dot and a dot inside a class apart means reading the
 regex piece by piece; as a policy this was three look-behind patterns that
 misread `\\\\.` and `(?:^...)`.
+
+A Referer also carries a path, and `if ($http_referer ~* /admin/)` routes by
+the page the visitor came from: not an origin check, and anchoring it would
+not make it one. A Referer regex is judged only when it looks at the origin:
+it spells a scheme (`://`), or before its first `/` it has a dotted host name
+(`example.com`, `(www\\.)?example\\.com`: a letter or digit, a dot, a letter or
+digit). The Origin header holds nothing but scheme, host and port, so every
+regex on it is judged.
 """
 from __future__ import annotations
 
@@ -16,20 +24,34 @@ from .view import TreeView
 from .written import fields
 
 TESTED_HEADER = re.compile(r"\$\{?http_(origin|referer)\}?")
+NAME_CHARACTER = re.compile("[A-Za-z0-9]")
 # Group openers that may stand before a leading ^: (, (?:, (?i), (?i:
 LEADING_GROUPS = re.compile(r"(?:\((?:\?[a-zA-Z-]*[:)])?)*")
-NOT_ANCHORED_AT_START = "if ({actual}): the regex is not anchored with ^, so any origin containing it matches"
-NOT_ANCHORED_AT_END = "if ({actual}): the regex is not anchored with $, so example.com.evil.net matches"
-UNESCAPED_DOT = "if ({actual}): an unescaped dot matches any character (wwwXexample.com)"
+NOT_ANCHORED_AT_START = "the regex is not anchored with ^, so any origin containing it matches"
+NOT_ANCHORED_AT_END = "the regex is not anchored with $, so example.com.evil.net matches"
+UNESCAPED_DOT = "an unescaped dot matches any character (wwwXexample.com)"
 
 
 def check(tree: TreeView) -> list[Failure]:
     failures = []
     for node in tree.statements("if"):
         args = node.args
-        if len(args) == 3 and TESTED_HEADER.fullmatch(args[0]) and args[1] in IF_REGEX_OPERATORS:
-            failures += [Failure(node, fields(node), message) for message in weaknesses(args[2])]
+        header = TESTED_HEADER.fullmatch(args[0]) if len(args) == 3 else None
+        if header and args[1] in IF_REGEX_OPERATORS and (header.group(1) == "origin" or looks_at_origin(args[2])):
+            found = weaknesses(args[2])
+            if found:  # one finding per if, naming every weakness
+                failures.append(Failure(node, fields(node), "if ({actual}): " + "; ".join(found)))
     return failures
+
+
+def looks_at_origin(regex: str) -> bool:
+    """Whether a Referer regex tests the scheme or host, not only the path."""
+    if "://" in regex.replace("\\/", "/"):
+        return True
+    pieces = tokens(regex)
+    host = pieces[:next((i for i, piece in enumerate(pieces) if piece in ("/", "\\/")), len(pieces))]
+    return any(NAME_CHARACTER.fullmatch(before) and dot in (".", "\\.") and NAME_CHARACTER.fullmatch(after)
+               for before, dot, after in zip(host, host[1:], host[2:]))
 
 
 def weaknesses(regex: str) -> list[str]:
