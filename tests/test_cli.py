@@ -38,7 +38,7 @@ def test_text_report_has_a_table_and_a_summary():
     assert run.returncode == 1
     lines = run.stdout.splitlines()
     assert lines[0].split() == ["file", "line", "rule", "severity", "message"]
-    assert lines[-1] == "66 findings (8 error, 58 warning, 0 info) in 1 file"
+    assert lines[-1] == "66 findings (8 error, 56 warning, 2 info) in 1 file"
 
 
 def test_clean_run_exits_0():
