@@ -288,3 +288,20 @@ def test_sec003_nginx_escapes_rewrite_captures_in_redirects_but_not_return_or_ur
 
     findings = sorted(f.line for f in _lint(conf) if f.rule == "SEC003")
     assert findings == [_line_of(conf, "^/uri/"), _line_of(conf, "^/ret/")]
+
+
+def test_a_missing_semicolon_is_what_nginx_rejects_and_all_nginxlint_reports_there(nginx, tmp_path):
+    conf = _tree(tmp_path, """\
+        server {
+            listen 127.0.0.1:18680;
+            location /app/ {
+                proxy_pass http://backend
+                proxy_set_header Host $host;
+            }
+        }
+        """, {})
+    result = _nginx_t(nginx, tmp_path, conf)
+    line = _line_of(conf, "proxy_pass http://backend")
+    # nginx names the line where the merged statement ends
+    assert result.returncode != 0 and 'invalid number of arguments in "proxy_pass" directive' in result.stderr, result.stderr
+    assert [(f.rule, f.line) for f in _lint(conf)] == [("SYN002", line)]

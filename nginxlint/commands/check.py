@@ -9,7 +9,7 @@ import dataclasses
 import gc
 from dataclasses import dataclass, field
 
-from ..findings import suppress
+from ..findings import rejected, suppress
 from ..findings.records import SEVERITIES, Finding, LintResult
 from ..findings.selection import Selection
 from ..policy.engine import lint
@@ -66,7 +66,7 @@ def lint_paths(paths: list[str], options: CheckOptions, policies: PolicySet,
     gc.disable()
     try:
         config = load(paths, options.root, options.context, probe)
-        findings = lint(config, policies, options.nginx_version, options.selection.wants)
+        findings = rejected.apply(lint(config, policies, options.nginx_version, options.selection.wants))
         findings = sorted(suppress.apply(findings, config, policies, options.selection.wants), key=Finding.sort_key)
     finally:
         gc.enable()
