@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from nginxlint.findings.records import Finding, LintResult, Related
-from nginxlint.report import github_report, sarif_report
+from nginxlint.report import concise_report, github_report, sarif_report
 
 from .conftest import REPO, run_cli
 
@@ -99,3 +99,19 @@ def test_output_in_a_missing_directory_is_one_clear_error(tmp_path):
     code, out, err = run_cli(["check", BACKUP, "--output", str(tmp_path / "no" / "r.json")], REPO)
     assert code == 2 and out == ""
     assert err.strip() == f"nginxlint: error: --output {tmp_path / 'no' / 'r.json'}: directory {tmp_path / 'no'} does not exist"
+
+
+def test_concise_is_one_editor_link_per_finding():
+    finding = Finding("SEC003", "header-injection", "error", "return writes $uri\ninto a header", "sites/app.conf", 12,
+                      related=(Related("sites/app.conf", 3, "set here"),))
+    assert concise_report.render(LintResult((finding,), (), 1)) == "sites/app.conf:12:1: SEC003 return writes $uri into a header\n"
+    assert concise_report.render(LintResult((), (), 1)) == ""
+
+
+def test_concise_from_the_command_line_and_the_project_config(tmp_path):
+    (tmp_path / "site.conf").write_text("server {\n    listen 80;\n    error_log off;\n}\n")
+    code, out, _ = run_cli(["check", "site.conf", "--format", "concise", "--select", "SEC018"], tmp_path)
+    assert (code, out) == (1, "site.conf:3:1: SEC018 error_log off writes to a file named off (relative to the prefix); "
+                              "use error_log /dev/null crit\n")
+    (tmp_path / ".nginxlint.yaml").write_text("format: concise\nselect: [SEC018]\n")
+    assert run_cli(["check", "site.conf"], tmp_path)[:2] == (code, out)

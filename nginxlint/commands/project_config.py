@@ -21,7 +21,7 @@ YAML_NAME = ".nginxlint.yaml"
 # tuple of allowed strings ("" for any string).
 KEYS = {
     "policies": "list", "select": "list", "ignore": "list", "severity": "map", "params": "map",
-    "nginx-version": "", "fail-on": SEVERITIES, "format": ("text", "json", "sarif", "github"),
+    "nginx-version": "", "fail-on": SEVERITIES, "format": ("text", "json", "sarif", "github", "concise"),
 }
 
 
