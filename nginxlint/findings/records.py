@@ -30,9 +30,10 @@ class Related:
 def applies_to(server: str | None, location: str | None) -> str:
     """How an affected block is named in `related`, and matched by `diff`:
     "applies to location /ws/ (server a.example)", "applies to server a.example"."""
+    named = f"server {server}" if server else "a server without server_name" if server is not None else None
     if location is not None:
-        return f"applies to location {location}" + (f" (server {server})" if server else "")
-    return f"applies to server {server}" if server else "applies here"
+        return f"applies to location {location}" + (f" ({named})" if named else "")
+    return f"applies to {named}" if named else "applies here"
 
 
 @dataclass(frozen=True)

@@ -128,7 +128,7 @@ def _finding(group: list[_Placed]) -> Finding:
                 else "server" if all(p.location is None for p in blocks.values()) else "block")
         others = len(blocks) - 1
         message += f" (also {others} other {noun}{'s' if others > 1 else ''})"
-        related += tuple(Related(p.block.file, p.block.line, applies_to(_server_shown(p), p.location), affected=True)
+        related += tuple(Related(p.block.file, p.block.line, applies_to(p.server, p.location), affected=True)
                          for p in blocks.values() if p.block is not None)
     server = first.server if all(p.server == first.server for p in group) else None
     location = first.location if all(p.location == first.location for p in group) else None
@@ -148,10 +148,3 @@ def _joined(messages: list[str]) -> str:
 
 def _block_key(placed: _Placed) -> tuple[str, int] | None:
     return (placed.block.file, placed.block.line) if placed.block is not None else None
-
-
-def _server_shown(placed: _Placed) -> str | None:
-    if placed.server is None:
-        return None
-    host = enclosing_server(placed.block)
-    return placed.server or (f"at {host.where()}" if host is not None else None)
