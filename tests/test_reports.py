@@ -146,3 +146,10 @@ def test_text_message_column_never_goes_below_its_minimum(monkeypatch):
     message_start = lines[1].index("message")
     assert max(len(line) - message_start for line in lines[2:-2]) > MIN_MESSAGE - 5
     assert all(len(line) - message_start <= MIN_MESSAGE for line in lines[2:-2])
+
+
+def test_a_grouped_finding_is_valid_sarif_with_every_affected_block_related():
+    document = json.loads(sarif_report.render(LintResult((GROUPED,), (), 1)))
+    jsonschema.validate(document, SCHEMA)
+    [result] = document["runs"][0]["results"]
+    assert [r["physicalLocation"]["region"]["startLine"] for r in result["relatedLocations"]] == [10, 11, 12, 13, 14, 2]
