@@ -119,7 +119,10 @@ def _finding(group: list[_Placed]) -> Finding:
     block is in `related` when there is more than one; server and location
     are the ones all of them share, else None (naming one of several would
     mislead whoever filters by them)."""
-    first = group[0]
+    first, rule = group[0], group[0].rule
+    if len(group) == 1:  # most causes: one failure, nothing to merge
+        return Finding(rule.id, rule.name, rule.severity, first.message, first.file, first.line,
+                       first.server, first.location, first.related)
     blocks = {_block_key(p): p for p in group}  # first of each affected block, in order
     message = _joined(list(dict.fromkeys(p.message for p in group if _block_key(p) == _block_key(first))))
     related = tuple(dict.fromkeys(r for p in group for r in p.related))
@@ -132,7 +135,6 @@ def _finding(group: list[_Placed]) -> Finding:
                          for p in blocks.values() if p.block is not None)
     server = first.server if all(p.server == first.server for p in group) else None
     location = first.location if all(p.location == first.location for p in group) else None
-    rule = first.rule
     return Finding(rule.id, rule.name, rule.severity, message, first.file, first.line, server, location, related)
 
 
