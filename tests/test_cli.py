@@ -37,7 +37,8 @@ def test_text_report_has_a_table_and_a_summary():
     run = nginxlint("check", BACKUP)
     assert run.returncode == 1
     lines = run.stdout.splitlines()
-    assert lines[0].split() == ["file", "line", "rule", "severity", "message"]
+    assert lines[0] == BACKUP  # findings grouped by file, the file heading its table
+    assert lines[1].split() == ["line", "rule", "severity", "affects", "message"]
     assert lines[-1] == "66 findings (8 error, 56 warning, 2 info) in 1 file"
 
 

@@ -39,7 +39,7 @@ def test_identical_inputs_say_there_is_no_change():
     assert (code, out) == (0, f"No change: restoring {ACTIVE} over {ACTIVE} changes no effective setting and no finding.\n")
 
 
-def test_findings_are_matched_by_rule_server_and_location_not_line(tmp_path):
+def test_findings_are_matched_by_cause_not_line(tmp_path):
     """A backup whose lines all moved but whose settings are the same changes nothing."""
     moved = "# restored from the 2026-11-01 backup\n\n\n" + (REPO / BACKUP).read_text()
     (tmp_path / "active").write_text((REPO / BACKUP).read_text())
@@ -67,3 +67,49 @@ def test_unparseable_or_missing_side_is_reported_and_the_rest_diffed(tmp_path):
     code, document, err = _diff("active", "missing", cwd=tmp_path)
     assert code == 2 and document["errors"] == [{"file": "missing", "line": None, "message": "no such file or directory"}]
     assert err.strip() == "nginxlint: error: missing: no such file or directory"
+
+
+SITE = """server {
+    listen 80;
+    server_name a.example;
+    proxy_http_version 1.0;
+    proxy_set_header Upgrade $http_upgrade;
+    proxy_set_header Connection "upgrade";
+    location /ws/ { proxy_pass http://127.0.0.1:8080; }
+    location /socket.io/ { proxy_pass http://127.0.0.1:8081; }
+}
+"""
+
+
+def test_one_cause_is_matched_by_what_was_written_and_its_reach_compared(tmp_path):
+    """The backup's server-level HTTP/1.0 line is the active one's, but it reaches one more location."""
+    (tmp_path / "active").write_text(SITE)
+    (tmp_path / "backup").write_text("# backup\n" + SITE.replace(
+        "    location /ws/", "    location /cable { proxy_pass http://127.0.0.1:8082; }\n    location /ws/"))
+    code, document, _ = _diff("active", "backup", "--select", "WS001", cwd=tmp_path)
+    assert code == 0 and document["regressions"] == [] and document["fixed"] == []
+    [reach] = document["reach"]
+    assert (reach["backup"]["line"], reach["active"]) == (5, {"file": "active", "line": 4})
+    assert reach["added"] == ["applies to location /cable (server a.example)"] and reach["removed"] == []
+    code, out, _ = run_cli(["diff", "active", "backup", "--select", "WS001"], tmp_path)
+    assert "Findings whose cause the restore would make apply elsewhere (1):" in out
+    assert "    + applies to location /cable (server a.example)" in out
+
+
+def test_the_same_line_in_two_servers_is_two_causes_told_apart_by_their_blocks(tmp_path):
+    both = SITE + SITE.replace("a.example", "b.example").replace("listen 80", "listen 81")
+    (tmp_path / "active").write_text(both)
+    (tmp_path / "backup").write_text(SITE + SITE.replace("a.example", "b.example").replace("listen 80", "listen 81")
+                                     .replace("proxy_http_version 1.0", "proxy_http_version 1.1"))
+    code, document, _ = _diff("active", "backup", "--select", "WS001", cwd=tmp_path)
+    assert code == 0 and document["regressions"] == [] and document["reach"] == []
+    [fixed] = document["fixed"]
+    assert (fixed["line"], fixed["server"], fixed["location"]) == (13, "b.example", None)
+    assert fixed["affected"] == ["applies to location /socket.io/ (server b.example)", "applies to location /ws/ (server b.example)"]
+
+
+def test_grouped_findings_still_match_when_every_line_moved(tmp_path):
+    (tmp_path / "active").write_text(SITE)
+    (tmp_path / "backup").write_text("# moved\n\n\n" + SITE)
+    code, document, _ = _diff("active", "backup", cwd=tmp_path)
+    assert code == 0 and document["identical"], document

@@ -115,3 +115,57 @@ def test_concise_from_the_command_line_and_the_project_config(tmp_path):
                               "use error_log /dev/null crit\n")
     (tmp_path / ".nginxlint.yaml").write_text("format: concise\nselect: [SEC018]\n")
     assert run_cli(["check", "site.conf"], tmp_path)[:2] == (code, out)
+
+
+def _text(findings, columns, monkeypatch) -> str:
+    from nginxlint.report import text_report
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    return text_report.render(LintResult(tuple(findings), (), 2))
+
+
+GROUPED = Finding("WS001", "websocket-http-version", "error", "WebSocket location /a/ proxies with HTTP/1.0; the upgrade "
+                  "handshake needs proxy_http_version 1.1 (also 4 other locations)", "site.conf", 4, "a.example", None,
+                  tuple(Related("site.conf", 10 + i, f"applies to location /{c}/ (server a.example)", affected=True)
+                        for i, c in enumerate("abcde")) + (Related("other.conf", 2, "set here"),))
+
+
+def test_text_groups_findings_by_file_and_counts_the_blocks_a_cause_applies_to(monkeypatch):
+    single = Finding("WS008", "websocket-read-timeout", "error", "short", "a.conf", 3, "a.example", "/ws/")
+    top = Finding("SYN001", "syntax", "error", "unexpected }", "a.conf", 9)
+    lines = _text([single, top, GROUPED], 200, monkeypatch).splitlines()
+    assert lines[0] == "a.conf" and lines[5] == "" and lines[6] == "site.conf"
+    assert lines[1].split() == ["line", "rule", "severity", "affects", "message"]
+    assert lines[3].split()[:4] == ["3", "WS008", "error", "1"]  # one location
+    assert lines[4].split()[:4] == ["9", "SYN001", "error", "-"]  # about no block
+    assert lines[9].split()[:4] == ["4", "WS001", "error", "5"]
+    notes = [line.strip() for line in lines[10:] if line.strip().startswith("↳")]
+    assert notes == ["↳ other.conf:2: set here", "↳ line 10: applies to location /a/ (server a.example)",
+                     "↳ line 11: applies to location /b/ (server a.example)",
+                     "↳ line 12: applies to location /c/ (server a.example)", "↳ and 2 more (every one in --format json)"]
+    assert lines[-1] == "3 findings (3 error, 0 warning, 0 info) in 2 files"
+
+
+@pytest.mark.parametrize("columns", [72, 80, 120])
+def test_text_table_fits_the_terminal_width(columns, monkeypatch):
+    text = _text([GROUPED], columns, monkeypatch)
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= columns
+    start = lines[1].index("message")
+    assert "proxy_http_version 1.1 (also 4 other locations)" in " ".join(line[start:].strip() for line in lines[3:])
+
+
+def test_text_message_column_never_goes_below_its_minimum(monkeypatch):
+    from nginxlint.report.text_report import MIN_MESSAGE
+
+    lines = _text([GROUPED], 10, monkeypatch).splitlines()
+    message_start = lines[1].index("message")
+    assert max(len(line) - message_start for line in lines[2:-2]) > MIN_MESSAGE - 5
+    assert all(len(line) - message_start <= MIN_MESSAGE for line in lines[2:-2])
+
+
+def test_a_grouped_finding_is_valid_sarif_with_every_affected_block_related():
+    document = json.loads(sarif_report.render(LintResult((GROUPED,), (), 1)))
+    jsonschema.validate(document, SCHEMA)
+    [result] = document["runs"][0]["results"]
+    assert [r["physicalLocation"]["region"]["startLine"] for r in result["relatedLocations"]] == [10, 11, 12, 13, 14, 2]

@@ -1,19 +1,20 @@
 """`nginxlint diff ACTIVE BACKUP`: what restoring BACKUP over ACTIVE would
 change and break.
 
-Both sides are linted with the same policies; findings are matched by rule,
-server and location (never by line: a restore moves every line), so the
-restore's regressions and fixes stand out. Then the effective configuration
+Both sides are linted with the same policies; findings are matched by their
+cause: the rule and the text of the line it points at (never the line
+number: a restore moves every line), then by the blocks the cause applies
+to. So the restore's regressions and fixes stand out, and so does a cause
+both sides have that the restore makes reach more (or fewer) locations. Then the effective configuration
 of each server and location is compared: servers and locations added or
 removed, values changed, proxy headers lost or gained, with file:line on
 both sides.
 """
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
-from ..findings.records import Finding, InputError, LintResult
+from ..findings.records import Finding, InputError, LintResult, applies_to
 from ..reading.loader import Config
 from ..reading.tree import Node, walk
 from ..semantics.effective import Effective
@@ -32,9 +33,20 @@ class Change:
 
 
 @dataclass
+class Reach:
+    """A cause both sides have, applying to other blocks after the restore."""
+
+    active: Finding
+    backup: Finding
+    added: list[str]  # blocks it applies to in the backup only ("applies to location /ws/ (server a)")
+    removed: list[str]  # in the active config only
+
+
+@dataclass
 class DiffResult:
     regressions: list[Finding] = field(default_factory=list)  # the backup has them, the active config not
     fixed: list[Finding] = field(default_factory=list)  # the active config has them, the backup not
+    reach: list[Reach] = field(default_factory=list)  # a cause on both sides, applying to other blocks
     servers_added: list[str] = field(default_factory=list)  # in the backup only
     servers_removed: list[str] = field(default_factory=list)
     locations_added: list[tuple[str, str]] = field(default_factory=list)
@@ -44,14 +56,13 @@ class DiffResult:
 
     @property
     def empty(self) -> bool:
-        return not (self.regressions or self.fixed or self.servers_added or self.servers_removed
+        return not (self.regressions or self.fixed or self.reach or self.servers_added or self.servers_removed
                     or self.locations_added or self.locations_removed or self.changes)
 
 
 def diff(active: tuple[Config, LintResult], backup: tuple[Config, LintResult], version: str) -> DiffResult:
     result = DiffResult(errors=list(active[1].errors) + list(backup[1].errors))
-    result.regressions = _unmatched(backup[1].findings, active[1].findings)
-    result.fixed = _unmatched(active[1].findings, backup[1].findings)
+    result.regressions, result.fixed, result.reach = _match(_causes(*active), _causes(*backup))
     effective_a, effective_b = Effective(version), Effective(version)
     servers_a, servers_b = _servers(active[0]), _servers(backup[0])
     result.servers_added = [k for k in servers_b if k not in servers_a]
@@ -69,17 +80,48 @@ def diff(active: tuple[Config, LintResult], backup: tuple[Config, LintResult], v
     return result
 
 
-def _unmatched(ours: tuple[Finding, ...], theirs: tuple[Finding, ...]) -> list[Finding]:
-    """Findings of `ours` with no counterpart (same rule, server, location) in `theirs`."""
-    available = Counter((f.rule, f.server, f.location) for f in theirs)
+Cause = tuple[str, str]  # (rule, the text of the line the finding points at)
+
+
+def _causes(config: Config, lint: LintResult) -> list[tuple[Cause, frozenset[str], Finding]]:
+    """Each finding with its cause and the blocks it applies to."""
+    written: dict[tuple[str, int], list[str]] = {}
+    for root in config.roots:
+        for node in walk(root):
+            written.setdefault((node.file, node.line), []).append(" ".join((node.name, *node.args)))
+    return [((f.rule, "; ".join(dict.fromkeys(written.get((f.file, f.line), ())))), affected(f), f) for f in lint.findings]
+
+
+def affected(finding: Finding) -> frozenset[str]:
+    """The blocks a finding applies to, named as in its related entries."""
+    return frozenset(r.message for r in finding.affected) or frozenset({applies_to(finding.server, finding.location)})
+
+
+def _match(active: list, backup: list) -> tuple[list[Finding], list[Finding], list[Reach]]:
+    """(regressions, fixed, reach): a backup finding matches an active one
+    with the same cause and the same blocks; then one with the same cause
+    only, and the blocks that differ are a Reach."""
+    left: dict[Cause, list[tuple[frozenset[str], Finding]]] = {}
+    for cause, blocks, finding in active:
+        left.setdefault(cause, []).append((blocks, finding))
     unmatched = []
-    for finding in ours:
-        key = (finding.rule, finding.server, finding.location)
-        if available[key]:
-            available[key] -= 1
+    for cause, blocks, finding in backup:
+        candidates = left.get(cause, [])
+        same = next((i for i, (theirs, _) in enumerate(candidates) if theirs == blocks), None)
+        if same is None:
+            unmatched.append((cause, blocks, finding))
         else:
-            unmatched.append(finding)
-    return unmatched
+            del candidates[same]
+    regressions, reach = [], []
+    for cause, blocks, finding in unmatched:
+        candidates = left.get(cause)
+        if not candidates:
+            regressions.append(finding)
+            continue
+        theirs, counterpart = candidates.pop(0)
+        reach.append(Reach(counterpart, finding, sorted(blocks - theirs), sorted(theirs - blocks)))
+    fixed = sorted((finding for candidates in left.values() for _, finding in candidates), key=Finding.sort_key)
+    return regressions, fixed, reach
 
 
 def server_key(server: Node) -> str:

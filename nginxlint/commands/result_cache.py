@@ -108,7 +108,7 @@ def _load(entry: Path):
 
 def _store(directory: Path, entry: Path, answers: dict, result: LintResult) -> None:
     findings = tuple((f.rule, f.name, f.severity, f.message, f.file, f.line, f.server, f.location,
-                      tuple((r.file, r.line, r.message) for r in f.related)) for f in result.findings)
+                      tuple((r.file, r.line, r.message, r.affected) for r in f.related)) for f in result.findings)
     errors = tuple((e.file, e.line, e.message) for e in result.errors)
     payload = marshal.dumps((answers, (findings, errors, result.files)))
     try:

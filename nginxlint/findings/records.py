@@ -17,11 +17,23 @@ def severity_rank(severity: str) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Related:
-    """Another place that explains a finding (e.g. a header it drops)."""
+    """Another place that explains a finding (e.g. a header it drops), or,
+    with `affected`, a block the finding's one cause applies to (a server or
+    location that inherits the line, or lacks what the finding asks for)."""
 
     file: str
     line: int
     message: str
+    affected: bool = False
+
+
+def applies_to(server: str | None, location: str | None) -> str:
+    """How an affected block is named in `related`, and matched by `diff`:
+    "applies to location /ws/ (server a.example)", "applies to server a.example"."""
+    named = f"server {server}" if server else "a server without server_name" if server is not None else None
+    if location is not None:
+        return f"applies to location {location}" + (f" ({named})" if named else "")
+    return f"applies to {named}" if named else "applies here"
 
 
 @dataclass(frozen=True)
@@ -50,6 +62,12 @@ class Finding:
 
     def sort_key(self) -> tuple:
         return (self.file, self.line, self.rule, self.message)
+
+    @property
+    def affected(self) -> tuple[Related, ...]:
+        """The blocks this finding's cause applies to, when more than one
+        (one block is named by `server` and `location`)."""
+        return tuple(r for r in self.related if r.affected)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,16 +6,27 @@ the effective configuration of each selected block, on each selected
 statement as written, or, for what the language cannot say, by a check in
 code (checks/, which also holds what nginx -t rejects). Every verdict is a
 Failure; this module alone turns Failures into Findings.
+
+One finding per cause: a rule's Failures are grouped by the line they point
+at, so a server-level line inherited by five locations is one finding at
+that line, with the five locations in `related` (Related.affected), and a
+rule never reports one line twice (different facts about one line are
+joined into one message). A server that lacks a directive its http block
+could set lacks it because the http block does: that finding moves to the
+http block, so one missing http-level line is one finding.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from .. import checks
 from ..checks.view import TreeView
-from ..findings.records import Failure, Finding
+from ..findings.records import Failure, Finding, Related, applies_to
 from ..reading.loader import Config
 from ..reading.tree import Node
+from ..semantics import directives
 from ..semantics.effective import Effective
 from ..semantics.servers import ServerFacts, describe_location, display_name, enclosing_server
 from ..semantics.variables import MapIndex
@@ -30,14 +41,29 @@ class _Fields(dict):
         return "{" + key + "}"
 
 
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    """One Failure (or input problem) with its message filled and the line it
+    is reported at, before Failures of one cause are grouped into a Finding."""
+
+    rule: Rule
+    file: str
+    line: int
+    message: str
+    server: str | None = None
+    location: str | None = None
+    related: tuple[Related, ...] = ()
+    block: Node | None = None  # the server or location it applies to
+
+
 def lint(config: Config, policies: PolicySet, version: str,
          wanted: Callable[[str], bool] = lambda rule_id: True) -> list[Finding]:
-    """Findings of every rule `wanted` (by id) on the loaded trees."""
-    findings: list[Finding] = []
+    """Findings of every rule `wanted` (by id) on the loaded trees, one per cause."""
+    placed: list[_Placed] = []
     for problem in config.problems:
         rule = policies.rule(problem.rule)
         if wanted(rule.id):
-            findings.append(Finding(rule.id, rule.name, rule.severity, problem.message, problem.file, problem.line))
+            placed.append(_Placed(rule, problem.file, problem.line, problem.message))
     effective = Effective(version)
     maps = MapIndex(config.roots)
     checked = [r for r in policies.rules if (r.select is not None or r.python) and wanted(r.id)]
@@ -54,18 +80,73 @@ def lint(config: Config, policies: PolicySet, version: str,
                     selected[id(rule.select)] = rule.select.targets(scope)
                 statement = rule.select.selects_statements
                 failures = [(f, target) for target in selected[id(rule.select)] for f in rule.check.failures(target, scope, statement)]
-            findings.extend(_from_failure(rule, failure, target, policies) for failure, target in failures)
-    unique = {(f.rule, f.file, f.line, f.message, f.server, f.location): f for f in findings}
-    return sorted(unique.values(), key=Finding.sort_key)
+            placed.extend(_place(rule, failure, target, scope, policies) for failure, target in failures)
+    causes: dict[tuple[str, str, int], list[_Placed]] = {}
+    for one in placed:
+        causes.setdefault((one.rule.id, one.file, one.line), []).append(one)
+    return sorted((_finding(group) for group in causes.values()), key=Finding.sort_key)
 
 
-def _from_failure(rule: Rule, failure: Failure, block: Node, policies: PolicySet) -> Finding:
-    host = enclosing_server(block)
-    server, location = display_name(host), describe_location(block)
+def _place(rule: Rule, failure: Failure, target: Node, scope: Scope, policies: PolicySet) -> _Placed:
+    host = enclosing_server(target)
+    server, location = display_name(host), describe_location(target)
     fields = _Fields(policies.values)
     # An unnamed server is named by where it is, so messages never start with a blank.
     shown = server or (f"the server at {host.where()}" if host is not None else "")
     fields.update(failure.fields, server=shown, location=location or "")
     message = (failure.message or rule.message).format_map(fields)
-    return Finding(rule.id, rule.name, rule.severity, message, failure.node.file, max(failure.node.line, 1),
-                   server, location, failure.related)
+    cause = _cause(failure, target, scope)
+    block = target if target.inner in ("server", "location") else target.location or target.server
+    return _Placed(rule, cause.file, max(cause.line, 1), message, server, location, failure.related, block)
+
+
+def _cause(failure: Failure, target: Node, scope: Scope) -> Node:
+    """The node one cause is reported at: the failure's, except for a server
+    that writes nothing of the directive it fails on: the http block around
+    it lacks the line too, and one line there covers every server, so the
+    cause is the http block (SEC021: one finding for the config)."""
+    node, directive = failure.node, failure.fields.get("directive")
+    http = node.parent
+    if (node is target and node.inner == "server" and directive and http is not None and http.name == "http"
+            and directives.spec_for(directive, "http") is not None and not scope.effective.own(node, directive)):
+        return http
+    return node
+
+
+def _finding(group: list[_Placed]) -> Finding:
+    """One Finding for the Failures of one rule at one line. The message is
+    the first affected block's (its different facts joined); every affected
+    block is in `related` when there is more than one; server and location
+    are the ones all of them share, else None (naming one of several would
+    mislead whoever filters by them)."""
+    first, rule = group[0], group[0].rule
+    if len(group) == 1:  # most causes: one failure, nothing to merge
+        return Finding(rule.id, rule.name, rule.severity, first.message, first.file, first.line,
+                       first.server, first.location, first.related)
+    blocks = {_block_key(p): p for p in group}  # first of each affected block, in order
+    message = _joined(list(dict.fromkeys(p.message for p in group if _block_key(p) == _block_key(first))))
+    related = tuple(dict.fromkeys(r for p in group for r in p.related))
+    if len(blocks) > 1:
+        noun = ("location" if all(p.location is not None for p in blocks.values())
+                else "server" if all(p.location is None for p in blocks.values()) else "block")
+        others = len(blocks) - 1
+        message += f" (also {others} other {noun}{'s' if others > 1 else ''})"
+        related += tuple(Related(p.block.file, p.block.line, applies_to(p.server, p.location), affected=True)
+                         for p in blocks.values() if p.block is not None)
+    server = first.server if all(p.server == first.server for p in group) else None
+    location = first.location if all(p.location == first.location for p in group) else None
+    return Finding(rule.id, rule.name, rule.severity, message, first.file, first.line, server, location, related)
+
+
+def _joined(messages: list[str]) -> str:
+    """Several facts about one line as one message, a prefix they share up
+    to a ": " written once: "if (…): not anchored with ^…; not anchored with $…"."""
+    if len(messages) == 1:
+        return messages[0]
+    shared = os.path.commonprefix(messages)
+    cut = shared.rfind(": ") + 2 if ": " in shared else 0
+    return messages[0][:cut] + "; ".join(m[cut:] for m in messages)
+
+
+def _block_key(placed: _Placed) -> tuple[str, int] | None:
+    return (placed.block.file, placed.block.line) if placed.block is not None else None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from ..commands.restore_diff import Change, DiffResult, describe
+from ..commands.restore_diff import Change, DiffResult, Reach, affected, describe
 from ..findings.records import Finding
 from ..semantics.in_force import Entry
 
@@ -14,6 +14,13 @@ def render_text(result: DiffResult, active: str, backup: str) -> str:
     lines = [f"Restoring {backup} over {active}:", ""]
     lines += _findings("Findings the restore would introduce", result.regressions)
     lines += _findings("Findings the restore would fix", result.fixed)
+    if result.reach:
+        lines.append(f"Findings whose cause the restore would make apply elsewhere ({len(result.reach)}):")
+        for reach in result.reach:
+            f = reach.backup
+            lines.append(f"  {f.rule} {f.severity} {f.file}:{f.line} (active {reach.active.file}:{reach.active.line}): {f.message}")
+            lines += [f"    + {block}" for block in reach.added] + [f"    - {block}" for block in reach.removed]
+        lines.append("")
     for title, keys in (("Servers only in the backup (added)", result.servers_added),
                         ("Servers only in the active config (removed)", result.servers_removed),
                         ("Locations only in the backup (added)", [f"{s} {p}" for s, p in result.locations_added]),
@@ -37,15 +44,20 @@ def _findings(title: str, findings: list[Finding]) -> list[str]:
     if not findings:
         return [f"{title}: none", ""]
     lines = [f"{title} ({len(findings)}):"]
-    lines += [f"  {f.rule} {f.severity} {f.server or '-'} {f.location or '-'} {f.file}:{f.line}: {f.message}"
-              for f in findings]
+    for f in findings:
+        lines.append(f"  {f.rule} {f.severity} {f.server or '-'} {f.location or '-'} {f.file}:{f.line}: {f.message}")
+        lines += [f"    {r.file}:{r.line}: {r.message}" for r in f.affected]
     return lines + [""]
 
 
 def render_json(result: DiffResult, active: str, backup: str) -> str:
     def finding(f: Finding) -> dict:
         return {"rule": f.rule, "name": f.name, "severity": f.severity, "message": f.message, "file": f.file,
-                "line": f.line, "server": f.server, "location": f.location}
+                "line": f.line, "server": f.server, "location": f.location, "affected": sorted(affected(f))}
+
+    def reach(r: Reach) -> dict:
+        return {"backup": finding(r.backup), "active": {"file": r.active.file, "line": r.active.line},
+                "added": r.added, "removed": r.removed}
 
     def entries(items: list[Entry]) -> list[dict]:
         return [{"value": e.value, "file": e.file, "line": e.line, "block": e.block} for e in items]
@@ -57,6 +69,7 @@ def render_json(result: DiffResult, active: str, backup: str) -> str:
     document = {
         "version": 1, "active": active, "backup": backup, "identical": result.empty,
         "regressions": [finding(f) for f in result.regressions], "fixed": [finding(f) for f in result.fixed],
+        "reach": [reach(r) for r in result.reach],
         "servers": {"added": result.servers_added, "removed": result.servers_removed},
         "locations": {"added": [{"server": s, "location": p} for s, p in result.locations_added],
                       "removed": [{"server": s, "location": p} for s, p in result.locations_removed]},
