@@ -69,7 +69,7 @@ def main() -> None:
               help="Neither reuse nor store a cached result (default: reuse one when no input changed; "
                    "stored in $NGINXLINT_CACHE_DIR, else $XDG_CACHE_HOME/nginxlint or ~/.cache/nginxlint).")
 def check_command(paths, policies, params, config_file, select, ignore, output_format, output, fail_on,
-                  nginx_version, root, context, no_cache) -> None:
+                  nginx_version, root, context, include_path, no_cache) -> None:
     """Lint nginx files, directories (sites-enabled/) or a whole nginx.conf.
 
     PATH may be any file name, a directory (read like `include dir/*`; one
@@ -78,7 +78,7 @@ def check_command(paths, policies, params, config_file, select, ignore, output_f
     2: nginxlint could not do its job (bad option, policy or path).
     """
     project = project_config(config_file)
-    options = check_options(project, policies, params, nginx_version, root, context, select, ignore)
+    options = check_options(project, policies, params, nginx_version, root, context, select, ignore, include_path)
     output_format = output_format or project.values.get("format", "text")
     fail_on = fail_on or project.values.get("fail-on", "warning")
     if output and not os.path.isdir(os.path.dirname(os.path.abspath(output))):
@@ -129,7 +129,7 @@ def _report_mode(path: str) -> int:
 @click.option("--uri", help="Request URI. Without it, every location and its effective configuration.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @reading_options
-def inspect_command(paths, host, port, tls, address, uri, output_format, nginx_version, root, context) -> None:
+def inspect_command(paths, host, port, tls, address, uri, output_format, nginx_version, root, context, include_path) -> None:
     """Which server and location serve a request, and the effective
     directives there, each with its origin (file:line and block, or the
     default of the nginx version)."""
@@ -138,7 +138,7 @@ def inspect_command(paths, host, port, tls, address, uri, output_format, nginx_v
     from .semantics.effective import Effective
 
     version = nginx_version or project_config(None).values.get("nginx-version", DEFAULT_NGINX_VERSION)
-    config = load(list(paths) or [DEFAULT_PATH], root, context)
+    config = load(list(paths) or [DEFAULT_PATH], root, context, include_path=include_path)
     for error in config.errors:
         click.echo(f"nginxlint: error: {error}", err=True)
     for problem in config.problems:
@@ -165,7 +165,7 @@ def inspect_command(paths, host, port, tls, address, uri, output_format, nginx_v
 @click.option("--active-root", type=click.Path(file_okay=False), help="--root for the active side only.")
 @click.option("--backup-root", type=click.Path(file_okay=False), help="--root for the backup side only.")
 def diff_command(active, backup, policies, params, config_file, select, ignore, output_format, fail_on,
-                 nginx_version, root, active_root, backup_root, context) -> None:
+                 nginx_version, root, active_root, backup_root, context, include_path) -> None:
     """What restoring BACKUP over ACTIVE would change and break.
 
     Each side is a file, a directory or a whole tree. Lists the findings the
@@ -179,7 +179,7 @@ def diff_command(active, backup, policies, params, config_file, select, ignore, 
     from .report.diff_report import render_json, render_text
 
     project = project_config(config_file)
-    options = check_options(project, policies, params, nginx_version, root, context, select, ignore)
+    options = check_options(project, policies, params, nginx_version, root, context, select, ignore, include_path)
     fail_on = fail_on or project.values.get("fail-on", "warning")
     policy_set = prepared_policies(options)
     sides = [lint_paths([path], dataclasses.replace(options, root=side_root or root), policy_set)

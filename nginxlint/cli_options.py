@@ -63,7 +63,7 @@ def project_config(config_file: str | None) -> ProjectConfig:
 
 def check_options(project: ProjectConfig, policies: tuple[str, ...], params: tuple[str, ...], nginx_version: str | None = None,
                   root: str | None = None, context: str | None = None,
-                  select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) -> CheckOptions:
+                  select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), include_path: tuple[str, ...] = ()) -> CheckOptions:
     """Command-line values win over the project config, which wins over defaults."""
     values = project.values
     return CheckOptions(
@@ -72,6 +72,7 @@ def check_options(project: ProjectConfig, policies: tuple[str, ...], params: tup
         nginx_version=nginx_version or values.get("nginx-version", DEFAULT_NGINX_VERSION),
         root=root,
         context=context,
+        include_path=tuple(include_path),
         selection=Selection(_ids(select) or tuple(values.get("select", ())),
                             _ids(ignore) or tuple(values.get("ignore", ()))),
         severity=values.get("severity", {}),
@@ -121,4 +122,7 @@ reading_options = _stacked(
                  help="Read absolute include paths below DIR (a copied tree; for diff, both sides)."),
     click.option("--context", type=click.Choice(["main", "http", "server", "location", "stream"]),
                  help="Context of the given files, instead of guessing (see docs/cli.md)."),
+    click.option("--include-path", "include_path", multiple=True, type=click.Path(file_okay=False),
+                 help="Folder of deployment files (repeatable): an include not found in the tree is read from "
+                      "DIR/<its path as written>; nginxlint reads there because you said so."),
 )

@@ -177,7 +177,7 @@ CONFIG_CASES = [
          ["sites-enabled/frag", GOOD], 1, {("SYN002", "sites-enabled/frag", 2)}),
     # -- includes ----------------------------------------------------------------
     Case("include-missing", {"inc.conf": "server {\n    listen 80;\n    include missing.conf;\n}\n", GOOD: GOOD_TEXT},
-         ["inc.conf", GOOD], 1, {("INC001", "inc.conf", 3)}),
+         ["inc.conf", GOOD], 1, {("INC003", "inc.conf", 3)}),  # a fragment: a notice; a whole nginx.conf: INC001
     Case("include-self", {"self.conf": "# includes itself\ninclude self.conf;\n", GOOD: GOOD_TEXT},
          ["self.conf", GOOD], 1, {("INC002", "self.conf", 2)}),
     Case("include-cycle-via-glob",

@@ -52,7 +52,7 @@ def test_x_forwarded_host_from_the_host_header_is_sent(lint_files):
 def test_missing_include_inside_a_location_does_not_fake_findings(lint_files):
     site = ("server {\n    listen 80;\n    location /ws/ {\n        include snippets/websocket-proxy.conf;\n"
             "        proxy_pass http://127.0.0.1:8000;\n    }\n}\n")
-    assert rule_lines(lint_files({"sites-enabled/site": site})) == {("INC001", "sites-enabled/site", 4)}
+    assert rule_lines(lint_files({"sites-enabled/site": site})) == {("INC003", "sites-enabled/site", 4)}
 
 
 def test_tls_socket_is_normalised(lint_files):

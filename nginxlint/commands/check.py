@@ -32,6 +32,7 @@ class CheckOptions:
     nginx_version: str = DEFAULT_NGINX_VERSION
     root: str | None = None
     context: str | None = None
+    include_path: tuple[str, ...] = ()  # folders an include not found in the tree is looked for in, in order
     selection: Selection = Selection()
     severity: dict[str, str] = field(default_factory=dict)  # rule id -> severity override
     source: str = "command line"  # where select/ignore/severity came from, for errors
@@ -65,7 +66,7 @@ def lint_paths(paths: list[str], options: CheckOptions, policies: PolicySet,
     # cyclic collector would walk them over and over for nothing.
     gc.disable()
     try:
-        config = load(paths, options.root, options.context, probe)
+        config = load(paths, options.root, options.context, probe, options.include_path)
         findings = rejected.apply(lint(config, policies, options.nginx_version, options.selection.wants))
         findings = sorted(suppress.apply(findings, config, policies, options.selection.wants), key=Finding.sort_key)
     finally:

@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..reading.tree import Node, walk
-from ..semantics.effective import Effective
+from ..semantics.effective import LEVELS, Effective
 from ..semantics.servers import ServerFacts
 from ..semantics.variables import MapIndex
 
@@ -36,6 +36,35 @@ class Scope:
         include inside it, or around it, could not be read."""
         return not self.incomplete or not any(n in self.incomplete for n in (block, *block.ancestors()))
 
+    def settled(self, block: Node, names: tuple[str, ...] | None) -> bool:
+        """Is the value of each directive of `names` in force in `block`
+        beyond what a missing include could change? (None: every directive.)
+
+        A missing include adds lines at its own level, where they may set a
+        scalar or add to a list; below it, a level's own line of that name
+        wins over (and its own list replaces) whatever the include set. So
+        the value is settled when, walking up from `block`, a level writes
+        it before any level with a missing include is met, or no such level
+        is met at all (nginx's default, or an outer line no include can
+        override). add_header / add_trailer with *_inherit other than `on`
+        merge levels: settled only when nothing around is missing."""
+        if not self.incomplete:
+            return True
+        if names is None:
+            return self.known(block)
+        return all(self._settled(block, name) for name in names)
+
+    def _settled(self, block: Node, name: str) -> bool:
+        switch = self.effective.get(block, name + "_inherit")
+        if switch is not None and (switch.value.lower() != "on" or not self._settled(block, switch.directive)):
+            return self.known(block)
+        for level in (block, *block.ancestors()):
+            if level in self.incomplete:
+                return False
+            if level.inner in LEVELS and self.effective.own(level, name):
+                return True
+        return True
+
     @cached_property
     def every_block(self) -> list[Node]:
         """The root and every block in it; statements as written are known
@@ -44,8 +73,10 @@ class Scope:
 
     @cached_property
     def blocks(self) -> list[Node]:
-        """The blocks whose effective configuration is known: the ones rules judge."""
-        return [n for n in self.every_block if self.known(n)]
+        """The blocks rules judge: all but those with a missing include of
+        their own (their own lines are not all known). Below one, what each
+        assertion reads must still be `settled`."""
+        return [n for n in self.every_block if n not in self.incomplete]
 
     @cached_property
     def written(self) -> dict[str, list[Node]]:

@@ -10,7 +10,9 @@ way nginx resolves them (semantics §1.4, §7).
   is linted from that main config, as nginx would load it.
 - Relative includes resolve against the conf prefix (the main config's
   directory; for a fragment in `sites-enabled/`, `conf.d/`… the directory
-  above), absolute ones through `--root` when given.
+  above), absolute ones through `--root` when given. One not found there is
+  looked for under `--include-path` and among nginx's stock files
+  (missing_includes.py).
 
 Problems in the input are values, not exceptions: a file that does not
 parse, a missing include or a cycle becomes a Problem with file and line,
@@ -26,6 +28,7 @@ from typing import NamedTuple
 
 from ..findings.records import InputError
 from .file_roles import STREAM_DIRS, conf_prefix, fragment_context, is_main_config
+from .missing_includes import elsewhere, under_include_path, unjudged
 from .parser import ParsedFile, Statement
 from .probe import DIRECTORY, REGULAR, Probe
 from .source import MAX_FILE_BYTES, PARALLEL_MIN_FILES, Source, decode_source, read_source, read_sources
@@ -36,7 +39,7 @@ from .tree import Node, inner_context
 class Problem:
     """A defect of the input itself, reported as a built-in finding."""
 
-    rule: str  # SYN001, SYN002, INC001, INC002, ENC001
+    rule: str  # SYN001, SYN002, INC001, INC002, INC003, ENC001
     file: str
     line: int
     message: str
@@ -59,7 +62,8 @@ class Config:
     errors: list[InputError] = field(default_factory=list)
     comments: dict[str, dict[int, str]] = field(default_factory=dict)
     # server/location/if blocks missing an include (not found, cyclic or
-    # unparseable): their effective config is unknown, so rules skip them.
+    # unparseable): lines at their level are unknown, so rules judge only
+    # what the blocks below them set themselves (policy/scope.py).
     incomplete: set[Node] = field(default_factory=set)
     globbed: list[GlobbedFile] = field(default_factory=list)
 
@@ -76,19 +80,28 @@ def display_path(path: str) -> str:
 
 
 class Loader:
-    def __init__(self, root_dir: str | None = None, context: str | None = None, probe: Probe | None = None):
+    def __init__(self, root_dir: str | None = None, context: str | None = None, probe: Probe | None = None,
+                 include_path: tuple[str, ...] = ()):
         self.root_dir = root_dir
+        self.include_path = include_path
         self.forced_context = context
         self.probe = probe or Probe()  # every filesystem question goes through it (probe.py)
         self.config = Config()
         self._cache: dict[str, ParsedFile | None] = {}
         self._prefetched: dict[str, Source] = {}
+        self._unseen: list[tuple[Node, Problem, str]] = []  # a fragment's missing includes, told once the tree is built
 
     # -- entry points -----------------------------------------------------
 
     def load(self, paths: list[str]) -> Config:
         for path in paths:
             self._load_argument(path)
+        told: dict[tuple[str, int], tuple[Problem, list[str]]] = {}  # one notice per include line, every site in it
+        for block, problem, written in self._unseen:
+            sites = told.setdefault((problem.file, problem.line), (problem, []))[1]
+            if (text := unjudged(block, written)) not in sites:
+                sites.append(text)
+        self.config.problems.extend(Problem("INC003", p.file, p.line, "; ".join((p.message, *sites))) for p, sites in told.values())
         return self.config
 
     def _load_argument(self, path: str) -> None:
@@ -213,16 +226,21 @@ class Loader:
         if len(stmt.args) != 1:
             self.config.problems.append(Problem("SYN002", file, stmt.line, 'invalid number of arguments in "include" directive'))
             return []
-        pattern = self._map_path(stmt.args[0], prefix)
+        written = stmt.args[0]
+        pattern = self._map_path(written, prefix)
+        top = next(n for n in (block, *block.ancestors()) if n.parent is None)
         if glob.has_magic(pattern):
-            targets = list(self.probe.glob(pattern))  # sorted; no match is fine for nginx
-            top = next(n for n in (block, *block.ancestors()) if n.parent is None)
+            # Sorted; no match is fine for nginx. None in the tree: the first --include-path folder with a match.
+            matches = (self.probe.glob(p) for p in (pattern, *under_include_path(written, self.include_path)))
+            targets = list(next((m for m in matches if m), ()))
             self.config.globbed.extend(GlobbedFile(top, file, stmt.line, display_path(t)) for t in targets)
         elif self.probe.exists(pattern):
             targets = [pattern]
+        elif found := elsewhere(written, self.include_path, self.probe):
+            targets = [found]
         else:
-            self._missing(block, Problem("INC001", file, stmt.line,
-                                         f'include "{stmt.args[0]}": {display_path(pattern)} not found'))
+            self._not_found(block, top, Problem("INC001", file, stmt.line, f'include "{written}": {display_path(pattern)} not found'
+                                                + (" (nor under --include-path)" if self.include_path else "")), written)
             return []
         self._prefetch(targets)
         site = Node("include", stmt.args, file, stmt.line, ctx, block)
@@ -239,6 +257,16 @@ class Loader:
             else:
                 included.append((parsed.statements, shown, chain + (real,)))
         return included
+
+    def _not_found(self, block: Node, top: Node, problem: Problem, written: str) -> None:
+        """A whole config (nginx.conf) with a missing include does not start:
+        INC001. In a fragment the file may well exist where it is deployed:
+        an INC003 notice, which says what it leaves unjudged."""
+        if top.inner == "main":
+            self._missing(block, problem)
+        else:
+            self._missing(block, None)
+            self._unseen.append((block, problem, written))
 
     def _missing(self, block: Node, problem: Problem | None) -> None:
         """Part of `block` could not be read. Inside a server, location, if,
@@ -258,5 +286,5 @@ class Loader:
 
 
 def load(paths: list[str], root_dir: str | None = None, context: str | None = None,
-         probe: Probe | None = None) -> Config:
-    return Loader(root_dir, context, probe).load(paths)
+         probe: Probe | None = None, include_path: tuple[str, ...] = ()) -> Config:
+    return Loader(root_dir, context, probe, include_path).load(paths)

@@ -63,10 +63,15 @@ class OnBlock(Judged):
     selects statements it judges the block the statement stands in (or the
     statement itself when it is such a block), and points at the statement."""
 
+    @property
+    def reads(self) -> tuple[str, ...] | None:
+        """The directives whose values in force decide the verdict; None: any."""
+        return None
+
     def verdict(self, target: Node, scope: Scope, statement: bool) -> Verdict | None:
         block = judged_block(target, statement)
-        if block is None or not scope.known(block):
-            return None  # nothing to judge, or an include it needs is missing: unknown is never wrong
+        if block is None or not scope.settled(block, self.reads):
+            return None  # nothing to judge, or a missing include could change it: unknown is never wrong
         verdict = self.on_block(block, scope)
         return at_statement(verdict, target) if statement else verdict
 

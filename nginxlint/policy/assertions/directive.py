@@ -197,6 +197,10 @@ class DirectiveAssertion(OnBlock):
         key, value, line = only_operator(check, cls.key, OPERATORS, compiler)
         return cls(message=message, name=name, operator=OPERATORS[key].from_yaml(value, line, name, compiler))
 
+    @property
+    def reads(self) -> tuple[str, ...]:
+        return (self.name,)
+
     def on_block(self, block: Node, scope: Scope) -> Verdict:
         setting = scope.effective.get(block, self.name)
         value = Value(self.name, directives.value_kind(self.name), setting, setting.value if setting else "")
