@@ -21,6 +21,9 @@ MISSING_IN_BACKUP = ["WS004", "WS005", "WS006", "WS007", "WS008", "WS009", "WS01
 
 
 def _lint(*paths, **options):
+    """In-process, without a project config: the reference deployment's own
+    (sample_configs/.nginxlint.yaml) turns on websocket-streaming, as here."""
+    options.setdefault("packs", ["websocket-streaming"])
     opts = CheckOptions(**options)
     return check(list(paths), opts, prepare(opts))
 
