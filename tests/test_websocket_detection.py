@@ -181,3 +181,11 @@ def test_every_probe_is_a_websocket_path_and_no_control_is():
 
     default = re.compile(next(p for p in prepare(CheckOptions()).params.values() if p.name == "websocket_path_pattern").default)
     assert all(default.search(p) for p in PROBES) and not any(default.search(c) for c in CONTROLS)
+
+
+def test_finding_says_what_made_the_location_a_websocket_one(lint_files):
+    site = _site("    location ~ ^/socket\\.io/ {\n" + PROXY_ONLY + "    }\n"
+                 "    location /live/ {\n" + PROXY_ONLY + "        proxy_set_header Upgrade $http_upgrade;\n    }\n")
+    related = {(f.rule, f.line): [(r.line, r.message) for r in f.related] for f in lint_files({"site.conf": site}, packs=[]).findings}
+    assert related[("WS002", 3)] == [(3, "a WebSocket location because its regex ^/socket\\.io/ matches the WebSocket path /socket.io/")]
+    assert related[("WS003", 7)] == [(10, "a WebSocket location because it sets proxy_set_header Upgrade $http_upgrade")]

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar
 
+from ...findings.records import Related
 from ...reading.tree import Node
 from ...routing.pcre import compile_pcre
 from ...semantics.servers import location_path
@@ -73,6 +74,11 @@ class Websocket:
 
     def holds(self, block: Node, scope: Scope) -> bool:
         return (websocket_reason(block, scope, self.paths) is not None) == self.want
+
+    def reason(self, block: Node, scope: Scope) -> Related | None:
+        """What made `block` a WebSocket block, as a finding's related place."""
+        found = websocket_reason(block, scope, self.paths) if self.want else None
+        return None if found is None else Related(found.node.file, max(found.node.line, 1), found.text)
 
     def description(self) -> str:
         """What counts, for `nginxlint explain`."""
