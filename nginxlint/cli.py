@@ -68,7 +68,7 @@ def main() -> None:
 @click.option("--no-cache", is_flag=True,
               help="Neither reuse nor store a cached result (default: reuse one when no input changed; "
                    "stored in $NGINXLINT_CACHE_DIR, else $XDG_CACHE_HOME/nginxlint or ~/.cache/nginxlint).")
-def check_command(paths, policies, params, config_file, select, ignore, output_format, output, fail_on,
+def check_command(paths, policies, packs, params, config_file, select, ignore, output_format, output, fail_on,
                   nginx_version, root, context, include_path, no_cache) -> None:
     """Lint nginx files, directories (sites-enabled/) or a whole nginx.conf.
 
@@ -77,8 +77,8 @@ def check_command(paths, policies, params, config_file, select, ignore, output_f
     /etc/nginx/nginx.conf. Exit 0: clean; 1: findings at or above --fail-on;
     2: nginxlint could not do its job (bad option, policy or path).
     """
-    project = project_config(config_file)
-    options = check_options(project, policies, params, nginx_version, root, context, select, ignore, include_path)
+    project = project_config(config_file, paths)
+    options = check_options(project, policies, params, nginx_version, root, context, select, ignore, packs, include_path)
     output_format = output_format or project.values.get("format", "text")
     fail_on = fail_on or project.values.get("fail-on", "warning")
     if output and not os.path.isdir(os.path.dirname(os.path.abspath(output))):
@@ -137,7 +137,7 @@ def inspect_command(paths, host, port, tls, address, uri, output_format, nginx_v
     from .routing.route import Request
     from .semantics.effective import Effective
 
-    version = nginx_version or project_config(None).values.get("nginx-version", DEFAULT_NGINX_VERSION)
+    version = nginx_version or project_config(None, paths).values.get("nginx-version", DEFAULT_NGINX_VERSION)
     config = load(list(paths) or [DEFAULT_PATH], root, context, include_path=include_path)
     for error in config.errors:
         click.echo(f"nginxlint: error: {error}", err=True)
@@ -164,7 +164,7 @@ def inspect_command(paths, host, port, tls, address, uri, output_format, nginx_v
               help="Exit 1 when the restore would introduce a finding this severe or worse (default warning).")
 @click.option("--active-root", type=click.Path(file_okay=False), help="--root for the active side only.")
 @click.option("--backup-root", type=click.Path(file_okay=False), help="--root for the backup side only.")
-def diff_command(active, backup, policies, params, config_file, select, ignore, output_format, fail_on,
+def diff_command(active, backup, policies, packs, params, config_file, select, ignore, output_format, fail_on,
                  nginx_version, root, active_root, backup_root, context, include_path) -> None:
     """What restoring BACKUP over ACTIVE would change and break.
 
@@ -178,8 +178,8 @@ def diff_command(active, backup, policies, params, config_file, select, ignore, 
     from .commands.restore_diff import diff
     from .report.diff_report import render_json, render_text
 
-    project = project_config(config_file)
-    options = check_options(project, policies, params, nginx_version, root, context, select, ignore, include_path)
+    project = project_config(config_file, (active, backup))
+    options = check_options(project, policies, params, nginx_version, root, context, select, ignore, packs, include_path)
     fail_on = fail_on or project.values.get("fail-on", "warning")
     policy_set = prepared_policies(options)
     sides = [lint_paths([path], dataclasses.replace(options, root=side_root or root), policy_set)
@@ -198,22 +198,22 @@ def diff_command(active, backup, policies, params, config_file, select, ignore, 
 @main.command("rules")
 @policy_options
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def rules_command(policies, params, config_file, output_format) -> None:
-    """List every rule: id, name, severity, policy file, summary."""
+def rules_command(policies, packs, params, config_file, output_format) -> None:
+    """List every rule: id, name, severity, pack, whether it is on, summary."""
     from .commands.explain import rules_json, rules_table
 
-    policy_set = prepared_policies(check_options(project_config(config_file), policies, params))
+    policy_set = prepared_policies(check_options(project_config(config_file), policies, params, packs=packs))
     click.echo(rules_json(policy_set) if output_format == "json" else rules_table(policy_set), nl=False)
 
 
 @main.command("explain")
 @click.argument("rule_id")
 @policy_options
-def explain_command(rule_id, policies, params, config_file) -> None:
-    """What a rule checks, why, a bad and a good example, and its parameters."""
+def explain_command(rule_id, policies, packs, params, config_file) -> None:
+    """What a rule checks, why, a bad and a good example, its pack and parameters."""
     from .commands.explain import explain_text
 
-    policy_set = prepared_policies(check_options(project_config(config_file), policies, params))
+    policy_set = prepared_policies(check_options(project_config(config_file), policies, params, packs=packs))
     rule = policy_set.rule(rule_id.upper())
     if rule is None:
         fail(f"unknown rule {rule_id!r}; `nginxlint rules` lists them")

@@ -11,9 +11,10 @@ from typing import NoReturn
 import click
 
 from .commands.check import DEFAULT_NGINX_VERSION, CheckOptions, prepare
-from .commands.project_config import ConfigError, ProjectConfig, find_config, load_config
+from .commands.project_config import ConfigError, ProjectConfig, find_config_for, load_config
 from .errors import FileError
 from .findings.selection import Selection
+from .policy.load import UnknownPack
 from .policy.model import PolicyError, PolicySet
 from .semantics.effective import parse_version
 
@@ -52,10 +53,12 @@ def _ids(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
-def project_config(config_file: str | None) -> ProjectConfig:
-    """The given project config, else the one found upwards from here, else none."""
+def project_config(config_file: str | None, paths: tuple[str, ...] = ()) -> ProjectConfig:
+    """The given project config, else the one nearest the linted `paths`
+    (upwards from their common folder), else the one upwards from the
+    working directory, else none (docs/cli.md#project-config)."""
     try:
-        path = Path(config_file) if config_file else find_config(Path.cwd())
+        path = Path(config_file) if config_file else find_config_for(paths, Path.cwd())
         return load_config(path) if path else ProjectConfig()
     except ConfigError as exc:
         fail(f"bad config: {exc}")
@@ -63,12 +66,15 @@ def project_config(config_file: str | None) -> ProjectConfig:
 
 def check_options(project: ProjectConfig, policies: tuple[str, ...], params: tuple[str, ...], nginx_version: str | None = None,
                   root: str | None = None, context: str | None = None,
-                  select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), include_path: tuple[str, ...] = ()) -> CheckOptions:
-    """Command-line values win over the project config, which wins over defaults."""
+                  select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), packs: tuple[str, ...] = (),
+                  include_path: tuple[str, ...] = ()) -> CheckOptions:
+    """Command-line values win over the project config, which wins over
+    defaults; packs are turned on by either (--pack adds to packs:)."""
     values = project.values
     return CheckOptions(
         policies=values.get("policies", []) + list(policies),
         params={**values.get("params", {}), **params_given(params)},
+        packs=list(dict.fromkeys([*values.get("packs", []), *packs])),
         nginx_version=nginx_version or values.get("nginx-version", DEFAULT_NGINX_VERSION),
         root=root,
         context=context,
@@ -87,9 +93,10 @@ def prepared_policies(options: CheckOptions) -> PolicySet:
         return prepare(options)
     except PolicyError as exc:
         mistakes = getattr(exc, "errors", (exc,))
-        for mistake in mistakes[:-1]:
-            click.echo(f"nginxlint: error: bad policy: {FileError.__str__(mistake)}", err=True)
-        fail(f"bad policy: {FileError.__str__(mistakes[-1])}")
+        lines = [("" if isinstance(m, UnknownPack) else "bad policy: ") + FileError.__str__(m) for m in mistakes]
+        for line in lines[:-1]:
+            click.echo(f"nginxlint: error: {line}", err=True)
+        fail(lines[-1])
 
 
 def _stacked(*options: Callable) -> Callable:
@@ -104,11 +111,13 @@ def _stacked(*options: Callable) -> Callable:
 policy_options = _stacked(
     click.option("--policy", "policies", multiple=True, type=click.Path(),
                  help="Extra policy file or directory (repeatable); adds to the built-in packs."),
+    click.option("--pack", "packs", multiple=True, metavar="NAME",
+                 help="Turn on an opt-in pack by name, e.g. websocket-streaming (repeatable; `nginxlint rules` lists packs)."),
     click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
                  help="Override a policy parameter, e.g. websocket_min_timeout=1h (repeatable)."),
     click.option("--config", "config_file", type=click.Path(dir_okay=False),
                  help="Project config file (default: .nginxlint.yaml or pyproject.toml [tool.nginxlint], "
-                      "searched upwards from the working directory)."),
+                      "the nearest upwards from the linted paths, else from the working directory)."),
 )
 selection_options = _stacked(
     click.option("--select", multiple=True, metavar="IDS", help="Only these rule ids or prefixes (comma-separated)."),

@@ -22,6 +22,7 @@ server {
     }
 }
 """
+STREAMING = ("--pack", "websocket-streaming")  # WARNINGS_ONLY falls short of the opt-in streaming policy only
 
 
 def nginxlint(*args, stdin: str = ""):
@@ -51,15 +52,15 @@ def test_clean_run_exits_0():
 def test_fail_on_threshold(fail_on, code):
     # Long but finite timeouts pass with a 1h minimum; only warnings remain.
     run = nginxlint("check", "-", "--fail-on", fail_on, "--format", "json", "--param", "websocket_min_timeout=1h",
-                    stdin=WARNINGS_ONLY)
+                    *STREAMING, stdin=WARNINGS_ONLY)
     assert run.returncode == code
     assert _rules(run) == {"WS005", "WS006", "WS007", "WS010"}
 
 
 def test_param_overrides_the_policy_default():
-    assert "WS008" in _rules(nginxlint("check", "-", "--format", "json", stdin=WARNINGS_ONLY))
+    assert "WS008" in _rules(nginxlint("check", "-", "--format", "json", *STREAMING, stdin=WARNINGS_ONLY))
     assert "WS008" not in _rules(nginxlint("check", "-", "--format", "json", "--param", "websocket_min_timeout=2h",
-                                           stdin=WARNINGS_ONLY))
+                                           *STREAMING, stdin=WARNINGS_ONLY))
 
 
 def test_nginx_version_changes_the_proxy_http_version_default():
@@ -70,7 +71,7 @@ def test_nginx_version_changes_the_proxy_http_version_default():
 
 
 def test_stdin_findings_name_stdin():
-    document = json.loads(nginxlint("check", "-", "--format", "json", stdin=WARNINGS_ONLY).stdout)
+    document = json.loads(nginxlint("check", "-", "--format", "json", *STREAMING, stdin=WARNINGS_ONLY).stdout)
     assert {f["file"] for f in document["findings"]} == {"<stdin>"}
 
 
@@ -87,7 +88,7 @@ rules:
     select: {kind: server, tls: "false"}
     assert: {directive: listen, matches: "^$"}
 """)
-    run = nginxlint("check", "-", "--format", "json", "--policy", str(policy), stdin=WARNINGS_ONLY)
+    run = nginxlint("check", "-", "--format", "json", "--policy", str(policy), *STREAMING, stdin=WARNINGS_ONLY)
     assert {"SITE001", "WS005"} <= _rules(run)
 
 

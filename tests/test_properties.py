@@ -34,7 +34,7 @@ def fixed(max_examples: int) -> settings:
                                            HealthCheck.filter_too_much])
 
 
-OPTIONS = CheckOptions()
+OPTIONS = CheckOptions(packs=["websocket-streaming"])  # every WebSocket rule, the opt-in pack too
 POLICIES = prepare(OPTIONS)
 
 

@@ -23,21 +23,39 @@ def test_every_builtin_rule_has_explain_text(rule):
 
 def test_rules_table_and_json():
     code, out, _ = run_cli(["rules"], REPO)
-    assert code == 0 and out.splitlines()[0].split() == ["id", "name", "severity", "policy", "summary"]
-    assert any(line.startswith("WS008") and "websocket.yaml" in line for line in out.splitlines())
+    assert code == 0 and out.splitlines()[0].split() == ["id", "name", "severity", "pack", "on", "summary"]
+    rows = {line.split()[0]: line.split()[3:5] for line in out.splitlines()[2:]}
+    assert rows["WS001"] == ["websocket", "on"] and rows["HDR001"] == ["websocket", "on"]
+    assert rows["WS008"] == ["websocket-streaming", "off"] and rows["SYN001"] == ["input", "on"]
     document = json.loads(run_cli(["rules", "--format", "json"], REPO)[1])
     ws008 = next(r for r in document["rules"] if r["id"] == "WS008")
-    assert ws008["params"] == {"websocket_path_pattern": r"(^|/)(ws|wss|websockets?|socket\.io)(/|$)",
+    assert (ws008["pack"], ws008["on"], ws008["policy"]) == ("websocket-streaming", False, "websocket-streaming.yaml")
+    assert ws008["params"] == {"websocket_path_pattern": r"(^|/)(ws|wss|websockets?|websockify|socket\.io|sockjs(-node)?|cable)(/|$)",
                                "websocket_min_timeout": "86400s"}
+
+
+def test_rules_shows_a_pack_turned_on():
+    out = run_cli(["rules", "--pack", "websocket-streaming"], REPO)[1]
+    assert next(line for line in out.splitlines() if line.startswith("WS008")).split()[3:5] == ["websocket-streaming", "on"]
 
 
 def test_explain_shows_docs_and_parameter_values():
     code, out, _ = run_cli(["explain", "ws008", "--param", "websocket_min_timeout=1h"], REPO)
     assert code == 0
-    assert out.startswith("WS008 websocket-read-timeout (error) — websocket.yaml\n")
-    for title in ("What it checks:", "Why:", "Bad:", "Good:", "Parameters"):
+    assert out.startswith("WS008 websocket-read-timeout (error) — websocket-streaming.yaml\n")
+    assert "Pack websocket-streaming (websocket-streaming.yaml): off; turn it on with --pack websocket-streaming" in out
+    for title in ("What it checks:", "Which blocks:", "Why:", "Bad:", "Good:", "Parameters"):
         assert f"\n{title}" in out
     assert "websocket_min_timeout = 1h (default 86400s)" in out
+    assert "voice" not in out
+
+
+def test_explain_says_what_makes_a_websocket_location():
+    out = run_cli(["explain", "WS002"], REPO)[1]
+    assert "Pack websocket (websocket.yaml): on." in out
+    which = " ".join(out.split("Which blocks:")[1].split("Why:")[0].split())
+    assert "writes proxy_set_header Upgrade" in which and "an inherited server-level header does not count" in which
+    assert "regex location whose regex matches one of the probe paths" in which and "/socket.io/" in which
 
 
 def test_explain_unknown_rule():

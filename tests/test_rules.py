@@ -1,7 +1,8 @@
 """Every rule has a failing and a passing fixture; each failing fixture marks
 the lines where findings are expected with `# expect: RULE`, and the linter
 must report exactly those (rule, file, line), and no finding of another rule
-of the same pack. Packs are judged apart: a WebSocket fixture proxying from
+of the same pack. Opt-in packs (`default: off`) are turned on here; a
+further test shows their rules stay silent until asked for. Packs are judged apart: a WebSocket fixture proxying from
 an `if` is rightly a SEC009 finding too, which is not its subject."""
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from nginxlint.commands.check import CheckOptions, check, prepare
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 EXPECT = re.compile(rb"# expect: ([A-Z0-9, ]+)")
-OPTIONS = CheckOptions()
+# Every pack on: an opt-in pack's fixtures are judged as when it is asked for.
+OPT_IN = [pack.name for pack in prepare(CheckOptions()).packs.values() if not pack.default_on]
+OPTIONS = CheckOptions(packs=OPT_IN)
 POLICIES = prepare(OPTIONS)
 
 
@@ -62,3 +65,11 @@ def test_failing_fixture_reports_exactly_the_marked_lines(rule, monkeypatch):
 @pytest.mark.parametrize("rule", ALL_RULES)
 def test_passing_fixture_is_clean(rule, monkeypatch):
     assert _lint(_fixture(rule, "pass"), monkeypatch, rule) == set()
+
+
+@pytest.mark.parametrize("rule", [r.id for r in POLICIES.rules if r.pack in OPT_IN])
+def test_opt_in_pack_is_silent_unless_turned_on(rule, monkeypatch):
+    monkeypatch.chdir(FIXTURES.parents[1])
+    path = str(_fixture(rule, "fail").relative_to(FIXTURES.parents[1]))
+    default = CheckOptions()
+    assert not [f for f in check([path], default, prepare(default)).findings if f.rule == rule]

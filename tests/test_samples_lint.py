@@ -11,7 +11,7 @@ import pytest
 
 from nginxlint.commands.check import CheckOptions, check, prepare
 
-from .conftest import REPO, rule_lines
+from .conftest import REPO, rule_lines, run_cli
 
 BACKUP = "sample_configs/gmai.sa.backup"
 # The eight WebSocket locations of the backup (dev, then api) and the line of
@@ -21,6 +21,9 @@ MISSING_IN_BACKUP = ["WS004", "WS005", "WS006", "WS007", "WS008", "WS009", "WS01
 
 
 def _lint(*paths, **options):
+    """In-process, without a project config: the reference deployment's own
+    (sample_configs/.nginxlint.yaml) turns on websocket-streaming, as here."""
+    options.setdefault("packs", ["websocket-streaming"])
     opts = CheckOptions(**options)
     return check(list(paths), opts, prepare(opts))
 
@@ -84,3 +87,23 @@ def test_regex_location_stealing_the_websocket_path_is_caught_by_a_request_targe
     result = _lint(steal, "sample_configs/gmai.sa", policies=["sample_configs/policies/gmai-site.yaml"])
     assert rule_lines(result) == {("SITE003", steal, 182)}
     assert {f.location for f in result.findings} == {"~ /ws/"}
+
+
+def _cli_rule_lines(args, cwd) -> tuple[int, set[tuple]]:
+    code, out, _ = run_cli(["check", *args, "--format", "json"], cwd)
+    return code, {(f["rule"], f["line"]) for f in json.loads(out)["findings"]}
+
+
+def test_readme_first_command_fails_the_backup_with_every_missing_requirement(in_repo, tmp_path):
+    """`nginxlint check sample_configs/gmai.sa sample_configs/gmai.sa.backup`, from the repository root:
+    sample_configs/.nginxlint.yaml (nearest the linted files) turns websocket-streaming on. From
+    another folder, and for a copy of the backup anywhere with --pack websocket-streaming, the same."""
+    expected = {(rule, line) for line in BACKUP_WS_LOCATIONS for rule in MISSING_IN_BACKUP}
+    code, found = _cli_rule_lines(["sample_configs/gmai.sa", BACKUP], REPO)
+    assert code == 1 and expected <= found
+    code, elsewhere = _cli_rule_lines([str(REPO / "sample_configs/gmai.sa"), str(REPO / BACKUP)], tmp_path)
+    assert (code, elsewhere) == (1, found)
+    copy = tmp_path / "site.conf"
+    copy.write_bytes((REPO / BACKUP).read_bytes())
+    assert _cli_rule_lines([str(copy)], tmp_path)[1] & expected == set()  # the default: the streaming policy is opt-in
+    assert _cli_rule_lines([str(copy), "--pack", "websocket-streaming"], tmp_path) == (1, found)

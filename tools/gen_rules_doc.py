@@ -3,8 +3,8 @@
 
 Each pack section of docs/rules.md holds hand-written prose and, between two
 markers, a generated part: the table `nginxlint rules` prints (id, name,
-severity, policy, summary, in the same order) and each rule's "what it
-checks" with its parameters. Only the generated parts are rewritten.
+severity, pack, whether it is on by default, summary, in the same order)
+and each rule's "what it checks" with its parameters. Only the generated parts are rewritten.
 tests/test_docs.py fails when they are out of date.
 
     python tools/gen_rules_doc.py           # rewrite docs/rules.md
@@ -50,8 +50,9 @@ def _md(text: str) -> str:
 
 def render_pack(rules: list[dict]) -> str:
     """The generated part of one pack's section."""
-    lines = ["| id | name | severity | policy | summary |", "| --- | --- | --- | --- | --- |"]
-    lines += [f"| {r['id']} | {r['name']} | {r['severity']} | {_md(r['policy'])} | {_md(r['summary'])} |" for r in rules]
+    lines = ["| id | name | severity | pack | on | summary |", "| --- | --- | --- | --- | --- | --- |"]
+    lines += [f"| {r['id']} | {r['name']} | {r['severity']} | {_md(r['pack'])} | {'on' if r['on'] else 'off'} | {_md(r['summary'])} |"
+              for r in rules]
     lines.append("")
     for r in rules:
         entry = f"- **{r['id']}** {_md((r.get('docs') or {}).get('what', '')) or _md(r['summary'])}"

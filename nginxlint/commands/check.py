@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..findings import rejected, suppress
@@ -29,6 +30,7 @@ class CheckOptions:
 
     policies: list[str] = field(default_factory=list)
     params: dict[str, str] = field(default_factory=dict)
+    packs: list[str] = field(default_factory=list)  # opt-in packs turned on by name (--pack, packs:)
     nginx_version: str = DEFAULT_NGINX_VERSION
     root: str | None = None
     context: str | None = None
@@ -39,12 +41,20 @@ class CheckOptions:
 
 
 def prepare(options: CheckOptions) -> PolicySet:
-    """Load and validate every policy and the rule settings (raises PolicyError)."""
-    policies = load_policies(options.policies, options.params)
+    """Load and validate every policy and the rule settings (raises PolicyError).
+    Rules of a pack that is off stay in the set (rules and explain list
+    them); `wanted` leaves them out of a run."""
+    policies = load_policies(options.policies, options.params, options.packs)
     ids = [rule.id for rule in policies.rules]
     unknown = options.selection.unknown(ids)
     if unknown:
         raise PolicyError(options.source, None, f"select/ignore names no rule: {', '.join(unknown)}")
+    off = [prefix for prefix in options.selection.select
+           if not any(r.id.startswith(prefix) and policies.is_on(r) for r in policies.rules)]
+    if off:  # --select WS008 alone would silently run nothing
+        packs = sorted({r.pack for r in policies.rules if any(r.id.startswith(p) for p in off)})
+        raise PolicyError(options.source, None, f"select names only rules of a pack that is off: {', '.join(off)}; "
+                          f"turn it on with {' '.join('--pack ' + p for p in packs)}")
     for rule_id, severity in options.severity.items():
         rule = policies.rule(rule_id)
         if rule is None or severity not in SEVERITIES:
@@ -67,13 +77,22 @@ def lint_paths(paths: list[str], options: CheckOptions, policies: PolicySet,
     gc.disable()
     try:
         config = load(paths, options.root, options.context, probe, options.include_path)
-        findings = rejected.apply(lint(config, policies, options.nginx_version, options.selection.wants))
-        findings = sorted(suppress.apply(findings, config, policies, options.selection.wants), key=Finding.sort_key)
+        findings = rejected.apply(lint(config, policies, options.nginx_version, wanted(options, policies)))
+        findings = sorted(suppress.apply(findings, config, policies, wanted(options, policies)), key=Finding.sort_key)
     finally:
         gc.enable()
     return config, LintResult(tuple(findings), tuple(config.errors), len(config.files), rules_run(options, policies))
 
 
+def wanted(options: CheckOptions, policies: PolicySet) -> Callable[[str], bool]:
+    """Does a run apply the rule of this id: its pack is on, and --select /
+    --ignore keep it. (A pack that is off is left out here, where the rules
+    of a run are chosen, rather than in the engine.)"""
+    on = {rule.id for rule in policies.rules if policies.is_on(rule)}
+    return lambda rule_id: rule_id in on and options.selection.wants(rule_id)
+
+
 def rules_run(options: CheckOptions, policies: PolicySet) -> tuple[Rule, ...]:
     """The rules a run applies, for reporters that list them (SARIF)."""
-    return tuple(rule for rule in policies.rules if options.selection.wants(rule.id))
+    wants = wanted(options, policies)
+    return tuple(rule for rule in policies.rules if wants(rule.id))

@@ -1,10 +1,12 @@
 """Project configuration: `.nginxlint.yaml`, or `[tool.nginxlint]` in
-`pyproject.toml`, found by walking up from the working directory (or given
-with --config). It holds the same settings as the command line, plus
-per-rule severities; command-line options win over it.
+`pyproject.toml`, the nearest one upwards from the folder of the linted
+paths, else from the working directory (or given with --config). It holds
+the same settings as the command line, plus per-rule severities and the
+opt-in packs to turn on; command-line options win over it.
 """
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -20,7 +22,7 @@ YAML_NAME = ".nginxlint.yaml"
 # key -> kind of value: "list" (of strings), "map" (string to string) or a
 # tuple of allowed strings ("" for any string).
 KEYS = {
-    "policies": "list", "select": "list", "ignore": "list", "severity": "map", "params": "map",
+    "policies": "list", "packs": "list", "select": "list", "ignore": "list", "severity": "map", "params": "map",
     "nginx-version": "", "fail-on": SEVERITIES, "format": ("text", "json", "sarif", "github", "concise"),
 }
 
@@ -43,6 +45,27 @@ def find_config(start: Path) -> Path | None:
         if pyproject.is_file() and re.search(r"^\[tool\.nginxlint\]", _text(pyproject), re.M):
             return pyproject
     return None
+
+
+def find_config_for(paths: tuple[str, ...] | list[str], cwd: Path) -> Path | None:
+    """The project config of a run over `paths`: the nearest upwards from
+    the folder that holds them all (a path that is a folder counts as
+    itself, a file as its folder; standard input and a path that does not
+    exist as nothing), else the
+    nearest upwards from the working directory. As in ruff, the config
+    nearest the files decides, so `nginxlint check site/a.conf` run from
+    anywhere reads site/.nginxlint.yaml; one run reads one config."""
+    folders = [_folder(path, cwd) for path in paths if path != "-" and os.path.exists(os.path.join(cwd, path))]
+    if folders:
+        found = find_config(Path(os.path.commonpath(folders)))
+        if found is not None:
+            return found
+    return find_config(cwd)
+
+
+def _folder(path: str, cwd: Path) -> str:
+    absolute = os.path.normpath(os.path.join(cwd, path))
+    return absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
 
 
 def load_config(path: Path) -> ProjectConfig:
@@ -71,6 +94,8 @@ def load_config(path: Path) -> ProjectConfig:
         values[key] = _check(KEYS[key], key, value, str(path), line)
     if "params" in values:
         values["params"] = _given_params(table["params"], str(path), lines.get("params"))
+    if "packs" in values:  # an unknown name is reported at this line once the packs are loaded
+        values["packs"] = [GivenValue(name, str(path), lines.get("packs")) for name in values["packs"]]
     if "nginx-version" in values:
         try:
             parse_version(values["nginx-version"])

@@ -1,15 +1,17 @@
 """Read and validate policy packs, before any nginx config is read.
 
-A pack is one YAML file: `pack`, optional `description`, `params` (typed,
+A pack is one YAML file: `pack`, optional `description`, `default` (on, or
+off for a pack that runs only when asked for by name), `params` (typed,
 with defaults, overridable with --param), `selectors` (named, reusable) and
 `rules`. Every mistake is a PolicyError naming the policy file and line.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import stat
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import TypeVar
@@ -17,13 +19,14 @@ from typing import TypeVar
 from ..reading.source import not_regular
 from ..semantics.values import parse_size, parse_time
 from .compiling import Compiler
-from .model import PARAM_TYPES, GivenValue, Param, PolicyError, PolicyErrors, PolicySet, Rule
+from .model import PARAM_TYPES, GivenValue, Pack, Param, PolicyError, PolicyErrors, PolicySet, Rule
 from .rules import NamedSelector, parse_rule
 from .selectors import compile_selector
 from .yamlload import Map, Seq, YamlError, load_yaml
 
 T = TypeVar("T")
-PACK_KEYS = ("pack", "description", "params", "selectors", "third_party_directives", "rules")
+PACK_KEYS = ("pack", "description", "default", "params", "selectors", "third_party_directives", "rules")
+PACK_DEFAULTS = {"on": True, "off": False}
 PARAM_KEYS = ("type", "default", "help")
 
 
@@ -36,16 +39,25 @@ def builtin_policy_dir() -> Path:
 
 def policy_files(path: str) -> list[str]:
     if os.path.isdir(path):
-        return sorted(os.path.join(path, n) for n in os.listdir(path) if n.endswith((".yaml", ".yml")))
+        # By name without the extension: websocket.yaml before websocket-streaming.yaml, the pack it builds on.
+        names = sorted((n for n in os.listdir(path) if n.endswith((".yaml", ".yml"))), key=lambda n: (os.path.splitext(n)[0], n))
+        return [os.path.join(path, n) for n in names]
     if not os.path.exists(path):
         raise PolicyError(path, None, "policy file not found")
     return [path]
 
 
-def load_policies(extra: list[str], overrides: Mapping[str, str]) -> PolicySet:
+class UnknownPack(PolicyError):
+    """`--pack NAME` (or `packs:` in a project config) names no pack: not a
+    mistake in a policy file, so it is reported without "bad policy"."""
+
+
+def load_policies(extra: list[str], overrides: Mapping[str, str], enabled: Sequence[str] = ()) -> PolicySet:
     """The built-in packs plus `extra` files or folders, with --param values
     (or a project config's, as GivenValue: an error names their file and
-    line). Every mistake of every pack is collected: PolicyErrors."""
+    line), and the opt-in packs turned on by name (`enabled`: --pack or a
+    project config's `packs:`). Every mistake of every pack is collected:
+    PolicyErrors."""
     errors: list[PolicyError] = []
     policy_set = PolicySet()
     policy_set.rules.extend(_input_rules())
@@ -56,7 +68,10 @@ def load_policies(extra: list[str], overrides: Mapping[str, str]) -> PolicySet:
             if doc is not None:
                 packs.append((file, doc))
     for file, doc in packs:
+        _collect(errors, lambda file=file, doc=doc: _declare_pack(doc, file, policy_set))
         _collect_params(doc, file, policy_set, errors)
+    for name in enabled:
+        _collect(errors, lambda name=name: _enable(policy_set, name))
     for name, value in overrides.items():
         _collect(errors, lambda name=name, value=value: _override(policy_set, name, value))
     for file, doc in packs:
@@ -72,6 +87,27 @@ def _collect(errors: list[PolicyError], step: Callable[[], T]) -> T | None:
     except PolicyError as exc:
         errors.append(exc)
         return None
+
+
+def _declare_pack(doc: Map, file: str, policy_set: PolicySet) -> None:
+    """The pack's name, once across every policy file (`--pack NAME` must
+    name one pack), and whether it is on by default."""
+    name, default = doc["pack"], doc.get("default", "on")
+    if default not in PACK_DEFAULTS:
+        raise PolicyError(file, doc.line_of("default"), "default must be on or off (off: the pack runs only with --pack NAME)")
+    if name in policy_set.packs:
+        other = policy_set.packs[name]
+        raise PolicyError(file, doc.line_of("pack"), f"pack {name!r} already declared in {other.file}:{other.line}")
+    description = doc.get("description", "")
+    policy_set.packs[name] = Pack(name, file, doc.line_of("pack"), description if isinstance(description, str) else "",
+                                  PACK_DEFAULTS[default])
+
+
+def _enable(policy_set: PolicySet, name: str) -> None:
+    file, line = (name.file, name.line) if isinstance(name, GivenValue) else ("--pack", None)
+    if name not in policy_set.packs:
+        raise UnknownPack(file, line, f"unknown pack {str(name)!r} (known: {', '.join(sorted(policy_set.packs))})")
+    policy_set.enabled = policy_set.enabled | {str(name)}
 
 
 def _override(policy_set: PolicySet, name: str, value: str) -> None:
@@ -188,6 +224,7 @@ def _collect_rules(doc: Map, file: str, policy_set: PolicySet, errors: list[Poli
         rule = parse_rule(item, compiler, selectors)
         if rule is None:
             continue
+        rule = dataclasses.replace(rule, pack=doc["pack"])
         previous = policy_set.rule(rule.id)
         if previous is not None:
             compiler.errors.append(PolicyError(file, rule.line, f"duplicate rule id {rule.id} (also {previous.file}:{previous.line})"))

@@ -42,6 +42,20 @@ class Rule:
     line: int
     python: str | None = None  # a built-in check in code (checks/), for what the language cannot say
     params: tuple[str, ...] = ()  # the parameters its selector, assertion and message read
+    pack: str = ""  # the name of the pack that declares it ("" for the loader's own rules: always on)
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A pack as declared: its name, file, and whether it is on without
+    being asked for (`default: off` makes it opt-in: `--pack NAME` or
+    `packs:` in the project config)."""
+
+    name: str
+    file: str
+    line: int
+    description: str = ""
+    default_on: bool = True
 
 
 @dataclass
@@ -49,9 +63,19 @@ class PolicySet:
     rules: list[Rule] = field(default_factory=list)
     params: dict[str, Param] = field(default_factory=dict)
     values: dict[str, str] = field(default_factory=dict)  # param name -> value in force
+    packs: dict[str, Pack] = field(default_factory=dict)  # by name, in load order
+    enabled: frozenset[str] = frozenset()  # packs turned on by name (--pack, packs:), besides the default ones
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
+
+    def pack_on(self, name: str) -> bool:
+        """Is the pack of this name on in this run? The loader's own rules ("") always are."""
+        pack = self.packs.get(name)
+        return pack is None or pack.default_on or name in self.enabled
+
+    def is_on(self, rule: Rule) -> bool:
+        return self.pack_on(rule.pack)
 
 
 class PolicyError(FileError):

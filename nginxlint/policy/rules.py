@@ -4,16 +4,18 @@ placeholders checked against what they fill, and the parameters it reads.
 Every mistake is recorded in the pack's Compiler, at the policy's line."""
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
 from .. import checks
-from ..findings.records import SEVERITIES
+from ..findings.records import SEVERITIES, Failure
+from ..reading.tree import Node
 from . import assertions
 from .assertions import Assertion
 from .compiling import Compiler, mapping
 from .model import Rule
-from .scope import referenced_params
+from .scope import Scope, referenced_params
 from .selectors import Selector, compile_selector
 from .yamlload import Map
 
@@ -100,7 +102,32 @@ def _compile_check(item: Map, compiler: Compiler, named: dict[str, NamedSelector
     fields = check.supplied_fields(statement)
     if message_ok and compiler.collect(lambda: compiler.message(item["message"], item.line_of("message"), fields)) is None:
         return None, None, []
+    if select.explains:
+        check = Explained(check, select)
     return select, check, [written_select, item["assert"]]
+
+
+@dataclass(frozen=True)
+class Explained:
+    """A rule's assertion whose failures also carry why the selector chose
+    the block (a WebSocket location: the header it writes, or the path it
+    serves), among the finding's related places. The engine sees an
+    assertion like any other."""
+
+    check: Assertion
+    select: Selector
+
+    @property
+    def needs_statement(self) -> bool:
+        return self.check.needs_statement
+
+    def supplied_fields(self, statement: bool) -> frozenset[str]:
+        return self.check.supplied_fields(statement)
+
+    def failures(self, target: Node, scope: Scope, statement: bool) -> list[Failure]:
+        failures = self.check.failures(target, scope, statement)
+        reasons = self.select.reasons(target, scope) if failures else ()
+        return [dataclasses.replace(f, related=(*f.related, *reasons)) for f in failures] if reasons else failures
 
 
 def _validate_python(item: Map, compiler: Compiler) -> None:

@@ -27,9 +27,10 @@ class Scope:
     servers: ServerFacts  # the tree's http servers by socket: TLS, default servers
     root: Node
     incomplete: frozenset[Node] = frozenset()  # blocks missing an include (loader.Config.incomplete)
-    # Whether a block is a WebSocket block, by (path pattern, block id): every
-    # WebSocket rule asks it of every location, through more than one selector.
-    websocket_answers: dict[tuple[re.Pattern | None, int], bool] = field(default_factory=dict)
+    # Why a block is a WebSocket block (selectors/websocket.Reason, or None),
+    # by (path pattern, block id): every WebSocket rule asks it of every
+    # location, through more than one selector and pack.
+    websocket_answers: dict[tuple[re.Pattern | None, int], object] = field(default_factory=dict)
 
     def known(self, block: Node) -> bool:
         """Is the effective configuration of `block` known? Not when an

@@ -55,11 +55,12 @@ def live(nginx_bin, certs, backend, tmp_path):
 @pytest.fixture
 def lint(nginx_bin):
     """lint(path, **params) -> findings of nginxlint on one http-context file, for the nginx that runs it.
-    The experiments are about the WebSocket pack: the security packs are left out."""
+    The experiments are about the WebSocket packs (websocket-streaming turned on too): the security packs are left out."""
     version = nginx_version(nginx_bin)
 
     def run(path, **params):
-        options = CheckOptions(params=params, nginx_version=version, context="http", selection=WITHOUT_SECURITY_PACKS)
+        options = CheckOptions(params=params, nginx_version=version, context="http", selection=WITHOUT_SECURITY_PACKS,
+                               packs=["websocket-streaming"])
         result = check([str(path)], options, prepare(options))
         assert not result.errors, result.errors
         return result.findings

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
+from ...findings.records import Related
 from ...reading.tree import Node
 from ..compiling import Compiler, mapping
 from ..scope import Scope
@@ -104,6 +105,17 @@ class Selector:
 
     def targets(self, scope: Scope) -> list[Node]:
         return self.source.targets(self.condition.holds, scope)
+
+    @property
+    def explains(self) -> bool:
+        """Does a key of this selector say why it chose a block (`reason`)?"""
+        return any(hasattr(c, "reason") for c in self.condition.conditions)
+
+    def reasons(self, block: Node, scope: Scope) -> tuple[Related, ...]:
+        """Why the keys that can say it chose `block` (what made a location
+        a WebSocket one), for a finding's related places."""
+        found = (c.reason(block, scope) for c in self.condition.conditions if hasattr(c, "reason"))
+        return tuple(r for r in found if r is not None)
 
 
 def compile_selector(select: object, compiler: Compiler) -> Selector | None:
