@@ -28,8 +28,8 @@ def lint_files(tmp_path, monkeypatch):
     a `selection`, the security and TLS packs are left out: these tests are
     about the core and the WebSocket pack, and their small configs (no HSTS,
     proxy_pass from an if) are rightly security findings, tested elsewhere.
-    Without `packs`, the opt-in websocket-streaming pack is on, so that
-    WebSocket tests see every WS rule; pass `packs=[]` for the defaults."""
+    Without `packs`, the opt-in packs (websocket-streaming, hardening) are
+    on, so that tests see every rule; pass `packs=[]` for the defaults."""
     monkeypatch.chdir(tmp_path)
 
     def run(files: dict[str, str], *paths: str, **options):
@@ -38,7 +38,7 @@ def lint_files(tmp_path, monkeypatch):
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(textwrap.dedent(text))
         options.setdefault("selection", WITHOUT_SECURITY_PACKS)
-        options.setdefault("packs", ["websocket-streaming"])
+        options.setdefault("packs", ["websocket-streaming", "hardening"])
         opts = CheckOptions(**options)
         return check(list(paths) or [next(iter(files))], opts, prepare(opts))
 

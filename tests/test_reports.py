@@ -54,7 +54,7 @@ def test_fingerprints_survive_unrelated_line_moves(tmp_path):
     config = tmp_path / "site.conf"
 
     def results():
-        code, out, _ = run_cli(["check", config.name, "--format", "sarif", "--pack", "websocket-streaming"], tmp_path)
+        code, out, _ = run_cli(["check", config.name, "--format", "sarif", "--pack", "websocket-streaming", "--pack", "hardening"], tmp_path)
         return [(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"],
                  r["partialFingerprints"]["nginxlint/v1"]) for r in json.loads(out)["runs"][0]["results"]]
 

@@ -22,8 +22,8 @@ MISSING_IN_BACKUP = ["WS004", "WS005", "WS006", "WS007", "WS008", "WS009", "WS01
 
 def _lint(*paths, **options):
     """In-process, without a project config: the reference deployment's own
-    (sample_configs/.nginxlint.yaml) turns on websocket-streaming, as here."""
-    options.setdefault("packs", ["websocket-streaming"])
+    (sample_configs/.nginxlint.yaml) turns on websocket-streaming and hardening, as here."""
+    options.setdefault("packs", ["websocket-streaming", "hardening"])
     opts = CheckOptions(**options)
     return check(list(paths), opts, prepare(opts))
 
@@ -106,4 +106,4 @@ def test_readme_first_command_fails_the_backup_with_every_missing_requirement(in
     copy = tmp_path / "site.conf"
     copy.write_bytes((REPO / BACKUP).read_bytes())
     assert _cli_rule_lines([str(copy)], tmp_path)[1] & expected == set()  # the default: the streaming policy is opt-in
-    assert _cli_rule_lines([str(copy), "--pack", "websocket-streaming"], tmp_path) == (1, found)
+    assert _cli_rule_lines([str(copy), "--pack", "websocket-streaming", "--pack", "hardening"], tmp_path) == (1, found)

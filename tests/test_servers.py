@@ -154,7 +154,7 @@ def test_inspect_and_ws004_agree_on_a_socket_spelled_two_ways(tmp_path):
     assert code == 0, err
     document = json.loads(out)
     assert (document["server"]["line"], document["location"]["line"], document["status"]) == (5, 8, None)
-    options = CheckOptions(packs=["websocket-streaming"])  # WS004 is in the opt-in pack
+    options = CheckOptions(packs=["websocket-streaming", "hardening"])  # WS004 and TLS004 are in opt-in packs
     findings = check([str(site)], options, prepare(options)).findings
     assert [(f.rule, f.line) for f in findings if f.rule == "WS004"] == [("WS004", 8)]
 
@@ -184,7 +184,7 @@ def test_a_checked_tree_is_collected_after_check_returns(tmp_path):
     """No module-level cache keeps the tree (the TLS rules route to the
     default server of each TLS socket, which once cached the tree by id())."""
     (tmp_path / "site.conf").write_text(TLS_SITE)
-    options = CheckOptions(packs=["websocket-streaming"])  # WS004 is in the opt-in pack
+    options = CheckOptions(packs=["websocket-streaming", "hardening"])  # WS004 and TLS004 are in opt-in packs
     result = check([str(tmp_path / "site.conf")], options, prepare(options))
     assert {f.rule for f in result.findings} >= {"TLS004", "WS004"}  # the TLS and routing paths ran
     assert _nodes_from(tmp_path) == 0

@@ -124,11 +124,11 @@ def test_project_config_nearest_the_common_folder_of_the_paths(tmp_path):
 def test_unknown_pack_names_the_known_ones(tmp_path):
     code, _, err = _check(tmp_path, "--pack", "streaming")
     assert code == 2
-    assert err.strip() == "nginxlint: error: --pack: unknown pack 'streaming' (known: security, tls, websocket, websocket-streaming)"
+    assert err.strip() == "nginxlint: error: --pack: unknown pack 'streaming' (known: hardening, security, tls, websocket, websocket-streaming)"
     (tmp_path / ".nginxlint.yaml").write_text("format: json\npacks:\n  - websocket-streaming\n  - voice\n")
     code, _, err = _check(tmp_path)
     assert code == 2 and err.strip() == f"nginxlint: error: {tmp_path / '.nginxlint.yaml'}:2: unknown pack 'voice' " \
-                                        "(known: security, tls, websocket, websocket-streaming)"
+                                        "(known: hardening, security, tls, websocket, websocket-streaming)"
     code, _, err = _check(tmp_path, "--config", str(tmp_path / "none.yaml"))
     assert code == 2
 
