@@ -77,6 +77,18 @@ def test_snippet_context_is_guessed_outside_sites_and_conf_d(lint_files):
     assert lint_files({"snippets/proxy.conf": proxy}).findings == ()  # proxy_pass: only a location accepts it
 
 
+def test_a_snippet_of_includes_is_guessed_by_what_they_pull_in(lint_files):
+    """h5bp's basic.conf holds only includes, one of which brings locations:
+    it is included into servers, and read there, not refused in http."""
+    files = {"nginx.conf": "events {}\nhttp {}\n",  # the conf prefix relative includes resolve against
+             "h5bp/basic.conf": "include h5bp/location/files.conf;\ninclude h5bp/headers.conf;\n",
+             "h5bp/location/files.conf": "location ~* /\\.(?!well-known) {\n    deny all;\n}\n",
+             "h5bp/headers.conf": "add_header X-Content-Type-Options nosniff always;\n"}
+    assert lint_files(files, "h5bp/basic.conf").findings == ()
+    files["h5bp/basic.conf"] += "worker_connections 10;\n"  # no context accepts all of it: http, as before
+    assert ("SYN002", "h5bp/location/files.conf", 1) in rule_lines(lint_files(files, "h5bp/basic.conf"))
+
+
 def test_stream_fragments_are_read_in_stream_context(lint_files):
     stream = "upstream db {\n    server 127.0.0.1:5432;\n}\nserver {\n    listen 15432;\n    proxy_pass db;\n}\n"
     assert lint_files({"streams-enabled/db": stream}).findings == ()

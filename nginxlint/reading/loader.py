@@ -34,6 +34,8 @@ from .probe import DIRECTORY, REGULAR, Probe
 from .source import MAX_FILE_BYTES, PARALLEL_MIN_FILES, Source, decode_source, read_source, read_sources
 from .tree import Node, inner_context
 
+_GUESS_DEPTH = 4  # include levels followed when guessing a fragment's context
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -154,11 +156,30 @@ class Loader:
         elif is_main_config(parsed.statements):
             context, prefix = "main", os.path.abspath(directory)
         else:
-            context, prefix = fragment_context(parsed.statements, directory), conf_prefix(directory, self.probe)
+            prefix = conf_prefix(directory, self.probe)
+            context = fragment_context(self._spliced(parsed.statements, prefix, _GUESS_DEPTH), directory)
         root = self._new_root(shown, context)
         real = self.probe.realpath(shown) if shown != "<stdin>" else shown
         self._instantiate(parsed.statements, shown, root, context, prefix, (real,))
         self.config.roots.append(root)
+
+    def _spliced(self, statements: tuple[Statement, ...], prefix: str, depth: int) -> list[Statement]:
+        """A fragment's top level as nginx would read it, its includes replaced
+        by the statements of the readable files they name, `depth` levels
+        deep: a snippet made of includes (h5bp's basic.conf) is judged by the
+        locations it pulls in, not read in http context where they are refused."""
+        found: list[Statement] = []
+        for stmt in statements:
+            if stmt.name != "include" or len(stmt.args) != 1 or depth == 0:
+                found.append(stmt)
+                continue
+            pattern = self._map_path(stmt.args[0], prefix)
+            targets = self.probe.glob(pattern) if glob.has_magic(pattern) else (pattern,)
+            for target in targets:
+                if self.probe.kind(target) == REGULAR and self.probe.readable(target):
+                    parsed = self._read(target, display_path(target), None)
+                    found += self._spliced(parsed.statements, prefix, depth - 1) if parsed else ()
+        return found
 
     @staticmethod
     def _new_root(shown: str, context: str) -> Node:
