@@ -31,10 +31,12 @@ def test_wheel_installs_and_runs_from_any_directory(tmp_path):
     backup = elsewhere / "gmai.sa.backup"
     shutil.copy(REPO / "sample_configs" / "gmai.sa.backup", backup)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    run = subprocess.run([str(venv / "bin" / "nginxlint"), "check", backup.name, "--format", "json"],
+    # the opt-in packs ship in the wheel too
+    run = subprocess.run([str(venv / "bin" / "nginxlint"), "check", backup.name, "--format", "json",
+                          "--pack", "websocket-streaming", "--pack", "hardening"],
                          capture_output=True, text=True, cwd=elsewhere, env=env, timeout=60)
     assert run.returncode == 1, run.stderr
-    assert {f["rule"] for f in json.loads(run.stdout)["findings"]} >= {"WS008", "HDR001"}
+    assert {f["rule"] for f in json.loads(run.stdout)["findings"]} >= {"WS008", "HDR001", "TLS004"}
     module = subprocess.run([str(venv / "bin" / "python"), "-m", "nginxlint", "--version"],
                             capture_output=True, text=True, cwd=elsewhere, env=env, timeout=60)
     assert module.returncode == 0 and "nginxlint" in module.stdout
