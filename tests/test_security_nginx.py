@@ -80,20 +80,26 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _get(port: int, host: str, deadline: float) -> str:
-    """The body nginx on 127.0.0.1:port returns for / with this Host."""
+def _http(port: int, path: str, host: str, deadline: float) -> tuple[str, str]:
+    """(status line and headers, body) of nginx on 127.0.0.1:port for GET path with this Host."""
     while True:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=2) as conn:
-                conn.sendall(f"GET / HTTP/1.0\r\nHost: {host}\r\n\r\n".encode())
+                conn.sendall(f"GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n".encode())
                 data = b""
                 while chunk := conn.recv(4096):
                     data += chunk
-            return data.decode().partition("\r\n\r\n")[2]
+            head, _, body = data.decode().partition("\r\n\r\n")
+            return head, body
         except OSError:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
+
+
+def _get(port: int, host: str, deadline: float) -> str:
+    """The body nginx on 127.0.0.1:port returns for / with this Host."""
+    return _http(port, "/", host, deadline)[1]
 
 
 def test_sec019_nginx_warns_and_keeps_the_first_server(nginx, tmp_path):
@@ -241,18 +247,7 @@ def test_sec018_error_log_off_creates_a_file_named_off(nginx, tmp_path):
 
 def _response_head(port: int, path: str, deadline: float) -> str:
     """The status line and headers nginx on 127.0.0.1:port answers GET path with."""
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=2) as conn:
-                conn.sendall(f"GET {path} HTTP/1.0\r\nHost: x\r\n\r\n".encode())
-                data = b""
-                while chunk := conn.recv(4096):
-                    data += chunk
-            return data.decode().partition("\r\n\r\n")[0]
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
+    return _http(port, path, "x", deadline)[0]
 
 
 def test_sec003_nginx_escapes_rewrite_captures_in_redirects_but_not_return_or_uri(nginx, tmp_path):
