@@ -169,3 +169,19 @@ def test_a_grouped_finding_is_valid_sarif_with_every_affected_block_related():
     jsonschema.validate(document, SCHEMA)
     [result] = document["runs"][0]["results"]
     assert [r["physicalLocation"]["region"]["startLine"] for r in result["relatedLocations"]] == [10, 11, 12, 13, 14, 2]
+
+
+def test_fingerprint_ignores_how_many_blocks_a_cause_reaches(tmp_path):
+    """One more location inheriting a bad server-level line is the same alert."""
+    site = "server {{\n    listen 80;\n    proxy_http_version 1.0;\n{locations}}}\n"
+    location = "    location /{n}/ {{\n        proxy_pass http://127.0.0.1:8000;\n        proxy_set_header Upgrade $http_upgrade;\n" \
+               "        proxy_set_header Connection upgrade;\n    }}\n"
+
+    def fingerprints(count: int) -> list[tuple[str, str]]:
+        (tmp_path / "site.conf").write_text(site.format(locations="".join(location.format(n=n) for n in range(count))))
+        _, out, _ = run_cli(["check", "site.conf", "--format", "sarif", "--select", "WS001"], tmp_path)
+        return [(r["message"]["text"], r["partialFingerprints"]["nginxlint/v1"]) for r in json.loads(out)["runs"][0]["results"]]
+
+    two, three = fingerprints(2), fingerprints(3)
+    assert "(also 1 other location)" in two[0][0] and "(also 2 other locations)" in three[0][0]
+    assert [fp for _, fp in two] == [fp for _, fp in three]

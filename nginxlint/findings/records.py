@@ -1,6 +1,7 @@
 """Findings and input errors: the plain records every stage hands to the next."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,21 @@ class Related:
     line: int
     message: str
     affected: bool = False
+
+
+# How a grouped finding's message says how far its cause reaches; written
+# and stripped here only (SARIF fingerprints leave it out, so one more
+# affected location is not a new alert).
+_REACH = re.compile(r" \(also \d+ other (?:location|server|block)s?\)$")
+
+
+def also_reaches(others: int, noun: str) -> str:
+    """" (also 2 other locations)": the suffix of a finding whose cause applies to more blocks."""
+    return f" (also {others} other {noun}{'s' if others > 1 else ''})"
+
+
+def without_reach(message: str) -> str:
+    return _REACH.sub("", message)
 
 
 def applies_to(server: str | None, location: str | None) -> str:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from .. import checks
 from ..checks.view import TreeView
-from ..findings.records import Failure, Finding, Related, applies_to
+from ..findings.records import Failure, Finding, Related, also_reaches, applies_to
 from ..reading.loader import Config
 from ..reading.tree import Node
 from ..semantics import directives
@@ -129,8 +129,7 @@ def _finding(group: list[_Placed]) -> Finding:
     if len(blocks) > 1:
         noun = ("location" if all(p.location is not None for p in blocks.values())
                 else "server" if all(p.location is None for p in blocks.values()) else "block")
-        others = len(blocks) - 1
-        message += f" (also {others} other {noun}{'s' if others > 1 else ''})"
+        message += also_reaches(len(blocks) - 1, noun)
         related += tuple(Related(p.block.file, p.block.line, applies_to(p.server, p.location), affected=True)
                          for p in blocks.values() if p.block is not None)
     server = first.server if all(p.server == first.server for p in group) else None

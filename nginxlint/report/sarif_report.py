@@ -3,7 +3,8 @@
 Every rule that ran is listed in tool.driver with its documentation; each
 result has a location relative to the source root (the working directory),
 related locations, and a fingerprint that survives unrelated edits: it hashes
-the rule, file, server, location and message with line numbers removed, plus
+the rule, file, server, location and message with line numbers (and how
+many other blocks the cause reaches) removed, plus
 an occurrence count for identical ones, never the line itself.
 """
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from .. import __version__
-from ..findings.records import Finding, LintResult
+from ..findings.records import Finding, LintResult, without_reach
 
 if TYPE_CHECKING:  # a type only: formats do not load the policy engine
     from ..policy.model import Rule
@@ -106,5 +107,5 @@ def _location(file: str, line: int) -> dict:
 
 
 def _fingerprint_basis(finding: Finding) -> str:
-    message = _LINE_REFERENCE.sub("", finding.message)
+    message = _LINE_REFERENCE.sub("", without_reach(finding.message))
     return "\0".join((finding.rule, finding.file, finding.server or "", finding.location or "", message))
