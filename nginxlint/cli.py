@@ -169,8 +169,9 @@ def diff_command(active, backup, policies, packs, params, config_file, select, i
     """What restoring BACKUP over ACTIVE would change and break.
 
     Each side is a file, a directory or a whole tree. Lists the findings the
-    restore would introduce and fix (matched by rule, server and location,
-    never by line) and every effective change per server and location, with
+    restore would introduce and fix (matched by cause: the rule and the line's
+    text, never its number; a cause that reaches other blocks is shown too)
+    and every effective change per server and location, with
     file:line on both sides. Exit 1 when the restore would introduce a
     finding at or above --fail-on; 0 when it introduces none; 2 when
     nginxlint could not read a side or a policy.
