@@ -232,8 +232,8 @@ def policy_group() -> None:
 def validate_command(files, params) -> None:
     """Check policy FILES (with the built-in packs) without linting anything."""
     policy_set = prepared_policies(CheckOptions(policies=list(files), params=params_given(params)))
-    given = {path for file in files for path in policy_files(file)}
-    own = [rule for rule in policy_set.rules if rule.file in given]
+    given = {os.path.realpath(path) for file in files for path in policy_files(file)}
+    own = [rule for rule in policy_set.rules if os.path.realpath(rule.file) in given]
     click.echo(f"{', '.join(files)}: valid, {len(own)} rule{'s' if len(own) != 1 else ''}")
 
 

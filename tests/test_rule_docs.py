@@ -75,6 +75,12 @@ def test_policy_validate(tmp_path):
     assert code == 2 and err.strip() == f"nginxlint: error: bad policy: {bad}:9: lte: invalid size '10Q'"
 
 
+def test_policy_validate_on_a_built_in_pack_reads_it_once():
+    """Validating a shipped pack (as its authors do) is not a clash with itself."""
+    code, out, err = run_cli(["policy", "validate", "policies/hardening.yaml"], REPO)
+    assert (code, out, err) == (0, "policies/hardening.yaml: valid, 7 rules\n", "")
+
+
 def test_readme_shows_the_shipped_site_policy_and_it_works(tmp_path):
     """docs/policy-language.md quotes sample_configs/policies/gmai-site.yaml verbatim; it catches a 20M limit."""
     policy = REPO / "sample_configs" / "policies" / "gmai-site.yaml"

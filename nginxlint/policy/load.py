@@ -62,8 +62,12 @@ def load_policies(extra: list[str], overrides: Mapping[str, str], enabled: Seque
     policy_set = PolicySet()
     policy_set.rules.extend(_input_rules())
     packs = []
+    read: set[str] = set()  # a built-in pack given again (`policy validate policies/tls.yaml`) is read once
     for path in [str(builtin_policy_dir()), *extra]:
         for file in _collect(errors, lambda path=path: policy_files(path)) or ():
+            if os.path.realpath(file) in read:
+                continue
+            read.add(os.path.realpath(file))
             doc = _collect(errors, lambda file=file: _read(file))
             if doc is not None:
                 packs.append((file, doc))
