@@ -55,8 +55,11 @@ def check_staged(paths: list[str], options: CheckOptions, policies: PolicySet, e
             continue
         for real in reached:
             del staged[real]
-        caused = _new_findings(result.findings, _head_findings(top, entry, entry_options, policies, config.files))
-        findings += [f for f in result.findings if os.path.realpath(f.file) in reached or f in caused]
+        mine = [f for f in result.findings if os.path.realpath(f.file) in reached]
+        elsewhere = [f for f in result.findings if os.path.realpath(f.file) not in reached]
+        if elsewhere:  # HEAD is linted only when there is something it could clear
+            elsewhere = _new_findings(elsewhere, _head_findings(top, entry, entry_options, policies, config.files))
+        findings += [*mine, *elsewhere]
         errors += result.errors
         files += result.files
         if not staged:
@@ -93,20 +96,20 @@ def _tracked_entries(top: str) -> list[str]:
 Key = tuple[str, str, str, frozenset[str]]  # rule, file, text of the line, blocks the cause applies to
 
 
-def _new_findings(now: tuple[Finding, ...], before: list[Key] | None) -> set[Finding]:
+def _new_findings(now: list[Finding], before: list[Key] | None) -> list[Finding]:
     """The findings of `now` HEAD did not have (each HEAD finding cancels one
     with its key); all of them when there is no HEAD to compare with."""
     if before is None:
-        return set(now)
+        return now
     left = Counter(before)
-    caused = set()
+    caused = []
     lines = _Lines()
     for finding in now:
         key = _key(finding, os.path.abspath(finding.file), lines)
         if left[key] > 0:
             left[key] -= 1
         else:
-            caused.add(finding)
+            caused.append(finding)
     return caused
 
 
