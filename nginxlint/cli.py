@@ -65,11 +65,15 @@ def main() -> None:
 @click.option("--output", type=click.Path(dir_okay=False), help="Write the report to FILE (atomically) instead of stdout.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES),
               help="Exit 1 when a finding has this severity or a worse one (default warning).")
+@click.option("--staged", is_flag=True,
+              help="PATHS are files staged for a commit (the pre-commit hook): lint the whole tree each belongs to "
+                   "(entry: of the project config, else a tracked nginx.conf reaching it) and report the findings in them "
+                   "and those their change causes elsewhere (compared with HEAD).")
 @click.option("--no-cache", is_flag=True,
               help="Neither reuse nor store a cached result (default: reuse one when no input changed; "
                    "stored in $NGINXLINT_CACHE_DIR, else $XDG_CACHE_HOME/nginxlint or ~/.cache/nginxlint).")
 def check_command(paths, policies, packs, params, config_file, select, ignore, output_format, output, fail_on,
-                  nginx_version, root, context, include_path, no_cache) -> None:
+                  nginx_version, root, context, include_path, staged, no_cache) -> None:
     """Lint nginx files, directories (sites-enabled/) or a whole nginx.conf.
 
     PATH may be any file name, a directory (read like `include dir/*`; one
@@ -84,9 +88,12 @@ def check_command(paths, policies, packs, params, config_file, select, ignore, o
     if output and not os.path.isdir(os.path.dirname(os.path.abspath(output))):
         fail(f"--output {output}: directory {os.path.dirname(output) or '.'} does not exist")
     policy_set = prepared_policies(options)
-    paths = list(paths) or [DEFAULT_PATH]
-    cacheable = not no_cache and "-" not in paths  # standard input cannot be checked for changes
-    result = (result_cache.check_cached if cacheable else check)(paths, options, policy_set)
+    if staged:
+        result = _check_staged(list(paths), options, policy_set, project.values.get("entry", []))
+    else:
+        paths = list(paths) or [DEFAULT_PATH]
+        cacheable = not no_cache and "-" not in paths  # standard input cannot be checked for changes
+        result = (result_cache.check_cached if cacheable else check)(paths, options, policy_set)
     report = FORMATS[output_format](result)
     if output:
         _write_atomically(output, report)
@@ -99,6 +106,15 @@ def check_command(paths, policies, packs, params, config_file, select, ignore, o
     threshold = severity_rank(fail_on)
     failing = any(severity_rank(f.severity) <= threshold for f in result.findings)
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+def _check_staged(paths, options, policy_set, entries):
+    from .commands.staged import GitError, check_staged
+
+    try:
+        return check_staged(paths, options, policy_set, entries)
+    except GitError as exc:
+        fail(f"--staged: {exc}")
 
 
 def _write_atomically(path: str, text: str) -> None:

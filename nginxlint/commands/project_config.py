@@ -1,8 +1,9 @@
 """Project configuration: `.nginxlint.yaml`, or `[tool.nginxlint]` in
 `pyproject.toml`, the nearest one upwards from the folder of the linted
 paths, else from the working directory (or given with --config). It holds
-the same settings as the command line, plus per-rule severities and the
-opt-in packs to turn on; command-line options win over it.
+the same settings as the command line, plus per-rule severities, the
+opt-in packs to turn on, and `entry:`, the main config(s) `check --staged`
+lints staged files inside; command-line options win over it.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ YAML_NAME = ".nginxlint.yaml"
 # tuple of allowed strings ("" for any string).
 KEYS = {
     "policies": "list", "packs": "list", "select": "list", "ignore": "list", "severity": "map", "params": "map",
-    "nginx-version": "", "fail-on": SEVERITIES, "format": ("text", "json", "sarif", "github", "concise"),
+    "entry": "list", "nginx-version": "", "fail-on": SEVERITIES, "format": ("text", "json", "sarif", "github", "concise"),
 }
 
 
@@ -101,8 +102,9 @@ def load_config(path: Path) -> ProjectConfig:
             parse_version(values["nginx-version"])
         except ValueError as exc:
             raise ConfigError(str(path), lines.get("nginx-version"), str(exc)) from None
-    if "policies" in values:
-        values["policies"] = [str((path.parent / p).resolve()) for p in values["policies"]]
+    for key in ("policies", "entry"):  # relative to the config's folder
+        if key in values:
+            values[key] = [str((path.parent / p).resolve()) for p in values[key]]
     if "severity" in values:
         for rule, severity in values["severity"].items():
             if severity not in SEVERITIES:
