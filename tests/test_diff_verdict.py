@@ -83,7 +83,9 @@ def test_the_regex_samples_find_what_a_new_regex_steals_from_the_root_location(t
 def test_another_upstream_port_is_a_change_named_on_both_sides(tmp_path):
     backup = SITE.replace("127.0.0.1:8000", "127.0.0.1:8001")
     code, document = _diff(tmp_path, backup)
-    assert code == 0 and document["verdict"]["level"] == "REVIEW" and document["verdict"]["changes"] == 1
+    # dropping `deny all` opens the admin area to everyone: a new finding, so UNSAFE
+    assert code == 1 and document["verdict"]["level"] == "UNSAFE"
+    assert [f["rule"] for f in document["regressions"]] == ["SEC010"] and document["verdict"]["changes"] == 1
     [change] = document["traffic"]
     assert (change["block"], change["item"]) == ("upstream backend", "server")
     assert change["active"] == [{"value": "127.0.0.1:8000", "file": "active", "line": 2, "block": "upstream backend"}]
@@ -98,7 +100,9 @@ def test_a_changed_map_entry_is_a_change_naming_the_header_that_sends_it(tmp_pat
     what upstream keepalive wants; whether the backend copes is the reviewer's call."""
     backup = SITE.replace("''      close;", "''      \"\";")
     code, document = _diff(tmp_path, backup)
-    assert code == 0 and document["verdict"]["level"] == "REVIEW"
+    # dropping `deny all` opens the admin area to everyone: a new finding, so UNSAFE
+    assert code == 1 and document["verdict"]["level"] == "UNSAFE"
+    assert [f["rule"] for f in document["regressions"]] == ["SEC010"]
     [change] = document["traffic"]
     assert (change["block"], change["item"]) == ("map $http_upgrade $connection_upgrade", '""')
     assert (change["active"][0]["value"], change["backup"][0]["value"]) == ("close", '""')
@@ -125,3 +129,38 @@ def test_only_logging_changes_are_safe(tmp_path):
     backup = SITE.replace("    server_name api.example;", "    server_name api.example;\n    access_log off;")
     code, document = _diff(tmp_path, backup)
     assert code == 0 and document["verdict"]["level"] == "SAFE" and not document["identical"]
+
+
+ADMIN = """server {
+    listen 80;
+    server_name admin.example;
+    location /admin/ {
+        allow 10.0.0.0/8;
+        allow 192.168.1.0/24;
+        deny all;
+        proxy_pass http://127.0.0.1:8000;
+    }
+}
+"""
+
+
+def test_an_access_list_is_one_ordered_list_in_inspect_and_diff(tmp_path):
+    """nginx checks allow/deny lines in order as one list: never `allow … all` nor `deny 10.0.0.0/8`."""
+    (tmp_path / "active").write_text(ADMIN)
+    (tmp_path / "backup").write_text(ADMIN.replace("        deny all;\n", ""))
+    code, out, _ = run_cli(["inspect", "active", "--host", "admin.example", "--uri", "/admin/", "--format", "json"], tmp_path)
+    access = [(d["directive"], d["value"], d["line"]) for d in json.loads(out)["directives"] if "allow" in d["directive"]]
+    assert access == [("allow/deny", "allow 10.0.0.0/8", 5), ("allow/deny", "allow 192.168.1.0/24", 6),
+                      ("allow/deny", "deny all", 7)]
+    code, document = _diff_files(tmp_path)
+    [change] = [c for c in document["changes"] if c["directive"] == "allow/deny"]
+    assert [e["value"] for e in change["active"]] == ["allow 10.0.0.0/8", "allow 192.168.1.0/24", "deny all"]
+    assert [e["value"] for e in change["backup"]] == ["allow 10.0.0.0/8", "allow 192.168.1.0/24"]
+    # dropping `deny all` opens the admin area to everyone: a new finding, so UNSAFE
+    assert code == 1 and document["verdict"]["level"] == "UNSAFE"
+    assert [f["rule"] for f in document["regressions"]] == ["SEC010"]
+
+
+def _diff_files(tmp_path):
+    code, out, _ = run_cli(["diff", "active", "backup", "--format", "json"], tmp_path)
+    return code, json.loads(out)
