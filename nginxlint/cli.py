@@ -178,21 +178,28 @@ def inspect_command(paths, host, port, tls, address, uri, output_format, nginx_v
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--fail-on", type=click.Choice(SEVERITIES),
               help="Exit 1 when the restore would introduce a finding this severe or worse (default warning).")
+@click.option("--fail-on-change", is_flag=True, help="Exit 1 for REVIEW too: any change that alters traffic.")
+@click.option("--probe", "probes", multiple=True, metavar="URI",
+              help="Route this path (on every host) or URL (https://host/path) in both configs too; repeatable.")
 @click.option("--active-root", type=click.Path(file_okay=False), help="--root for the active side only.")
 @click.option("--backup-root", type=click.Path(file_okay=False), help="--root for the backup side only.")
 def diff_command(active, backup, policies, packs, params, config_file, select, ignore, output_format, fail_on,
-                 nginx_version, root, active_root, backup_root, context, include_path) -> None:
+                 fail_on_change, probes, nginx_version, root, active_root, backup_root, context, include_path) -> None:
     """What restoring BACKUP over ACTIVE would change and break.
 
-    Each side is a file, a directory or a whole tree. Lists the findings the
-    restore would introduce and fix (matched by cause: the rule and the line's
-    text, never its number; a cause that reaches other blocks is shown too)
-    and every effective change per server and location, with
-    file:line on both sides. Exit 1 when the restore would introduce a
-    finding at or above --fail-on; 0 when it introduces none; 2 when
-    nginxlint could not read a side or a policy.
+    Each side is a file, a directory or a whole tree. First a verdict: SAFE
+    (no change that alters traffic), REVIEW (changes, none a regression) or
+    UNSAFE (new findings at or above --fail-on, or a proxied request that
+    another server or location would serve). Then the requests served
+    elsewhere (every location's path and every server name on every socket,
+    plus --probe), the findings the restore would introduce and fix (matched
+    by cause: the rule and the line's text, never its number), upstream, map
+    and listen changes, and every effective change per server and location,
+    with file:line on both sides. Exit 1 for UNSAFE (and for REVIEW with
+    --fail-on-change); 0 otherwise; 2 when nginxlint could not read a side
+    or a policy.
     """
-    from .commands.restore_diff import diff
+    from .commands.restore_diff import diff, verdict
     from .report.diff_report import render_json, render_text
 
     project = project_config(config_file, (active, backup))
@@ -201,15 +208,15 @@ def diff_command(active, backup, policies, packs, params, config_file, select, i
     policy_set = prepared_policies(options)
     sides = [lint_paths([path], dataclasses.replace(options, root=side_root or root), policy_set)
              for path, side_root in ((active, active_root), (backup, backup_root))]
-    result = diff(sides[0], sides[1], options.nginx_version)
+    result = diff(sides[0], sides[1], options.nginx_version, tuple(probes))
+    answer = verdict(result, fail_on)
     render = render_json if output_format == "json" else render_text
-    click.echo(render(result, active, backup), nl=False)
+    click.echo(render(result, active, backup, answer), nl=False)
     for error in result.errors:
         click.echo(f"nginxlint: error: {error}", err=True)
-    threshold = severity_rank(fail_on)
-    if any(severity_rank(f.severity) <= threshold for f in result.regressions):
-        sys.exit(EXIT_FINDINGS)
-    sys.exit(EXIT_TOOL if result.errors else EXIT_CLEAN)
+    if result.errors:  # a side nginxlint could not read: its verdict is not an answer
+        sys.exit(EXIT_TOOL)
+    sys.exit(EXIT_FINDINGS if answer.level == "UNSAFE" or (fail_on_change and answer.level == "REVIEW") else EXIT_CLEAN)
 
 
 @main.command("rules")

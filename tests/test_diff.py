@@ -36,7 +36,11 @@ def test_the_other_way_round_every_finding_is_fixed():
 
 def test_identical_inputs_say_there_is_no_change():
     code, out, _ = run_cli(["diff", ACTIVE, ACTIVE], REPO)
-    assert (code, out) == (0, f"No change: restoring {ACTIVE} over {ACTIVE} changes no effective setting and no finding.\n")
+    assert (code, out) == (0, "SAFE: 0 regressions, 0 other changes that alter traffic\n"
+                              f"No change: restoring {ACTIVE} over {ACTIVE} changes no effective setting and no finding.\n")
+    code, document, _ = _diff(ACTIVE, ACTIVE)
+    assert document["verdict"] == {"level": "SAFE", "new_findings": 0, "rerouted": 0, "changes": 0,
+                                   "text": "SAFE: 0 regressions, 0 other changes that alter traffic"}
 
 
 def test_findings_are_matched_by_cause_not_line(tmp_path):

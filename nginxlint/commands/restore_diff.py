@@ -8,19 +8,27 @@ to. So the restore's regressions and fixes stand out, and so does a cause
 both sides have that the restore makes reach more (or fewer) locations. Then the effective configuration
 of each server and location is compared: servers and locations added or
 removed, values changed, proxy headers lost or gained, with file:line on
-both sides.
+both sides. Requests that would be served elsewhere come from routing_diff,
+upstream, map and socket changes from traffic_diff; `verdict` sums it all up
+as SAFE, REVIEW or UNSAFE.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..findings.records import Finding, InputError, LintResult, applies_to
+from ..findings.records import Finding, InputError, LintResult, applies_to, severity_rank
 from ..reading.loader import Config
 from ..reading.tree import Node, walk
 from ..semantics.effective import Effective
 from ..semantics.in_force import Entry, settings_in_force
 from ..semantics.servers import describe_location, display_name
 from ..semantics.sockets import listens_of
+from .routing_diff import RoutingChange, routing_changes
+from .traffic_diff import TrafficChange, traffic_changes
+
+# Settings that change what is logged, never what a client or backend gets.
+LOGGING_ONLY = frozenset({"access_log", "error_log", "log_format", "open_log_file_cache", "log_not_found",
+                          "log_subrequest", "rewrite_log"})
 
 
 @dataclass
@@ -52,16 +60,55 @@ class DiffResult:
     locations_added: list[tuple[str, str]] = field(default_factory=list)
     locations_removed: list[tuple[str, str]] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
+    routing: list[RoutingChange] = field(default_factory=list)  # requests served by another block
+    traffic: list[TrafficChange] = field(default_factory=list)  # upstream, map, geo, split_clients, sockets
     errors: list[InputError] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         return not (self.regressions or self.fixed or self.reach or self.servers_added or self.servers_removed
-                    or self.locations_added or self.locations_removed or self.changes)
+                    or self.locations_added or self.locations_removed or self.changes or self.routing
+                    or self.traffic)
 
 
-def diff(active: tuple[Config, LintResult], backup: tuple[Config, LintResult], version: str) -> DiffResult:
+@dataclass(frozen=True)
+class Verdict:
+    """The answer to "may I restore this?": SAFE (nothing that alters
+    traffic changes), REVIEW (changes, none a regression), UNSAFE."""
+
+    level: str
+    new_findings: int  # regressions: new findings at or above --fail-on
+    rerouted: int  # regressions: proxied requests another block would serve
+    changes: int  # every other change that alters traffic
+
+    @property
+    def text(self) -> str:
+        regressions = self.new_findings + self.rerouted
+        parts = [f"{regressions} regression{'s' * (regressions != 1)}"
+                 + (f" ({self.new_findings} new finding(s) at or above the threshold, "
+                    f"{self.rerouted} proxied request(s) served elsewhere)" if regressions else ""),
+                 f"{self.changes} other change{'s' * (self.changes != 1)} that alter{'s' * (self.changes == 1)} traffic"]
+        return f"{self.level}: {', '.join(parts)}"
+
+
+def verdict(result: DiffResult, fail_on: str) -> Verdict:
+    threshold = severity_rank(fail_on)
+    new_findings = sum(severity_rank(f.severity) <= threshold for f in result.regressions)
+    rerouted = sum(c.regression for c in result.routing)
+    changes = (len(result.regressions) - new_findings + len(result.fixed) + len(result.reach)
+               + len(result.servers_added) + len(result.servers_removed)
+               + len(result.locations_added) + len(result.locations_removed)
+               + sum(c.directive not in LOGGING_ONLY for c in result.changes)
+               + len(result.routing) - rerouted + len(result.traffic))
+    level = "UNSAFE" if new_findings or rerouted else "REVIEW" if changes else "SAFE"
+    return Verdict(level, new_findings, rerouted, changes)
+
+
+def diff(active: tuple[Config, LintResult], backup: tuple[Config, LintResult], version: str,
+         probes: tuple[str, ...] = ()) -> DiffResult:
     result = DiffResult(errors=list(active[1].errors) + list(backup[1].errors))
+    result.routing = routing_changes(active[0], backup[0], probes)
+    result.traffic = traffic_changes(active[0], backup[0])
     result.regressions, result.fixed, result.reach = _match(_causes(*active), _causes(*backup))
     effective_a, effective_b = Effective(version), Effective(version)
     servers_a, servers_b = _servers(active[0]), _servers(backup[0])

@@ -3,15 +3,19 @@ from __future__ import annotations
 
 import json
 
-from ..commands.restore_diff import Change, DiffResult, Reach, affected, describe
+from ..commands.restore_diff import Change, DiffResult, Reach, Verdict, affected, describe
+from ..commands.routing_diff import RoutingChange, Served
+from ..commands.traffic_diff import TrafficChange
 from ..findings.records import Finding
 from ..semantics.in_force import Entry
 
 
-def render_text(result: DiffResult, active: str, backup: str) -> str:
+def render_text(result: DiffResult, active: str, backup: str, verdict: Verdict) -> str:
     if result.empty:
-        return f"No change: restoring {backup} over {active} changes no effective setting and no finding.\n"
-    lines = [f"Restoring {backup} over {active}:", ""]
+        return (f"{verdict.text}\n"
+                f"No change: restoring {backup} over {active} changes no effective setting and no finding.\n")
+    lines = [verdict.text, "", f"Restoring {backup} over {active}:", ""]
+    lines += _routing(result.routing)
     lines += _findings("Findings the restore would introduce", result.regressions)
     lines += _findings("Findings the restore would fix", result.fixed)
     if result.reach:
@@ -27,6 +31,15 @@ def render_text(result: DiffResult, active: str, backup: str) -> str:
                         ("Locations only in the active config (removed)", [f"{s} {p}" for s, p in result.locations_removed])):
         if keys:
             lines += [f"{title}:"] + [f"  {key}" for key in keys] + [""]
+    if result.traffic:
+        lines.append("Upstream, map and listen changes (active → backup):")
+        current = None
+        for t in result.traffic:
+            if t.block != current:
+                lines.append(f"  {t.block}:")
+                current = t.block
+            lines.append(f"    {t.item}: {describe(t.active)} → {describe(t.backup)}" + (f" [{t.note}]" if t.note else ""))
+        lines.append("")
     if result.changes:
         lines.append("Effective changes (active → backup):")
         current = None
@@ -40,6 +53,20 @@ def render_text(result: DiffResult, active: str, backup: str) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+def _routing(changes: list[RoutingChange]) -> list[str]:
+    if not changes:
+        return []
+    lines = [f"Requests another block would serve ({len(changes)}):"]
+    for c in changes:
+        mark = "REGRESSION: proxied, " if c.regression else ""
+        lines.append(f"  {mark}{c.url} was served by {_where(c.active)}, would be served by {_where(c.backup)}")
+    return lines + [""]
+
+
+def _where(served: Served) -> str:
+    return f"{served.text} ({served.file}:{served.line})" if served.file else served.text
+
+
 def _findings(title: str, findings: list[Finding]) -> list[str]:
     if not findings:
         return [f"{title}: none", ""]
@@ -50,7 +77,7 @@ def _findings(title: str, findings: list[Finding]) -> list[str]:
     return lines + [""]
 
 
-def render_json(result: DiffResult, active: str, backup: str) -> str:
+def render_json(result: DiffResult, active: str, backup: str, verdict: Verdict) -> str:
     def finding(f: Finding) -> dict:
         return {"rule": f.rule, "name": f.name, "severity": f.severity, "message": f.message, "file": f.file,
                 "line": f.line, "server": f.server, "location": f.location, "affected": sorted(affected(f))}
@@ -66,8 +93,22 @@ def render_json(result: DiffResult, active: str, backup: str) -> str:
         return {"server": c.server, "location": c.location, "directive": c.directive,
                 "active": entries(c.active), "backup": entries(c.backup)}
 
+    def served(s: Served) -> dict:
+        return {"served_by": s.text, "file": s.file, "line": s.line, "proxied": s.proxied}
+
+    def routed(c: RoutingChange) -> dict:
+        return {"request": c.url, "socket": c.socket, "regression": c.regression,
+                "active": served(c.active), "backup": served(c.backup)}
+
+    def traffic(t: TrafficChange) -> dict:
+        return {"block": t.block, "item": t.item, "active": entries(t.active), "backup": entries(t.backup), "note": t.note}
+
     document = {
-        "version": 1, "active": active, "backup": backup, "identical": result.empty,
+        "version": 1, "active": active, "backup": backup,
+        "verdict": {"level": verdict.level, "new_findings": verdict.new_findings, "rerouted": verdict.rerouted,
+                    "changes": verdict.changes, "text": verdict.text},
+        "identical": result.empty,
+        "routing": [routed(c) for c in result.routing], "traffic": [traffic(t) for t in result.traffic],
         "regressions": [finding(f) for f in result.regressions], "fixed": [finding(f) for f in result.fixed],
         "reach": [reach(r) for r in result.reach],
         "servers": {"added": result.servers_added, "removed": result.servers_removed},

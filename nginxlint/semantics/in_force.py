@@ -9,6 +9,11 @@ from ..reading.tree import Node, walk
 from .effective import LEVELS, Effective, Setting
 from .servers import describe_location, display_name, enclosing_server
 
+# Directives nginx keeps as one ordered list, each line checked in turn
+# (the access module's rules): shown under one name, every entry with its own
+# directive, so `allow 10.0.0.0/8; deny all;` reads as nginx applies it.
+ORDERED_LISTS = {"allow": "allow/deny", "deny": "allow/deny"}
+
 # Blocks and code that are structure, not settings of the block.
 STRUCTURE = frozenset({"location", "if", "limit_except", "server", "upstream", "map", "geo", "split_clients",
                        "include"})
@@ -46,7 +51,11 @@ def settings_in_force(effective: Effective, block: Node) -> list[Entry]:
     if effective.get(block, "proxy_pass") is not None:
         names.add("proxy_set_header")  # at least the proxy module's own headers
     entries: list[Entry] = []
+    shown: set[str] = set()
     for name in sorted(names):
+        if ORDERED_LISTS.get(name, name) in shown:
+            continue  # deny after allow: one list, already shown
+        shown.add(ORDERED_LISTS.get(name, name))
         setting = effective.get(block, name)
         if setting is not None:
             entries.extend(_entries(setting))
@@ -60,6 +69,9 @@ def settings_in_force(effective: Effective, block: Node) -> list[Entry]:
 def _entries(setting: Setting) -> list[Entry]:
     if setting.is_default:
         return [Entry(setting.directive, setting.value, None, None, f"default for nginx {setting.default_for}")]
+    if setting.directive in ORDERED_LISTS:
+        return [Entry(ORDERED_LISTS[setting.directive], " ".join((node.name, *node.args)), node.file, node.line,
+                      _owner(node)) for node in setting.nodes]
     if len(setting.entries) == 1 and len(setting.nodes) > 1:  # bitmask lines OR-ed into one value
         node = setting.nodes[-1]
         return [Entry(setting.directive, setting.value, node.file, node.line, _owner(node))]

@@ -1,0 +1,65 @@
+"""The routing diff against a running nginx: a request the diff says a
+restore moves really reaches the other location, in both configurations.
+
+Every location answers with its own line number, so nginx's answer names the
+location that served it; the diff's file:line for each side must be that line.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .conftest import run_cli
+from .test_routing_live import free_ports, running_nginx, send
+
+pytestmark = pytest.mark.live
+
+PROXY = "proxy_pass http://127.0.0.1:9;"  # never reached: `return` answers first; it makes the location proxied
+ACTIVE = """server {{
+    listen 127.0.0.1:{port};
+    server_name api.example;
+    location / {{ return 200 "@"; PROXY }}
+    location /socket.io/ {{ return 200 "@"; PROXY }}
+    location /api/ {{ return 200 "@"; PROXY }}
+    location ^~ /assets/ {{ return 200 "@"; }}
+}}
+"""
+# The backup adds a regex for static files that steals /socket.io/ and /x.js/ (regexes beat prefixes, §5.2),
+# but not /assets/ (^~) nor /api/.
+BACKUP = ACTIVE.replace("    location /api/", '    location ~* \\.(js|css|io)/ {{ return 200 "@"; }}\n    location /api/')
+
+
+def _numbered(template: str, port: int) -> str:
+    lines = template.replace("PROXY", PROXY).format(port=port).splitlines()
+    return "\n".join(line.replace('"@"', f'"L{i}"') for i, line in enumerate(lines, 1)) + "\n"
+
+
+@pytest.fixture(scope="module")
+def nginx():
+    from .conftest import require_tool
+    return require_tool("nginx", "the routing diff cannot be checked against real nginx", "/usr/sbin/nginx")
+
+
+def test_requests_the_diff_says_move_reach_the_other_location_in_nginx(nginx, tmp_path):
+    (port,) = free_ports(1)
+    sides = {"active": _numbered(ACTIVE, port), "backup": _numbered(BACKUP, port)}
+    for name, text in sides.items():
+        (tmp_path / name).write_text(text)
+    code, out, _ = run_cli(["diff", "active", "backup", "--format", "json", "--probe", "/assets/app.js/",
+                            "--probe", "/api/x.css/"], tmp_path)
+    document = json.loads(out)
+    moved = {c["request"].split(f":{port}", 1)[1]: c for c in document["routing"]}
+    assert code == 1 and {"/socket.io/", "/x.js/", "/x.css/", "/x.io/", "/api/x.css/"} <= set(moved)
+    assert "/assets/app.js/" not in moved and "/api/" not in moved
+    for name, text in sides.items():
+        with running_nginx(nginx, tmp_path / f"nginx-{name}", text):
+            for uri, change in moved.items():
+                answer = send("127.0.0.1", port, uri, "api.example")
+                assert (answer.status, answer.body) == (200, f"L{change[name]['line']}"), (name, uri, change)
+            for uri in ("/assets/app.js/", "/api/"):  # not moved: the same location on both sides
+                assert send("127.0.0.1", port, uri, "api.example").body == f"L{_line(text, uri.split('/')[1])}"
+
+
+def _line(text: str, segment: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if f"/{segment}/ " in line)
