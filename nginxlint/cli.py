@@ -33,7 +33,8 @@ from .cli_options import (
 )
 from .commands import result_cache
 from .commands.atomic_file import replace_atomically
-from .commands.check import DEFAULT_NGINX_VERSION, CheckOptions, check, lint_paths
+from .commands.check import DEFAULT_NGINX_VERSION, CheckOptions, against_baseline, check, lint_paths
+from .findings import baseline
 from .findings.records import SEVERITIES, severity_rank
 from .policy.load import policy_files
 from .reading.loader import load
@@ -68,8 +69,16 @@ def main() -> None:
 @click.option("--no-cache", is_flag=True,
               help="Neither reuse nor store a cached result (default: reuse one when no input changed; "
                    "stored in $NGINXLINT_CACHE_DIR, else $XDG_CACHE_HOME/nginxlint or ~/.cache/nginxlint).")
+@click.option("--exclude", multiple=True, metavar="GLOB",
+              help="Do not read files matching GLOB from folders and include globs, nor report findings in them "
+                   "(repeatable; relative to the working directory; adds to exclude: in the project config).")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Do not report the findings recorded in FILE (by rule, server, location and statement text); "
+                   "report its entries no finding matches any more as fixed.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Record every finding of this run in FILE, to pass to --baseline later.")
 def check_command(paths, policies, packs, params, config_file, select, ignore, output_format, output, fail_on,
-                  nginx_version, root, context, include_path, no_cache) -> None:
+                  nginx_version, root, context, include_path, no_cache, exclude, baseline_file, write_baseline) -> None:
     """Lint nginx files, directories (sites-enabled/) or a whole nginx.conf.
 
     PATH may be any file name, a directory (read like `include dir/*`; one
@@ -78,20 +87,33 @@ def check_command(paths, policies, packs, params, config_file, select, ignore, o
     2: nginxlint could not do its job (bad option, policy or path).
     """
     project = project_config(config_file, paths)
-    options = check_options(project, policies, params, nginx_version, root, context, select, ignore, packs, include_path)
+    options = check_options(project, policies, params, nginx_version, root, context, select, ignore, packs, include_path,
+                            exclude)
     output_format = output_format or project.values.get("format", "text")
     fail_on = fail_on or project.values.get("fail-on", "warning")
-    if output and not os.path.isdir(os.path.dirname(os.path.abspath(output))):
-        fail(f"--output {output}: directory {os.path.dirname(output) or '.'} does not exist")
+    for option, path in (("--output", output), ("--write-baseline", write_baseline)):
+        if path and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+            fail(f"{option} {path}: directory {os.path.dirname(path) or '.'} does not exist")
     policy_set = prepared_policies(options)
+    recorded = _baseline(baseline_file)
     paths = list(paths) or [DEFAULT_PATH]
-    cacheable = not no_cache and "-" not in paths  # standard input cannot be checked for changes
-    result = (result_cache.check_cached if cacheable else check)(paths, options, policy_set)
+    if baseline_file or write_baseline:  # matching needs the trees, which a cached result does not keep
+        config, result = lint_paths(paths, options, policy_set)
+        try:
+            result = against_baseline(config, result, recorded, baseline_file, write_baseline)
+        except OSError as exc:
+            fail(f"--write-baseline {write_baseline}: {exc.strerror or exc}")
+    else:
+        cacheable = not no_cache and "-" not in paths  # standard input cannot be checked for changes
+        result = (result_cache.check_cached if cacheable else check)(paths, options, policy_set)
     report = FORMATS[output_format](result)
     if output:
         _write_atomically(output, report)
     else:
         click.echo(report, nl=False)
+    if result.baseline is not None and output_format not in ("text", "json"):  # those two report it themselves
+        for line in baseline.describe(result.baseline):
+            click.echo(f"nginxlint: {line}", err=True)
     for error in result.errors:
         click.echo(f"nginxlint: error: {error}", err=True)
     if result.errors:
@@ -99,6 +121,16 @@ def check_command(paths, policies, packs, params, config_file, select, ignore, o
     threshold = severity_rank(fail_on)
     failing = any(severity_rank(f.severity) <= threshold for f in result.findings)
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+def _baseline(path: str | None) -> list | None:
+    """The entries of the --baseline file, or one error line naming it, exit 2."""
+    if path is None:
+        return None
+    try:
+        return baseline.load(path)
+    except baseline.BaselineError as exc:
+        fail(str(exc))
 
 
 def _write_atomically(path: str, text: str) -> None:

@@ -23,7 +23,7 @@ YAML_NAME = ".nginxlint.yaml"
 # tuple of allowed strings ("" for any string).
 KEYS = {
     "policies": "list", "packs": "list", "select": "list", "ignore": "list", "severity": "map", "params": "map",
-    "nginx-version": "", "fail-on": SEVERITIES, "format": ("text", "json", "sarif", "github", "concise"),
+    "exclude": "list", "nginx-version": "", "fail-on": SEVERITIES, "format": ("text", "json", "sarif", "github", "concise"),
 }
 
 
