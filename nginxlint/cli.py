@@ -77,8 +77,12 @@ def main() -> None:
                    "report its entries no finding matches any more as fixed.")
 @click.option("--write-baseline", type=click.Path(dir_okay=False), metavar="FILE",
               help="Record every finding of this run in FILE, to pass to --baseline later.")
+@click.option("--dump", type=click.Path(dir_okay=False, allow_dash=True), metavar="FILE",
+              help="Lint the output of `nginx -T` saved in FILE (- for stdin): the files it holds, at their "
+                   "original paths and lines, starting from the first (the main config); nothing else is read.")
 def check_command(paths, policies, packs, params, config_file, select, ignore, output_format, output, fail_on,
-                  nginx_version, root, context, include_path, no_cache, exclude, baseline_file, write_baseline) -> None:
+                  nginx_version, root, context, include_path, no_cache, exclude, baseline_file, write_baseline,
+                  dump) -> None:
     """Lint nginx files, directories (sites-enabled/) or a whole nginx.conf.
 
     PATH may be any file name, a directory (read like `include dir/*`; one
@@ -96,13 +100,20 @@ def check_command(paths, policies, packs, params, config_file, select, ignore, o
             fail(f"{option} {path}: directory {os.path.dirname(path) or '.'} does not exist")
     policy_set = prepared_policies(options)
     recorded = _baseline(baseline_file)
+    probe = None
+    if dump:
+        if paths or root or include_path:
+            fail("--dump reads every file from the dump: give no PATH, --root or --include-path with it")
+        probe = _dump_probe(dump)
+        paths = [next(iter(probe.files))]  # the main config is the dump's first file
     paths = list(paths) or [DEFAULT_PATH]
-    if baseline_file or write_baseline:  # matching needs the trees, which a cached result does not keep
-        config, result = lint_paths(paths, options, policy_set)
-        try:
-            result = against_baseline(config, result, recorded, baseline_file, write_baseline)
-        except OSError as exc:
-            fail(f"--write-baseline {write_baseline}: {exc.strerror or exc}")
+    # Matching a baseline needs the trees, which a cached result does not keep;
+    # a dump's files are not on disk for the cache to check.
+    if baseline_file or write_baseline or dump:
+        config, result = lint_paths(paths, options, policy_set, probe)
+        if baseline_file or write_baseline:
+            write = (lambda text: _write_atomically(write_baseline, text, "--write-baseline")) if write_baseline else None
+            result = against_baseline(config, result, recorded, baseline_file or write_baseline, write)
     else:
         cacheable = not no_cache and "-" not in paths  # standard input cannot be checked for changes
         result = (result_cache.check_cached if cacheable else check)(paths, options, policy_set)
@@ -133,13 +144,30 @@ def _baseline(path: str | None) -> list | None:
         fail(str(exc))
 
 
-def _write_atomically(path: str, text: str) -> None:
-    """Readers see the old report or the whole new one, never half of it.
+def _dump_probe(dump: str):
+    """The files of an `nginx -T` dump (a file, or - for stdin), or one error line, exit 2."""
+    from .reading.dump import DumpError, DumpProbe, split
+
+    try:
+        if dump == "-":
+            data, name = sys.stdin.buffer.read(), "<stdin>"
+        else:
+            with open(dump, "rb") as handle:
+                data, name = handle.read(), dump
+        return DumpProbe(split(data, name))
+    except OSError as exc:
+        fail(f"--dump {dump}: {exc.strerror or exc}")
+    except DumpError as exc:
+        fail(str(exc))
+
+
+def _write_atomically(path: str, text: str, option: str = "--output") -> None:
+    """Readers see the old report (or baseline) or the whole new one, never half of it.
     The new file gets the old one's mode, or the umask's, not mkstemp's 0600."""
     try:
         replace_atomically(path, text.encode("utf-8"), _report_mode(path))
     except OSError as exc:
-        fail(f"--output {path}: {exc.strerror or exc}")
+        fail(f"{option} {path}: {exc.strerror or exc}")
 
 
 def _report_mode(path: str) -> int:

@@ -18,7 +18,6 @@ from ..policy.load import load_policies
 from ..policy.model import PolicyError, PolicySet, Rule
 from ..reading.loader import Config, load
 from ..reading.probe import Probe
-from .atomic_file import replace_atomically
 from .exclude import Exclude
 
 # nginx before 1.29.7 (proxy_http_version 1.0 by default); 1.28 is the last
@@ -89,17 +88,17 @@ def lint_paths(paths: list[str], options: CheckOptions, policies: PolicySet,
     return config, LintResult(tuple(findings), tuple(config.errors), len(config.files), rules_run(options, policies))
 
 
-def against_baseline(config: Config, result: LintResult, recorded: list[baseline.Entry] | None,
-                     baseline_file: str | None, write_to: str | None) -> LintResult:
-    """Write the run's findings as a baseline to `write_to` (raises OSError),
-    and leave out of the result the findings `recorded` (read from
-    `baseline_file`) accounts for; without a baseline to read, the one just
-    written applies, so writing one reports nothing."""
+def against_baseline(config: Config, result: LintResult, recorded: list[baseline.Entry] | None, baseline_file: str | None,
+                     write: Callable[[str], None] | None = None) -> LintResult:
+    """The result without the findings `recorded` (read from `baseline_file`)
+    accounts for. `write`, when given, is handed the text of this run's own
+    baseline (--write-baseline); without a baseline read, that one applies,
+    so writing one reports nothing."""
     current = baseline.entries(result.findings, config)
-    if write_to:
-        replace_atomically(write_to, baseline.dumps(current).encode("utf-8"))
+    if write is not None:
+        write(baseline.dumps(current))
     if recorded is None:
-        recorded, baseline_file = current, write_to
+        recorded = current
     findings, outcome = baseline.apply(result.findings, current, recorded, baseline_file)
     return dataclasses.replace(result, findings=findings, baseline=outcome)
 

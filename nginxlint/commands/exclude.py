@@ -72,6 +72,12 @@ class _Excluding(Probe):
             return tuple(found for found in answer if not self.exclude.matches(found))
         return answer
 
+    def source(self, path):
+        return self.inner.source(path)
+
+    def sources(self, paths):
+        return self.inner.sources(paths)
+
     def read(self, path, source):
         return self.inner.read(path, source)
 
