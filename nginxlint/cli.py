@@ -33,7 +33,8 @@ from .cli_options import (
 )
 from .commands import result_cache
 from .commands.atomic_file import replace_atomically
-from .commands.check import DEFAULT_NGINX_VERSION, CheckOptions, check, lint_paths
+from .commands.check import DEFAULT_NGINX_VERSION, CheckOptions, against_baseline, check, lint_paths
+from .findings import baseline
 from .findings.records import SEVERITIES, severity_rank
 from .policy.load import policy_files
 from .reading.loader import load
@@ -72,8 +73,20 @@ def main() -> None:
 @click.option("--no-cache", is_flag=True,
               help="Neither reuse nor store a cached result (default: reuse one when no input changed; "
                    "stored in $NGINXLINT_CACHE_DIR, else $XDG_CACHE_HOME/nginxlint or ~/.cache/nginxlint).")
+@click.option("--exclude", multiple=True, metavar="GLOB",
+              help="Do not read files matching GLOB from folders and include globs, nor report findings in them "
+                   "(repeatable; relative to the working directory; adds to exclude: in the project config).")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Do not report the findings recorded in FILE (by rule, server, location and statement text); "
+                   "report its entries no finding matches any more as fixed.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Record every finding of this run in FILE, to pass to --baseline later.")
+@click.option("--dump", type=click.Path(dir_okay=False, allow_dash=True), metavar="FILE",
+              help="Lint the output of `nginx -T` saved in FILE (- for stdin): the files it holds, at their "
+                   "original paths and lines, starting from the first (the main config); nothing else is read.")
 def check_command(paths, policies, packs, params, config_file, select, ignore, output_format, output, fail_on,
-                  nginx_version, root, context, include_path, staged, no_cache) -> None:
+                  nginx_version, root, context, include_path, staged, no_cache, exclude, baseline_file, write_baseline,
+                  dump) -> None:
     """Lint nginx files, directories (sites-enabled/) or a whole nginx.conf.
 
     PATH may be any file name, a directory (read like `include dir/*`; one
@@ -82,14 +95,32 @@ def check_command(paths, policies, packs, params, config_file, select, ignore, o
     2: nginxlint could not do its job (bad option, policy or path).
     """
     project = project_config(config_file, paths)
-    options = check_options(project, policies, params, nginx_version, root, context, select, ignore, packs, include_path)
+    options = check_options(project, policies, params, nginx_version, root, context, select, ignore, packs, include_path,
+                            exclude)
     output_format = output_format or project.values.get("format", "text")
     fail_on = fail_on or project.values.get("fail-on", "warning")
-    if output and not os.path.isdir(os.path.dirname(os.path.abspath(output))):
-        fail(f"--output {output}: directory {os.path.dirname(output) or '.'} does not exist")
+    for option, path in (("--output", output), ("--write-baseline", write_baseline)):
+        if path and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+            fail(f"{option} {path}: directory {os.path.dirname(path) or '.'} does not exist")
     policy_set = prepared_policies(options)
+    recorded = _baseline(baseline_file)
     if staged:
+        if dump or baseline_file or write_baseline:
+            fail("--staged lints the tree staged files belong to: give no --dump, --baseline or --write-baseline with it")
         result = _check_staged(list(paths), options, policy_set, project.values.get("entry", []))
+    elif baseline_file or write_baseline or dump:
+        # Matching a baseline needs the trees, which a cached result does not keep;
+        # a dump's files are not on disk for the cache to check.
+        probe = None
+        if dump:
+            if paths or root or include_path:
+                fail("--dump reads every file from the dump: give no PATH, --root or --include-path with it")
+            probe = _dump_probe(dump)
+            paths = [next(iter(probe.files))]  # the main config is the dump's first file
+        config, result = lint_paths(list(paths) or [DEFAULT_PATH], options, policy_set, probe)
+        if baseline_file or write_baseline:
+            write = (lambda text: _write_atomically(write_baseline, text, "--write-baseline")) if write_baseline else None
+            result = against_baseline(config, result, recorded, baseline_file or write_baseline, write)
     else:
         paths = list(paths) or [DEFAULT_PATH]
         cacheable = not no_cache and "-" not in paths  # standard input cannot be checked for changes
@@ -99,6 +130,9 @@ def check_command(paths, policies, packs, params, config_file, select, ignore, o
         _write_atomically(output, report)
     else:
         click.echo(report, nl=False)
+    if result.baseline is not None and output_format not in ("text", "json"):  # those two report it themselves
+        for line in baseline.describe(result.baseline):
+            click.echo(f"nginxlint: {line}", err=True)
     for error in result.errors:
         click.echo(f"nginxlint: error: {error}", err=True)
     if result.errors:
@@ -117,13 +151,40 @@ def _check_staged(paths, options, policy_set, entries):
         fail(f"--staged: {exc}")
 
 
-def _write_atomically(path: str, text: str) -> None:
-    """Readers see the old report or the whole new one, never half of it.
+def _baseline(path: str | None) -> list | None:
+    """The entries of the --baseline file, or one error line naming it, exit 2."""
+    if path is None:
+        return None
+    try:
+        return baseline.load(path)
+    except baseline.BaselineError as exc:
+        fail(str(exc))
+
+
+def _dump_probe(dump: str):
+    """The files of an `nginx -T` dump (a file, or - for stdin), or one error line, exit 2."""
+    from .reading.dump import DumpError, DumpProbe, split
+
+    try:
+        if dump == "-":
+            data, name = sys.stdin.buffer.read(), "<stdin>"
+        else:
+            with open(dump, "rb") as handle:
+                data, name = handle.read(), dump
+        return DumpProbe(split(data, name))
+    except OSError as exc:
+        fail(f"--dump {dump}: {exc.strerror or exc}")
+    except DumpError as exc:
+        fail(str(exc))
+
+
+def _write_atomically(path: str, text: str, option: str = "--output") -> None:
+    """Readers see the old report (or baseline) or the whole new one, never half of it.
     The new file gets the old one's mode, or the umask's, not mkstemp's 0600."""
     try:
         replace_atomically(path, text.encode("utf-8"), _report_mode(path))
     except OSError as exc:
-        fail(f"--output {path}: {exc.strerror or exc}")
+        fail(f"{option} {path}: {exc.strerror or exc}")
 
 
 def _report_mode(path: str) -> int:

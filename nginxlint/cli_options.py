@@ -3,6 +3,7 @@ merged over the project config (the command line wins over the project
 config, which wins over the defaults)."""
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import NoReturn
 import click
 
 from .commands.check import DEFAULT_NGINX_VERSION, CheckOptions, prepare
+from .commands.exclude import Exclude
 from .commands.project_config import ConfigError, ProjectConfig, find_config_for, load_config
 from .errors import FileError
 from .findings.selection import Selection
@@ -67,10 +69,13 @@ def project_config(config_file: str | None, paths: tuple[str, ...] = ()) -> Proj
 def check_options(project: ProjectConfig, policies: tuple[str, ...], params: tuple[str, ...], nginx_version: str | None = None,
                   root: str | None = None, context: str | None = None,
                   select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), packs: tuple[str, ...] = (),
-                  include_path: tuple[str, ...] = ()) -> CheckOptions:
+                  include_path: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> CheckOptions:
     """Command-line values win over the project config, which wins over
-    defaults; packs are turned on by either (--pack adds to packs:)."""
+    defaults; packs are turned on by either (--pack adds to packs:), and
+    so are exclusions (--exclude adds to exclude:, each relative to where
+    it was written: the working directory, the config's folder)."""
     values = project.values
+    config_folder = os.path.dirname(os.path.abspath(project.file)) if project.file else os.getcwd()
     return CheckOptions(
         policies=values.get("policies", []) + list(policies),
         params={**values.get("params", {}), **params_given(params)},
@@ -83,6 +88,8 @@ def check_options(project: ProjectConfig, policies: tuple[str, ...], params: tup
                             _ids(ignore) or tuple(values.get("ignore", ()))),
         severity=values.get("severity", {}),
         source=project.file if project.file and not (select or ignore) else "--select/--ignore",
+        exclude=Exclude(tuple((glob, config_folder) for glob in values.get("exclude", ()))
+                        + tuple((glob, os.getcwd()) for glob in exclude)),
     )
 
 

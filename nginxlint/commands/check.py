@@ -10,7 +10,7 @@ import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..findings import rejected, suppress
+from ..findings import baseline, rejected, suppress
 from ..findings.records import SEVERITIES, Finding, LintResult
 from ..findings.selection import Selection
 from ..policy.engine import lint
@@ -18,6 +18,7 @@ from ..policy.load import load_policies
 from ..policy.model import PolicyError, PolicySet, Rule
 from ..reading.loader import Config, load
 from ..reading.probe import Probe
+from .exclude import Exclude
 
 # nginx before 1.29.7 (proxy_http_version 1.0 by default); 1.28 is the last
 # stable line with those defaults.
@@ -38,6 +39,7 @@ class CheckOptions:
     selection: Selection = Selection()
     severity: dict[str, str] = field(default_factory=dict)  # rule id -> severity override
     source: str = "command line"  # where select/ignore/severity came from, for errors
+    exclude: Exclude = Exclude()  # files not read from folders and globs, and not reported on
 
 
 def prepare(options: CheckOptions) -> PolicySet:
@@ -76,12 +78,29 @@ def lint_paths(paths: list[str], options: CheckOptions, policies: PolicySet,
     # cyclic collector would walk them over and over for nothing.
     gc.disable()
     try:
+        probe = options.exclude.probe(probe or Probe())
         config = load(paths, options.root, options.context, probe, options.include_path)
         findings = rejected.apply(lint(config, policies, options.nginx_version, wanted(options, policies)))
         findings = sorted(suppress.apply(findings, config, policies, wanted(options, policies)), key=Finding.sort_key)
+        findings = options.exclude.keep(findings)
     finally:
         gc.enable()
     return config, LintResult(tuple(findings), tuple(config.errors), len(config.files), rules_run(options, policies))
+
+
+def against_baseline(config: Config, result: LintResult, recorded: list[baseline.Entry] | None, baseline_file: str | None,
+                     write: Callable[[str], None] | None = None) -> LintResult:
+    """The result without the findings `recorded` (read from `baseline_file`)
+    accounts for. `write`, when given, is handed the text of this run's own
+    baseline (--write-baseline); without a baseline read, that one applies,
+    so writing one reports nothing."""
+    current = baseline.entries(result.findings, config)
+    if write is not None:
+        write(baseline.dumps(current))
+    if recorded is None:
+        recorded = current
+    findings, outcome = baseline.apply(result.findings, current, recorded, baseline_file)
+    return dataclasses.replace(result, findings=findings, baseline=outcome)
 
 
 def wanted(options: CheckOptions, policies: PolicySet) -> Callable[[str], bool]:

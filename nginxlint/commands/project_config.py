@@ -24,7 +24,8 @@ YAML_NAME = ".nginxlint.yaml"
 # tuple of allowed strings ("" for any string).
 KEYS = {
     "policies": "list", "packs": "list", "select": "list", "ignore": "list", "severity": "map", "params": "map",
-    "entry": "list", "nginx-version": "", "fail-on": SEVERITIES, "format": ("text", "json", "sarif", "github", "concise"),
+    "entry": "list", "exclude": "list", "nginx-version": "", "fail-on": SEVERITIES,
+    "format": ("text", "json", "sarif", "github", "concise"),
 }
 
 

@@ -108,6 +108,7 @@ class LintResult:
     errors: tuple[InputError, ...]
     files: int
     rules: tuple = ()  # the policy.model.Rule objects that ran, for reporters that list them
+    baseline: object = None  # a findings.baseline.Outcome when a baseline was applied
 
     def counts(self) -> dict[str, int]:
         counts = {severity: 0 for severity in SEVERITIES}

@@ -31,7 +31,7 @@ from .file_roles import STREAM_DIRS, conf_prefix, fragment_context, is_main_conf
 from .missing_includes import elsewhere, under_include_path, unjudged
 from .parser import ParsedFile, Statement
 from .probe import DIRECTORY, REGULAR, Probe
-from .source import MAX_FILE_BYTES, PARALLEL_MIN_FILES, Source, decode_source, read_source, read_sources
+from .source import MAX_FILE_BYTES, PARALLEL_MIN_FILES, Source, decode_source
 from .tree import Node, inner_context
 
 _GUESS_DEPTH = 4  # include levels followed when guessing a fragment's context
@@ -191,7 +191,7 @@ class Loader:
         """Read and parse one file once; later include sites reuse the result."""
         real = self.probe.realpath(path)
         if real not in self._cache:
-            source = self._prefetched.pop(path, None) or read_source(path)
+            source = self._prefetched.pop(path, None) or self.probe.source(path)
             self._cache[real] = self._accept(self.probe.read(path, source), shown, site)
         return self._cache[real]
 
@@ -199,7 +199,7 @@ class Loader:
         """Parse files about to be read (a glob's or a directory's) in parallel."""
         fresh = [p for p in paths if self.probe.realpath(p) not in self._cache]
         if len(fresh) >= PARALLEL_MIN_FILES:
-            self._prefetched.update(read_sources(fresh))
+            self._prefetched.update(self.probe.sources(fresh))
 
     def _accept(self, source: Source, shown: str, site: Node | None) -> ParsedFile | None:
         """Record what reading one file found: it was read, its problems, its comments."""

@@ -15,7 +15,7 @@ import glob
 import os
 import stat
 
-from .source import Source, fingerprint, not_regular, os_reason
+from .source import Source, fingerprint, not_regular, os_reason, read_source, read_sources
 
 DIRECTORY, REGULAR = "directory", "regular file"
 
@@ -92,6 +92,14 @@ class Probe:
     def glob(self, pattern: str) -> tuple[str, ...]:
         """The paths an include glob matches, sorted."""
         return self._ask("glob", pattern)
+
+    def source(self, path: str) -> Source:
+        """A file's bytes, decoded and parsed (a DumpProbe reads them from memory)."""
+        return read_source(path)
+
+    def sources(self, paths: list[str]) -> dict[str, Source]:
+        """Many files' sources, in worker processes when there are enough of them."""
+        return read_sources(paths)
 
     def read(self, path: str, source: Source) -> Source:
         """Remember a file the loader read (perhaps in a worker process)."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+from ..findings import baseline
 from ..findings.records import LintResult
 
 
@@ -18,4 +19,6 @@ def render(result: LintResult) -> str:
         "errors": [{"file": e.file, "line": e.line, "message": e.message} for e in result.errors],
         "summary": {"files": result.files, "findings": len(result.findings), **result.counts()},
     }
+    if result.baseline is not None:
+        document["baseline"] = baseline.as_json(result.baseline)
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -14,6 +14,7 @@ import shutil
 import textwrap
 from itertools import groupby
 
+from ..findings.baseline import describe
 from ..findings.records import Finding, LintResult
 
 HEADERS = ("line", "rule", "severity", "affects", "message")
@@ -35,6 +36,8 @@ def render(result: LintResult) -> str:
     if result.errors:
         summary += f"; {len(result.errors)} input error{'s' if len(result.errors) != 1 else ''}"
     lines.append(summary)
+    if result.baseline is not None:
+        lines += describe(result.baseline)
     return "\n".join(lines) + "\n"
 
 
