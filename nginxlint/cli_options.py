@@ -76,12 +76,14 @@ def check_options(project: ProjectConfig, policies: tuple[str, ...], params: tup
     it was written: the working directory, the config's folder)."""
     values = project.values
     config_folder = os.path.dirname(os.path.abspath(project.file)) if project.file else os.getcwd()
+    layout = _layout_given()
     return CheckOptions(
         policies=values.get("policies", []) + list(policies),
         params={**values.get("params", {}), **params_given(params)},
         packs=list(dict.fromkeys([*values.get("packs", []), *packs])),
         nginx_version=nginx_version or values.get("nginx-version", DEFAULT_NGINX_VERSION),
         root=root,
+        **layout,
         context=context,
         include_path=tuple(include_path),
         selection=Selection(_ids(select) or tuple(values.get("select", ())),
@@ -91,6 +93,32 @@ def check_options(project: ProjectConfig, policies: tuple[str, ...], params: tup
         exclude=Exclude(tuple((glob, config_folder) for glob in values.get("exclude", ()))
                         + tuple((glob, os.getcwd()) for glob in exclude)),
     )
+
+
+_LAYOUT = "nginxlint.layout"
+
+
+def _remember_layout(ctx: click.Context, param: click.Parameter, value):
+    """--prefix and --allow-outside are kept in the click context, where
+    check_options finds them (commands that build CheckOptions get them
+    without a parameter of their own; inspect does not read them yet)."""
+    if ctx.command.name == "inspect" and value:
+        raise click.UsageError(f"--{param.name.replace('_', '-')} is not supported by inspect; use --root")
+    if param.name == "prefix" and value:
+        folder, _, original = value.partition("=")
+        if not original.startswith("/") and original:
+            raise click.BadParameter(f"{original!r} is not an absolute path", param_hint="--prefix")
+        ctx.meta.setdefault(_LAYOUT, {}).update(prefix=folder, **({"prefix_of": original.rstrip("/") or "/"} if original else {}))
+    elif value:
+        ctx.meta.setdefault(_LAYOUT, {})[param.name] = value
+
+
+def _layout_given() -> dict:
+    ctx = click.get_current_context(silent=True)
+    layout = dict(ctx.meta.get(_LAYOUT, {})) if ctx else {}
+    if layout.get("prefix") and ctx.params.get("root"):
+        fail("--root and --prefix: give one (--root DIR: DIR/etc/nginx is the copy; --prefix DIR: DIR is)")
+    return layout
 
 
 def prepared_policies(options: CheckOptions) -> PolicySet:
@@ -135,7 +163,13 @@ reading_options = _stacked(
                  help=f"nginx version whose defaults and directives apply (default {DEFAULT_NGINX_VERSION}; "
                       "proxy_http_version is 1.1 from 1.29.7)."),
     click.option("--root", type=click.Path(file_okay=False),
-                 help="Read absolute include paths below DIR (a copied tree; for diff, both sides)."),
+                 help="A copy laid out as on the host: absolute paths, in includes and in symlinks, are read below DIR "
+                      "(DIR/etc/nginx/…); nothing outside DIR is read (for diff, both sides)."),
+    click.option("--prefix", metavar="DIR[=PATH]", expose_value=False, callback=_remember_layout,
+                 help="DIR is a copy of nginx's conf prefix PATH (default /etc/nginx; like nginx -p/-c): absolute paths "
+                      "under PATH are read in DIR, relative includes resolve against DIR; nothing outside DIR is read."),
+    click.option("--allow-outside", is_flag=True, expose_value=False, callback=_remember_layout,
+                 help="Read what includes and symlinks reach outside the linted tree (default: not read, INC004)."),
     click.option("--context", type=click.Choice(["main", "http", "server", "location", "stream"]),
                  help="Context of the given files, instead of guessing (see docs/cli.md)."),
     click.option("--include-path", "include_path", multiple=True, type=click.Path(file_okay=False),

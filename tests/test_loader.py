@@ -112,7 +112,9 @@ def test_directory_is_read_like_include_dir_star(tmp_path, monkeypatch):
     os.symlink("../available/b", tmp_path / "enabled" / "b")
     config = load(["enabled"])
     assert not config.problems
-    assert [(n.file, n.args) for n in _nodes(config, "listen")] == [("enabled/a", ("80",)), ("enabled/b", ("81",))]
+    # a file reached through a symlink is named by its target, the file one edits
+    assert [(n.file, n.args) for n in _nodes(config, "listen")] == [("enabled/a", ("80",)), ("available/b", ("81",))]
+    assert config.links == {"available/b": "enabled/b"}
 
 
 def test_directory_holding_nginx_conf_is_read_from_it(tmp_path, monkeypatch):
@@ -130,5 +132,5 @@ def test_every_node_knows_file_line_context_and_parent(in_repo):
         assert node.file and node.line >= 1 and node.parent is not None
         assert node.parent.children is not None and node in node.parent.children
     locations = [n for n in walk(config.roots[0]) if n.name == "location"]
-    assert {n.file for n in locations} == {"sample_configs/tree/etc/nginx/sites-enabled/gmai.sa"}
+    assert {n.file for n in locations} == {"sample_configs/tree/etc/nginx/sites-available/gmai.sa"}
     assert {n.context for n in locations} == {"server"}

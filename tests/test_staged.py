@@ -62,7 +62,7 @@ def test_a_map_change_fails_at_the_line_of_the_site_it_breaks(repo):
     commit(repo)
     assert staged(MAP, SITE) == set()
     edit(MAP, "default upgrade;", "default close;")
-    assert staged(MAP) == {("WS003", "etc/nginx/sites-enabled/app", CONNECTION_LINE)}
+    assert staged(MAP) == {("WS003", "etc/nginx/sites-available/app", CONNECTION_LINE)}
 
 
 def test_what_was_wrong_elsewhere_before_does_not_block_a_commit(repo):
@@ -71,7 +71,7 @@ def test_what_was_wrong_elsewhere_before_does_not_block_a_commit(repo):
     commit(repo)
     edit(SITE, "server_name app.example;", "# a comment line moves every line below\n    server_name app.example;")
     assert staged(SITE) == set()  # other's WS001 is old and not in a staged file
-    assert staged("etc/nginx/sites-available/other") == {("WS001", "etc/nginx/sites-enabled/other", 4)}
+    assert staged("etc/nginx/sites-available/other") == {("WS001", "etc/nginx/sites-available/other", 4)}
 
 
 def test_a_shared_map_change_is_reported_in_every_site_it_breaks(repo):
@@ -80,14 +80,14 @@ def test_a_shared_map_change_is_reported_in_every_site_it_breaks(repo):
     commit(repo)
     assert staged(MAP) == set()
     edit(MAP, "default upgrade;", "default close;")
-    assert staged(MAP) == {("WS003", "etc/nginx/sites-enabled/app", CONNECTION_LINE),
-                           ("WS003", "etc/nginx/sites-enabled/other", 7)}
+    assert staged(MAP) == {("WS003", "etc/nginx/sites-available/app", CONNECTION_LINE),
+                           ("WS003", "etc/nginx/sites-available/other", 7)}
 
 
 def test_the_first_commit_reports_the_whole_tree(repo):
     edit(MAP, "default upgrade;", "default close;")
     git(repo, "add", "-A")
-    assert staged(MAP) == {("WS003", "etc/nginx/sites-enabled/app", CONNECTION_LINE)}
+    assert staged(MAP) == {("WS003", "etc/nginx/sites-available/app", CONNECTION_LINE)}
 
 
 def test_a_file_no_entry_reaches_is_linted_as_a_fragment(repo):

@@ -11,11 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..findings import baseline, rejected, suppress
-from ..findings.records import SEVERITIES, Finding, LintResult
+from ..findings.records import SEVERITIES, Finding, LintResult, Related
 from ..findings.selection import Selection
 from ..policy.engine import lint
 from ..policy.load import load_policies
 from ..policy.model import PolicyError, PolicySet, Rule
+from ..reading.layout import DEFAULT_PREFIX, Layout
 from ..reading.loader import Config, load
 from ..reading.probe import Probe
 from .exclude import Exclude
@@ -33,7 +34,10 @@ class CheckOptions:
     params: dict[str, str] = field(default_factory=dict)
     packs: list[str] = field(default_factory=list)  # opt-in packs turned on by name (--pack, packs:)
     nginx_version: str = DEFAULT_NGINX_VERSION
-    root: str | None = None
+    root: str | None = None  # --root: the copy is laid out below DIR as on the host
+    prefix: str | None = None  # --prefix: DIR is a copy of nginx's conf prefix (prefix_of)
+    prefix_of: str = DEFAULT_PREFIX
+    allow_outside: bool = False  # --allow-outside: read what the tree reaches outside itself
     context: str | None = None
     include_path: tuple[str, ...] = ()  # folders an include not found in the tree is looked for in, in order
     selection: Selection = Selection()
@@ -79,8 +83,10 @@ def lint_paths(paths: list[str], options: CheckOptions, policies: PolicySet,
     gc.disable()
     try:
         probe = options.exclude.probe(probe or Probe())
-        config = load(paths, options.root, options.context, probe, options.include_path)
+        layout = Layout(options.root, options.prefix, options.prefix_of, options.allow_outside)
+        config = load(paths, context=options.context, probe=probe, include_path=options.include_path, layout=layout)
         findings = rejected.apply(lint(config, policies, options.nginx_version, wanted(options, policies)))
+        findings = through_links(findings, config.links)
         findings = sorted(suppress.apply(findings, config, policies, wanted(options, policies)), key=Finding.sort_key)
         findings = options.exclude.keep(findings)
     finally:
@@ -101,6 +107,16 @@ def against_baseline(config: Config, result: LintResult, recorded: list[baseline
         recorded = current
     findings, outcome = baseline.apply(result.findings, current, recorded, baseline_file)
     return dataclasses.replace(result, findings=findings, baseline=outcome)
+
+
+def through_links(findings: list[Finding], links: dict[str, str]) -> list[Finding]:
+    """A finding in a file read through a symlink (sites-enabled/app ->
+    sites-available/app) names the target, the file one edits; the link
+    is added as related, at the same line (it shows the same text)."""
+    if not links:
+        return findings
+    return [dataclasses.replace(f, related=(*f.related, Related(links[f.file], f.line, f"read through the symlink {links[f.file]}")))
+            if f.file in links else f for f in findings]
 
 
 def wanted(options: CheckOptions, policies: PolicySet) -> Callable[[str], bool]:

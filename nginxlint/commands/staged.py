@@ -48,7 +48,10 @@ def check_staged(paths: list[str], options: CheckOptions, policies: PolicySet, e
     errors: list[InputError] = []
     files = 0
     for entry in list(entries) or _tracked_entries(top):
-        entry_options = dataclasses.replace(options, root=options.root or tree_root(entry))
+        # The repository is the tree: what the entry reaches inside it is read, the
+        # host's /etc/nginx never (an entry at DIR/etc/nginx/… maps absolute paths into DIR).
+        root = options.root or tree_root(entry) or (None if options.prefix else top)
+        entry_options = dataclasses.replace(options, root=root)
         config, result = lint_paths([entry], entry_options, policies)
         reached = {os.path.realpath(f) for f in config.files} & staged.keys()
         if not reached:

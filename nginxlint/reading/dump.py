@@ -85,6 +85,9 @@ class DumpProbe(Probe):
     def _realpath(self, path: str, _given: str) -> str:
         return path  # a dump has no symlinks: nginx printed each file by the path it opened
 
+    def _readlink(self, _path: str, _given: str) -> None:
+        return None  # no symlinks in a dump (see _realpath)
+
     def _listdir(self, path: str, _given: str) -> tuple[str, ...] | str:
         return tuple(sorted(self.folders[path])) if path in self.folders else _ABSENT
 

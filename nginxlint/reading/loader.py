@@ -7,12 +7,24 @@ way nginx resolves them (semantics §1.4, §7).
   does. `--context` overrides the guess.
 - A directory is read like `include dir/*` (regular files, sorted, dotfiles
   skipped, symlinks followed), except that a directory holding `nginx.conf`
-  is linted from that main config, as nginx would load it.
+  is linted from that main config, as nginx would load it. One that holds
+  no file is an input error, as is an empty standard input.
+- The files of conf.d/ and sites-enabled/ given together (files or the
+  folders) share one http level, in the order Debian's nginx.conf includes
+  them: conf.d before sites-enabled, each sorted. Inheritance, maps and
+  duplicate servers work across them as under nginx.conf. Other fragments
+  are linted apart (sites-available/ holds alternatives, not one config),
+  a folder's files together.
 - Relative includes resolve against the conf prefix (the main config's
   directory; for a fragment in `sites-enabled/`, `conf.d/`… the directory
-  above), absolute ones through `--root` when given. One not found there is
-  looked for under `--include-path` and among nginx's stock files
-  (missing_includes.py).
+  above; `--prefix`), absolute ones and symlinks as layout.py says
+  (`--root`, `--prefix`). One not found there is looked for under
+  `--include-path` and among nginx's stock files (missing_includes.py).
+- Nothing outside the tree is read (layout.py): an include or symlink
+  leading out is INC004 at the include line, or an INC003 notice in a
+  fragment linted alone without --root/--prefix.
+- A file reached through a symlink is named by its target, the file one
+  edits; `Config.links` maps it to the link.
 
 Problems in the input are values, not exceptions: a file that does not
 parse, a missing include or a cycle becomes a Problem with file and line,
@@ -20,6 +32,7 @@ and loading goes on with every other file.
 """
 from __future__ import annotations
 
+import dataclasses
 import glob
 import os
 import sys
@@ -28,6 +41,7 @@ from typing import NamedTuple
 
 from ..findings.records import InputError
 from .file_roles import STREAM_DIRS, conf_prefix, fragment_context, is_main_config
+from .layout import Layout, Resolved, inside
 from .missing_includes import elsewhere, under_include_path, unjudged
 from .parser import ParsedFile, Statement
 from .probe import DIRECTORY, REGULAR, Probe
@@ -68,6 +82,19 @@ class Config:
     # what the blocks below them set themselves (policy/scope.py).
     incomplete: set[Node] = field(default_factory=set)
     globbed: list[GlobbedFile] = field(default_factory=list)
+    links: dict[str, str] = field(default_factory=dict)  # a file read through a symlink (shown) -> the first such link
+
+
+class _Fragment(NamedTuple):
+    """A fragment given on the command line (or a file of a folder given),
+    waiting for the level it shares with the others of its group."""
+
+    parsed: ParsedFile
+    shown: str
+    real: str
+    prefix: str
+    context: str
+    order: tuple  # (group, then nginx's include order in it): see _include_order
 
 
 def display_path(path: str) -> str:
@@ -82,9 +109,9 @@ def display_path(path: str) -> str:
 
 
 class Loader:
-    def __init__(self, root_dir: str | None = None, context: str | None = None, probe: Probe | None = None,
+    def __init__(self, layout: Layout | None = None, context: str | None = None, probe: Probe | None = None,
                  include_path: tuple[str, ...] = ()):
-        self.root_dir = root_dir
+        self.layout = layout or Layout()
         self.include_path = include_path
         self.forced_context = context
         self.probe = probe or Probe()  # every filesystem question goes through it (probe.py)
@@ -92,12 +119,14 @@ class Loader:
         self._cache: dict[str, ParsedFile | None] = {}
         self._prefetched: dict[str, Source] = {}
         self._unseen: list[tuple[Node, Problem, str]] = []  # a fragment's missing includes, told once the tree is built
+        self._fragments: list[_Fragment] = []
 
     # -- entry points -----------------------------------------------------
 
     def load(self, paths: list[str]) -> Config:
-        for path in paths:
-            self._load_argument(path)
+        for index, path in enumerate(paths):
+            self._load_argument(path, index)
+        self._join_fragments()
         told: dict[tuple[str, int], tuple[Problem, list[str]]] = {}  # one notice per include line, every site in it
         for block, problem, written in self._unseen:
             sites = told.setdefault((problem.file, problem.line), (problem, []))[1]
@@ -106,62 +135,114 @@ class Loader:
         self.config.problems.extend(Problem("INC003", p.file, p.line, "; ".join((p.message, *sites))) for p, sites in told.values())
         return self.config
 
-    def _load_argument(self, path: str) -> None:
+    def _load_argument(self, path: str, index: int) -> None:
         if path == "-":
             data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+            if not data.strip():
+                self.config.errors.append(InputError("<stdin>", None, "no nginx configuration found in <stdin>"))
+                return
             source = decode_source(data) if len(data) <= MAX_FILE_BYTES else \
                 Source(f"is larger than the {MAX_FILE_BYTES // 2**20} MiB nginxlint reads", None)
             parsed = self._accept(source, "<stdin>", None)
             if parsed is not None:
-                self._add_root(parsed, "<stdin>", os.getcwd())
+                self._add_root(parsed, "<stdin>", "<stdin>", os.getcwd(), index)
             return
-        kind = self.probe.kind(path)
+        resolved = self._argument(path)
+        if resolved is None:
+            return
+        kind = self.probe.kind(resolved.path)
+        if resolved.link and not self.probe.exists(resolved.path):
+            kind = "dangling symlink"
         if kind == DIRECTORY:
-            self._load_directory(path)
+            self._load_directory(path, resolved.path, index)
         elif kind != REGULAR:
             self.config.errors.append(InputError(display_path(path), None, kind))
-        elif not self.probe.readable(path):
+        elif not self.probe.readable(resolved.path):
             self.config.errors.append(InputError(display_path(path), None, "permission denied"))
         else:
-            parsed = self._read(path, display_path(path), None)
+            shown, parsed = self._open(resolved, path, None)
             if parsed is not None:
-                self._add_root(parsed, display_path(path), os.path.dirname(os.path.abspath(path)))
+                self._add_root(parsed, shown, resolved.path, os.path.dirname(os.path.abspath(path)), index, path)
 
-    def _load_directory(self, path: str) -> None:
-        main = os.path.join(path, "nginx.conf")
+    def _argument(self, path: str) -> Resolved | None:
+        """A path named on the command line, its symlinks followed inside its
+        tree (a path outside --root or --prefix is read: it was named)."""
+        boundary = self.layout.boundary(self.layout.conf_prefix(conf_prefix(os.path.dirname(os.path.abspath(path)), self.probe)))
+        if boundary is not None and not inside(path, boundary):
+            boundary = None
+        resolved = self.layout.resolve(path, boundary, self.probe)
+        if resolved.outside is not None:
+            self.config.problems.append(Problem("INC004", display_path(path), 1, f"{display_path(path)} is a symlink to "
+                                                f"{display_path(resolved.outside)}, outside {display_path(boundary)}: not read"
+                                                + _ASK))
+            return None
+        return resolved
+
+    def _load_directory(self, path: str, real: str, index: int) -> None:
+        main = os.path.join(real, "nginx.conf")
         if self.probe.is_file(main):
-            self._load_argument(main)
+            self._load_argument(os.path.join(path, "nginx.conf"), index)
             return
         context = self.forced_context or ("stream" if os.path.basename(os.path.abspath(path)) in STREAM_DIRS else "http")
-        root = self._new_root(display_path(path), context)
-        prefix = conf_prefix(path, self.probe)
-        names = self.probe.listdir(path)
+        prefix = self.layout.conf_prefix(conf_prefix(path, self.probe))
+        # a folder of links like sites-enabled/ points at its siblings: the tree is the folder above
+        boundary = self.layout.boundary(os.path.dirname(prefix) if prefix == os.path.abspath(path) else prefix)
+        names = self.probe.listdir(real)
         if isinstance(names, str):
             self.config.errors.append(InputError(display_path(path), None, names))
             return
-        members = [os.path.join(path, n) for n in names
-                   if not n.startswith(".") and not self.probe.is_dir(os.path.join(path, n))]
-        self.config.globbed.extend(GlobbedFile(root, display_path(m), 0, display_path(m)) for m in members)
-        self._prefetch(members)
-        for member in members:
-            parsed = self._read(member, display_path(member), None)
+        members = []
+        for name in names:
+            if name.startswith("."):
+                continue
+            resolved = self.layout.resolve(os.path.join(real, name), boundary, self.probe)
+            if resolved.outside is not None:
+                link = display_path(os.path.join(path, name))
+                self.config.problems.append(Problem("INC004", link, 1, f"{link} leads to {display_path(resolved.outside)}, "
+                                                    f"outside {display_path(boundary)}: not read" + _ASK))
+            elif not self.probe.is_dir(resolved.path):
+                members.append((os.path.join(path, name), resolved))
+        if not members and not any(p.rule == "INC004" and p.file.startswith(display_path(path)) for p in self.config.problems):
+            self.config.errors.append(InputError(display_path(path), None, f"no nginx configuration found in {display_path(path)}"))
+            return
+        self._prefetch([r.path for _, r in members])
+        for member, resolved in members:
+            shown, parsed = self._open(resolved, member, None)
             if parsed is not None:
-                self._instantiate(parsed.statements, display_path(member), root, root.inner, prefix,
-                                  (self.probe.realpath(member),))
-        self.config.roots.append(root)
+                self._fragments.append(_Fragment(parsed, shown, resolved.path, prefix, context, _include_order(member, index, context)))
+                self.config.globbed.append(GlobbedFile(None, shown, 0, display_path(member)))
 
-    def _add_root(self, parsed: ParsedFile, shown: str, directory: str) -> None:
+    def _add_root(self, parsed: ParsedFile, shown: str, real: str, directory: str, index: int, named: str = "-") -> None:
         if self.forced_context:
-            context, prefix = self.forced_context, conf_prefix(directory, self.probe)
+            context, prefix = self.forced_context, self.layout.conf_prefix(conf_prefix(directory, self.probe))
         elif is_main_config(parsed.statements):
-            context, prefix = "main", os.path.abspath(directory)
+            context, prefix = "main", self.layout.conf_prefix(os.path.abspath(directory))
         else:
-            prefix = conf_prefix(directory, self.probe)
+            prefix = self.layout.conf_prefix(conf_prefix(directory, self.probe))
             context = fragment_context(self._spliced(parsed.statements, prefix, _GUESS_DEPTH), directory)
+        if context in ("http", "stream"):
+            self._fragments.append(_Fragment(parsed, shown, real, prefix, context, _include_order(named, index, context)))
+            return
         root = self._new_root(shown, context)
-        real = self.probe.realpath(shown) if shown != "<stdin>" else shown
         self._instantiate(parsed.statements, shown, root, context, prefix, (real,))
         self.config.roots.append(root)
+
+    def _join_fragments(self) -> None:
+        """One tree per group of fragments (all of conf.d/ and sites-enabled/;
+        else one folder or one file), in nginx's include order."""
+        groups: dict[object, list[_Fragment]] = {}
+        for fragment in self._fragments:
+            groups.setdefault(fragment.order[0], []).append(fragment)
+        for members in groups.values():
+            members.sort(key=lambda f: f.order)
+            root = self._new_root(members[0].shown, members[0].context)
+            for fragment in members:
+                self._instantiate(fragment.parsed.statements, fragment.shown, root, fragment.context, fragment.prefix,
+                                  (fragment.real,))
+            self.config.roots.append(root)
+            shown = {m.shown for m in members}
+            self.config.globbed = [g._replace(root=root) if g.root is None and g.include_file in shown else g
+                                   for g in self.config.globbed]
 
     def _spliced(self, statements: tuple[Statement, ...], prefix: str, depth: int) -> list[Statement]:
         """A fragment's top level as nginx would read it, its includes replaced
@@ -173,11 +254,10 @@ class Loader:
             if stmt.name != "include" or len(stmt.args) != 1 or depth == 0:
                 found.append(stmt)
                 continue
-            pattern = self._map_path(stmt.args[0], prefix)
-            targets = self.probe.glob(pattern) if glob.has_magic(pattern) else (pattern,)
+            targets, _ = self._targets(stmt.args[0], prefix)
             for target in targets:
-                if self.probe.kind(target) == REGULAR and self.probe.readable(target):
-                    parsed = self._read(target, display_path(target), None)
+                if self.probe.kind(target.path) == REGULAR and self.probe.readable(target.path):
+                    parsed = self._open(target, target.path, None)[1]
                     found += self._spliced(parsed.statements, prefix, depth - 1) if parsed else ()
         return found
 
@@ -185,19 +265,31 @@ class Loader:
     def _new_root(shown: str, context: str) -> Node:
         return Node(name="", args=(), file=shown, line=0, context=None, parent=None, children=[], inner=context)
 
+    def _open(self, resolved: Resolved, named: str, site: Node | None) -> tuple[str, ParsedFile | None]:
+        """Read a file as the layout resolved it; (how findings name it, its
+        statements). A file reached through a symlink is named by its target,
+        the file one edits (the link is remembered in Config.links); a
+        dangling link by itself: nothing is read at its target, wherever that is."""
+        if resolved.link is None:
+            return display_path(named), self._read(resolved.path, display_path(named), site)
+        if not self.probe.exists(resolved.path):
+            return display_path(named), self._accept(Source("dangling symlink", None), display_path(named), site)
+        shown = display_path(resolved.path)
+        self.config.links.setdefault(shown, display_path(named))
+        return shown, self._read(resolved.path, shown, site)
+
     # -- reading ----------------------------------------------------------
 
     def _read(self, path: str, shown: str, site: Node | None) -> ParsedFile | None:
         """Read and parse one file once; later include sites reuse the result."""
-        real = self.probe.realpath(path)
-        if real not in self._cache:
+        if path not in self._cache:  # `path` is resolved (layout.py): one spelling per file
             source = self._prefetched.pop(path, None) or self.probe.source(path)
-            self._cache[real] = self._accept(self.probe.read(path, source), shown, site)
-        return self._cache[real]
+            self._cache[path] = self._accept(self.probe.read(path, source), shown, site)
+        return self._cache[path]
 
     def _prefetch(self, paths: list[str]) -> None:
         """Parse files about to be read (a glob's or a directory's) in parallel."""
-        fresh = [p for p in paths if self.probe.realpath(p) not in self._cache]
+        fresh = [p for p in paths if p not in self._cache]
         if len(fresh) >= PARALLEL_MIN_FILES:
             self._prefetched.update(self.probe.sources(fresh))
 
@@ -248,36 +340,75 @@ class Loader:
             self.config.problems.append(Problem("SYN002", file, stmt.line, 'invalid number of arguments in "include" directive'))
             return []
         written = stmt.args[0]
-        pattern = self._map_path(written, prefix)
         top = next(n for n in (block, *block.ancestors()) if n.parent is None)
-        if glob.has_magic(pattern):
+        targets, outside = self._targets(written, prefix)
+        if glob.has_magic(written):
             # Sorted; no match is fine for nginx. None in the tree: the first --include-path folder with a match.
-            matches = (self.probe.glob(p) for p in (pattern, *under_include_path(written, self.include_path)))
-            targets = list(next((m for m in matches if m), ()))
-            self.config.globbed.extend(GlobbedFile(top, file, stmt.line, display_path(t)) for t in targets)
-        elif self.probe.exists(pattern):
-            targets = [pattern]
-        elif found := elsewhere(written, self.include_path, self.probe):
-            targets = [found]
-        else:
+            if not targets:
+                matches = (self.probe.glob(p) for p in under_include_path(written, self.include_path))
+                targets = [Resolved(m) for m in next((m for m in matches if m), ())]
+            self.config.globbed.extend(GlobbedFile(top, file, stmt.line, display_path(t.link or t.path)) for t in targets)
+        elif not targets and (found := elsewhere(written, self.include_path, self.probe)):
+            targets, outside = [Resolved(found)], []
+        elif not targets and not outside:
+            pattern = self._map_path(written, prefix)
             self._not_found(block, top, Problem("INC001", file, stmt.line, f'include "{written}": {display_path(pattern)} not found'
                                                 + (" (nor under --include-path)" if self.include_path else "")), written)
             return []
-        self._prefetch(targets)
+        if outside:
+            self._left_tree(block, top, Problem("INC004", file, stmt.line, f'include "{written}": '
+                                                f'{", ".join(display_path(o) for o in outside)} '
+                                                f'{"is" if len(outside) == 1 else "are"} outside '
+                                                f'{display_path(self.layout.boundary(prefix) or "/")}: not read' + _ASK), written)
+        self._prefetch([t.path for t in targets])
         site = Node("include", stmt.args, file, stmt.line, ctx, block)
         included = []
         for target in targets:
-            real, shown = self.probe.realpath(target), display_path(target)
-            if real in chain:
-                cycle = " -> ".join(display_path(p) for p in chain + (real,))
+            if target.path in chain:
+                cycle = " -> ".join(display_path(p) for p in chain + (target.path,))
                 self._missing(block, Problem("INC002", file, stmt.line, f"include cycle: {cycle}"))
                 continue
-            parsed = self._read(target, shown, site)
+            shown, parsed = self._open(target, target.link or target.path, site)
             if parsed is None:
                 self._missing(block, None)
             else:
-                included.append((parsed.statements, shown, chain + (real,)))
+                included.append((parsed.statements, shown, chain + (target.path,)))
         return included
+
+    def _targets(self, written: str, prefix: str) -> tuple[list[Resolved], list[str]]:
+        """What an include names in the tree: the files to read, symlinks
+        followed (layout.py), and where it leads outside the tree (not read)."""
+        boundary = self.layout.boundary(prefix)
+        pattern = self._map_path(written, prefix)
+        if not glob.has_magic(pattern):
+            resolved = self.layout.resolve(pattern, boundary, self.probe)
+            if resolved.outside is not None:
+                return [], [resolved.outside]
+            return ([resolved] if self.probe.exists(resolved.path) else []), []
+        parts = pattern.split(os.sep)
+        static = next(i for i, part in enumerate(parts) if glob.has_magic(part))
+        folder = self.layout.resolve(os.sep.join(parts[:static]) or os.sep, boundary, self.probe)
+        if folder.outside is not None:
+            return [], [os.path.join(folder.outside, *parts[static:])]
+        inside, outside = [], []
+        for match in self.probe.glob(os.path.join(folder.path, *parts[static:])):
+            resolved = self.layout.resolve(match, boundary, self.probe)
+            if resolved.outside is not None:
+                outside.append(resolved.outside)
+            else:
+                inside.append(resolved if resolved.link else Resolved(resolved.path, link=match if match != resolved.path else None))
+        return inside, outside
+
+    def _left_tree(self, block: Node, top: Node, problem: Problem, written: str) -> None:
+        """An include leading outside the tree is not read. With --root or
+        --prefix, or in a whole config, that is INC004: the tree given is not
+        all nginx loads. A fragment linted alone is told as for a file it
+        does not have (INC003)."""
+        if self.layout.root or self.layout.prefix or top.inner == "main":
+            self._missing(block, problem)
+        else:
+            self._missing(block, None)
+            self._unseen.append((block, dataclasses.replace(problem, rule="INC003"), written))
 
     def _not_found(self, block: Node, top: Node, problem: Problem, written: str) -> None:
         """A whole config (nginx.conf) with a missing include does not start:
@@ -301,11 +432,25 @@ class Loader:
             self.config.incomplete.add(block)
 
     def _map_path(self, path: str, prefix: str) -> str:
-        if os.path.isabs(path):
-            return os.path.join(self.root_dir, path.lstrip("/")) if self.root_dir else path
-        return os.path.join(prefix, path)
+        return self.layout.map_absolute(path) if os.path.isabs(path) else os.path.join(prefix, path)
+
+
+_ASK = " (--root or --prefix map absolute paths into a copy; --include-path or --allow-outside read them)"
+_DEBIAN_HTTP = {"conf.d": 0, "sites-enabled": 1}  # include /etc/nginx/conf.d/*.conf; include /etc/nginx/sites-enabled/*;
+
+
+def _include_order(path: str, index: int, context: str) -> tuple:
+    """(group, rank, folder, name): the http-level files of conf.d/ and
+    sites-enabled/ are one group, ordered as Debian's nginx.conf includes
+    them; any other fragment is a group of its argument (a folder's files
+    in its sorted order)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    rank = _DEBIAN_HTTP.get(os.path.basename(folder))
+    if rank is None or context != "http":
+        return (index, 0, "", "")
+    return (-1, rank, folder, os.path.basename(path))
 
 
 def load(paths: list[str], root_dir: str | None = None, context: str | None = None,
-         probe: Probe | None = None, include_path: tuple[str, ...] = ()) -> Config:
-    return Loader(root_dir, context, probe, include_path).load(paths)
+         probe: Probe | None = None, include_path: tuple[str, ...] = (), layout: Layout | None = None) -> Config:
+    return Loader(layout or Layout(root=root_dir), context, probe, include_path).load(paths)

@@ -39,6 +39,14 @@ def _listdir(path: str) -> tuple[str, ...] | str:
         return os_reason(exc, path)
 
 
+def _readlink(path: str) -> str | None:
+    """A symlink's target as stored, or None for anything else."""
+    try:
+        return os.readlink(path)
+    except (OSError, ValueError):
+        return None
+
+
 # Each answer is a plain value (str, bool, tuple of str): marshal stores it.
 _QUESTIONS = {
     "kind": _kind,
@@ -47,6 +55,7 @@ _QUESTIONS = {
     "isfile": os.path.isfile,
     "lexists": os.path.lexists,
     "realpath": os.path.realpath,
+    "readlink": _readlink,
     "listdir": _listdir,
     "glob": lambda pattern: tuple(sorted(glob.glob(pattern))),
     "read": fingerprint,
@@ -84,6 +93,10 @@ class Probe:
 
     def realpath(self, path: str) -> str:
         return self._ask("realpath", path)
+
+    def readlink(self, path: str) -> str | None:
+        """A symlink's target as stored (layout.py follows it), else None."""
+        return self._ask("readlink", path)
 
     def listdir(self, path: str) -> tuple[str, ...] | str:
         """A folder's names, sorted, or why it cannot be listed."""
