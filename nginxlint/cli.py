@@ -24,6 +24,7 @@ from .cli_options import (
     EXIT_TOOL,
     check_options,
     fail,
+    layout,
     params_given,
     policy_options,
     prepared_policies,
@@ -85,8 +86,8 @@ def main() -> None:
               help="Lint the output of `nginx -T` saved in FILE (- for stdin): the files it holds, at their "
                    "original paths and lines, starting from the first (the main config); nothing else is read.")
 def check_command(paths, policies, packs, params, config_file, select, ignore, output_format, output, fail_on,
-                  nginx_version, root, context, include_path, staged, no_cache, exclude, baseline_file, write_baseline,
-                  dump) -> None:
+                  nginx_version, root, prefix, allow_outside, context, include_path, staged, no_cache, exclude,
+                  baseline_file, write_baseline, dump) -> None:
     """Lint nginx files, directories (sites-enabled/) or a whole nginx.conf.
 
     PATH may be any file name, a directory (read like `include dir/*`; one
@@ -96,7 +97,7 @@ def check_command(paths, policies, packs, params, config_file, select, ignore, o
     """
     project = project_config(config_file, paths)
     options = check_options(project, policies, params, nginx_version, root, context, select, ignore, packs, include_path,
-                            exclude)
+                            exclude, prefix, allow_outside)
     output_format = output_format or project.values.get("format", "text")
     fail_on = fail_on or project.values.get("fail-on", "warning")
     for option, path in (("--output", output), ("--write-baseline", write_baseline)):
@@ -206,7 +207,8 @@ def _report_mode(path: str) -> int:
 @click.option("--uri", help="Request URI. Without it, every location and its effective configuration.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @reading_options
-def inspect_command(paths, host, port, tls, address, uri, output_format, nginx_version, root, context, include_path) -> None:
+def inspect_command(paths, host, port, tls, address, uri, output_format, nginx_version, root, prefix, allow_outside, context,
+                    include_path) -> None:
     """Which server and location serve a request, and the effective
     directives there, each with its origin (file:line and block, or the
     default of the nginx version)."""
@@ -215,7 +217,8 @@ def inspect_command(paths, host, port, tls, address, uri, output_format, nginx_v
     from .semantics.effective import Effective
 
     version = nginx_version or project_config(None, paths).values.get("nginx-version", DEFAULT_NGINX_VERSION)
-    config = load(list(paths) or [DEFAULT_PATH], root, context, include_path=include_path)
+    config = load(list(paths) or [DEFAULT_PATH], context=context, include_path=include_path,
+                  layout=layout(root, prefix, allow_outside))
     for error in config.errors:
         click.echo(f"nginxlint: error: {error}", err=True)
     for problem in config.problems:
@@ -245,7 +248,8 @@ def inspect_command(paths, host, port, tls, address, uri, output_format, nginx_v
 @click.option("--active-root", type=click.Path(file_okay=False), help="--root for the active side only.")
 @click.option("--backup-root", type=click.Path(file_okay=False), help="--root for the backup side only.")
 def diff_command(active, backup, policies, packs, params, config_file, select, ignore, output_format, fail_on,
-                 fail_on_change, probes, nginx_version, root, active_root, backup_root, context, include_path) -> None:
+                 fail_on_change, probes, nginx_version, root, prefix, allow_outside, active_root, backup_root, context,
+                 include_path) -> None:
     """What restoring BACKUP over ACTIVE would change and break.
 
     Each side is a file, a directory or a whole tree. First a verdict: SAFE
@@ -264,7 +268,8 @@ def diff_command(active, backup, policies, packs, params, config_file, select, i
     from .report.diff_report import render_json, render_text
 
     project = project_config(config_file, (active, backup))
-    options = check_options(project, policies, params, nginx_version, root, context, select, ignore, packs, include_path)
+    options = check_options(project, policies, params, nginx_version, root, context, select, ignore, packs, include_path,
+                            prefix=prefix, allow_outside=allow_outside)
     fail_on = fail_on or project.values.get("fail-on", "warning")
     policy_set = prepared_policies(options)
     sides = [lint_paths([path], dataclasses.replace(options, root=side_root or root), policy_set)

@@ -18,6 +18,7 @@ from .errors import FileError
 from .findings.selection import Selection
 from .policy.load import UnknownPack
 from .policy.model import PolicyError, PolicySet
+from .reading.layout import DEFAULT_PREFIX, Layout
 from .semantics.effective import parse_version
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_TOOL = 0, 1, 2
@@ -69,21 +70,24 @@ def project_config(config_file: str | None, paths: tuple[str, ...] = ()) -> Proj
 def check_options(project: ProjectConfig, policies: tuple[str, ...], params: tuple[str, ...], nginx_version: str | None = None,
                   root: str | None = None, context: str | None = None,
                   select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), packs: tuple[str, ...] = (),
-                  include_path: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> CheckOptions:
+                  include_path: tuple[str, ...] = (), exclude: tuple[str, ...] = (),
+                  prefix: tuple[str, str] | None = None, allow_outside: bool = False) -> CheckOptions:
     """Command-line values win over the project config, which wins over
     defaults; packs are turned on by either (--pack adds to packs:), and
     so are exclusions (--exclude adds to exclude:, each relative to where
     it was written: the working directory, the config's folder)."""
     values = project.values
     config_folder = os.path.dirname(os.path.abspath(project.file)) if project.file else os.getcwd()
-    layout = _layout_given()
+    tree = layout(root, prefix, allow_outside)
     return CheckOptions(
         policies=values.get("policies", []) + list(policies),
         params={**values.get("params", {}), **params_given(params)},
         packs=list(dict.fromkeys([*values.get("packs", []), *packs])),
         nginx_version=nginx_version or values.get("nginx-version", DEFAULT_NGINX_VERSION),
-        root=root,
-        **layout,
+        root=tree.root,
+        prefix=tree.prefix,
+        prefix_of=tree.prefix_of,
+        allow_outside=tree.allow_outside,
         context=context,
         include_path=tuple(include_path),
         selection=Selection(_ids(select) or tuple(values.get("select", ())),
@@ -95,30 +99,22 @@ def check_options(project: ProjectConfig, policies: tuple[str, ...], params: tup
     )
 
 
-_LAYOUT = "nginxlint.layout"
+def _prefix(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple[str, str] | None:
+    """`--prefix DIR[=PATH]` as (DIR, PATH); PATH is /etc/nginx unless given, and absolute."""
+    if not value:
+        return None
+    folder, _, original = value.partition("=")
+    if original and not original.startswith("/"):
+        raise click.BadParameter(f"{original!r} is not an absolute path", param_hint="--prefix")
+    return folder, original.rstrip("/") or ("/" if original else DEFAULT_PREFIX)
 
 
-def _remember_layout(ctx: click.Context, param: click.Parameter, value):
-    """--prefix and --allow-outside are kept in the click context, where
-    check_options finds them (commands that build CheckOptions get them
-    without a parameter of their own; inspect does not read them yet)."""
-    if ctx.command.name == "inspect" and value:
-        raise click.UsageError(f"--{param.name.replace('_', '-')} is not supported by inspect; use --root")
-    if param.name == "prefix" and value:
-        folder, _, original = value.partition("=")
-        if not original.startswith("/") and original:
-            raise click.BadParameter(f"{original!r} is not an absolute path", param_hint="--prefix")
-        ctx.meta.setdefault(_LAYOUT, {}).update(prefix=folder, **({"prefix_of": original.rstrip("/") or "/"} if original else {}))
-    elif value:
-        ctx.meta.setdefault(_LAYOUT, {})[param.name] = value
-
-
-def _layout_given() -> dict:
-    ctx = click.get_current_context(silent=True)
-    layout = dict(ctx.meta.get(_LAYOUT, {})) if ctx else {}
-    if layout.get("prefix") and ctx.params.get("root"):
+def layout(root: str | None, prefix: tuple[str, str] | None, allow_outside: bool) -> Layout:
+    """Where the configuration's paths lead and the tree it must stay in (reading/layout.py)."""
+    if root and prefix:
         fail("--root and --prefix: give one (--root DIR: DIR/etc/nginx is the copy; --prefix DIR: DIR is)")
-    return layout
+    folder, original = prefix or (None, DEFAULT_PREFIX)
+    return Layout(root, folder, original, allow_outside)
 
 
 def prepared_policies(options: CheckOptions) -> PolicySet:
@@ -165,10 +161,10 @@ reading_options = _stacked(
     click.option("--root", type=click.Path(file_okay=False),
                  help="A copy laid out as on the host: absolute paths, in includes and in symlinks, are read below DIR "
                       "(DIR/etc/nginx/…); nothing outside DIR is read (for diff, both sides)."),
-    click.option("--prefix", metavar="DIR[=PATH]", expose_value=False, callback=_remember_layout,
+    click.option("--prefix", metavar="DIR[=PATH]", callback=_prefix,
                  help="DIR is a copy of nginx's conf prefix PATH (default /etc/nginx; like nginx -p/-c): absolute paths "
                       "under PATH are read in DIR, relative includes resolve against DIR; nothing outside DIR is read."),
-    click.option("--allow-outside", is_flag=True, expose_value=False, callback=_remember_layout,
+    click.option("--allow-outside", "allow_outside", is_flag=True,
                  help="Read what includes and symlinks reach outside the linted tree (default: not read, INC004)."),
     click.option("--context", type=click.Choice(["main", "http", "server", "location", "stream"]),
                  help="Context of the given files, instead of guessing (see docs/cli.md)."),

@@ -262,3 +262,11 @@ def test_the_cli_with_prefix_on_a_machine_with_etc_nginx(tmp_path):
     assert '"file": "etc-nginx/sites-available/app"' in out
     code, _, err = run_cli_here(["check", "--prefix", "a", "--root", "b", "x"], tmp_path)
     assert code == 2 and "give one" in err
+
+
+def test_inspect_reads_a_copy_through_prefix(tmp_path):
+    """inspect resolves the copy's absolute symlinks inside it, as check does."""
+    _debian_copy(tmp_path / "etc-nginx")
+    code, out, err = run_cli_here(["inspect", "--prefix", "etc-nginx", "etc-nginx/nginx.conf", "--format", "json"], tmp_path)
+    assert code == 0, err
+    assert "etc-nginx/sites-available/app" in out and '"/etc/nginx' not in out
