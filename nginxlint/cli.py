@@ -10,13 +10,13 @@ import contextlib
 import dataclasses
 import ipaddress
 import os
-import stat
 import sys
 from typing import NoReturn
 
 import click
 
 from . import __version__
+from .cli_inputs import baseline_entries, dump_probe, staged_result, write_atomically
 from .cli_options import (
     DEFAULT_PATH,
     EXIT_CLEAN,
@@ -33,7 +33,6 @@ from .cli_options import (
     selection_options,
 )
 from .commands import result_cache
-from .commands.atomic_file import replace_atomically
 from .commands.check import DEFAULT_NGINX_VERSION, CheckOptions, against_baseline, check, lint_paths
 from .findings import baseline
 from .findings.records import SEVERITIES, severity_rank
@@ -104,11 +103,11 @@ def check_command(paths, policies, packs, params, config_file, select, ignore, o
         if path and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
             fail(f"{option} {path}: directory {os.path.dirname(path) or '.'} does not exist")
     policy_set = prepared_policies(options)
-    recorded = _baseline(baseline_file)
+    recorded = baseline_entries(baseline_file)
     if staged:
         if dump or baseline_file or write_baseline:
             fail("--staged lints the tree staged files belong to: give no --dump, --baseline or --write-baseline with it")
-        result = _check_staged(list(paths), options, policy_set, project.values.get("entry", []))
+        result = staged_result(list(paths), options, policy_set, project.values.get("entry", []))
     elif baseline_file or write_baseline or dump:
         # Matching a baseline needs the trees, which a cached result does not keep;
         # a dump's files are not on disk for the cache to check.
@@ -116,11 +115,11 @@ def check_command(paths, policies, packs, params, config_file, select, ignore, o
         if dump:
             if paths or root or include_path:
                 fail("--dump reads every file from the dump: give no PATH, --root or --include-path with it")
-            probe = _dump_probe(dump)
+            probe = dump_probe(dump)
             paths = [next(iter(probe.files))]  # the main config is the dump's first file
         config, result = lint_paths(list(paths) or [DEFAULT_PATH], options, policy_set, probe)
         if baseline_file or write_baseline:
-            write = (lambda text: _write_atomically(write_baseline, text, "--write-baseline")) if write_baseline else None
+            write = (lambda text: write_atomically(write_baseline, text, "--write-baseline")) if write_baseline else None
             result = against_baseline(config, result, recorded, baseline_file or write_baseline, write)
     else:
         paths = list(paths) or [DEFAULT_PATH]
@@ -128,7 +127,7 @@ def check_command(paths, policies, packs, params, config_file, select, ignore, o
         result = (result_cache.check_cached if cacheable else check)(paths, options, policy_set)
     report = FORMATS[output_format](result)
     if output:
-        _write_atomically(output, report)
+        write_atomically(output, report)
     else:
         click.echo(report, nl=False)
     if result.baseline is not None and output_format not in ("text", "json"):  # those two report it themselves
@@ -141,60 +140,6 @@ def check_command(paths, policies, packs, params, config_file, select, ignore, o
     threshold = severity_rank(fail_on)
     failing = any(severity_rank(f.severity) <= threshold for f in result.findings)
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
-
-
-def _check_staged(paths, options, policy_set, entries):
-    from .commands.staged import GitError, check_staged
-
-    try:
-        return check_staged(paths, options, policy_set, entries)
-    except GitError as exc:
-        fail(f"--staged: {exc}")
-
-
-def _baseline(path: str | None) -> list | None:
-    """The entries of the --baseline file, or one error line naming it, exit 2."""
-    if path is None:
-        return None
-    try:
-        return baseline.load(path)
-    except baseline.BaselineError as exc:
-        fail(str(exc))
-
-
-def _dump_probe(dump: str):
-    """The files of an `nginx -T` dump (a file, or - for stdin), or one error line, exit 2."""
-    from .reading.dump import DumpError, DumpProbe, split
-
-    try:
-        if dump == "-":
-            data, name = sys.stdin.buffer.read(), "<stdin>"
-        else:
-            with open(dump, "rb") as handle:
-                data, name = handle.read(), dump
-        return DumpProbe(split(data, name))
-    except OSError as exc:
-        fail(f"--dump {dump}: {exc.strerror or exc}")
-    except DumpError as exc:
-        fail(str(exc))
-
-
-def _write_atomically(path: str, text: str, option: str = "--output") -> None:
-    """Readers see the old report (or baseline) or the whole new one, never half of it.
-    The new file gets the old one's mode, or the umask's, not mkstemp's 0600."""
-    try:
-        replace_atomically(path, text.encode("utf-8"), _report_mode(path))
-    except OSError as exc:
-        fail(f"{option} {path}: {exc.strerror or exc}")
-
-
-def _report_mode(path: str) -> int:
-    try:
-        return stat.S_IMODE(os.stat(path).st_mode)
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 @main.command("inspect")

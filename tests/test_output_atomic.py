@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from nginxlint import cli
+from nginxlint import cli_inputs
 
 from .conftest import REPO
 
@@ -288,16 +288,16 @@ def test_failed_write_leaves_no_temporary(tmp_path, monkeypatch, failure):
                 self.handle.flush()
                 raise OSError(errno.ENOSPC, "No space left on device")
 
-        monkeypatch.setattr(cli.os, "fdopen", lambda *a, **k: Full(real_fdopen(*a, **k)))
+        monkeypatch.setattr(cli_inputs.os, "fdopen", lambda *a, **k: Full(real_fdopen(*a, **k)))
         expected = SystemExit  # _fail: one error line, exit 2
     else:
         def interrupted(*_args):
             raise KeyboardInterrupt
 
-        monkeypatch.setattr(cli.os, "replace", interrupted)
+        monkeypatch.setattr(cli_inputs.os, "replace", interrupted)
         expected = KeyboardInterrupt
     with pytest.raises(expected):
-        cli._write_atomically(str(target), json.dumps({"version": 1}) * 1000)
+        cli_inputs.write_atomically(str(target), json.dumps({"version": 1}) * 1000)
     monkeypatch.undo()
     assert target.read_text() == OLD
     assert _temporaries(tmp_path) == []
