@@ -209,7 +209,7 @@ def diff_command(active, backup, policies, packs, params, config_file, select, i
     --fail-on-change); 0 otherwise; 2 when nginxlint could not read a side
     or a policy.
     """
-    from .commands.restore_diff import diff, verdict
+    from .commands.restore.audit import diff, verdict
     from .report.diff_report import render_json, render_text
 
     project = project_config(config_file, (active, backup))

@@ -264,7 +264,7 @@ def test_sigint_exit_code(big_tree, tmp_path, delay):
     assert proc.returncode == 130 and "nginxlint: interrupted" in message, (proc.returncode, message)
 
 
-# -- _write_atomically, failing in the middle -------------------------------------------
+# -- cli_inputs.write_atomically, failing in the middle -------------------------------------------
 
 @pytest.mark.parametrize("failure", ["disk-full-while-writing", "ctrl-c-before-rename"])
 def test_failed_write_leaves_no_temporary(tmp_path, monkeypatch, failure):

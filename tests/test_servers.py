@@ -10,7 +10,7 @@ import textwrap
 import pytest
 
 from nginxlint.commands.check import CheckOptions, check, prepare
-from nginxlint.commands.restore_diff import server_key
+from nginxlint.commands.restore.audit import server_key
 from nginxlint.reading.loader import load
 from nginxlint.reading.tree import Node
 from nginxlint.routing.route import Request, Router, route

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import json
 
-from ..commands.restore_diff import Change, DiffResult, Reach, Verdict, affected, describe
-from ..commands.routing_diff import RoutingChange, Served
-from ..commands.traffic_diff import TrafficChange
+from ..commands.restore.audit import Change, DiffResult, Reach, Verdict, affected, describe
+from ..commands.restore.routing import RoutingChange, Served
+from ..commands.restore.traffic import TrafficChange
 from ..findings.records import Finding
 from ..semantics.in_force import Entry
 

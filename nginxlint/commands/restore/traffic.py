@@ -2,7 +2,7 @@
 traffic: upstream blocks, `map`/`geo`/`split_clients` entries, and which
 names each listen socket serves.
 
-`restore_diff` compares the effective configuration of servers and
+`audit` compares the effective configuration of servers and
 locations it can pair by name; these blocks are looked up by a variable or an
 upstream name instead, and a changed entry there moves every request that
 reads it (another backend port, another Connection header), so each change
@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..reading.loader import Config
-from ..reading.tree import Node, walk
-from ..semantics.in_force import Entry
-from ..semantics.servers import ServerFacts, display_name, server_names
+from ...reading.loader import Config
+from ...reading.tree import Node, walk
+from ...semantics.in_force import Entry
+from ...semantics.servers import ServerFacts, display_name, server_names
 
 # Blocks whose lines are "key value": compared entry by entry.
 KEYED = frozenset({"map", "geo", "split_clients"})

@@ -16,7 +16,7 @@ except ImportError:  # pragma: no cover - older Pythons
     import sre_constants as _c  # type: ignore[no-redef]
     import sre_parse as _sre  # type: ignore[no-redef]
 
-from ..routing.pcre import compile_pcre
+from ...routing.pcre import compile_pcre
 
 LIMIT = 4  # samples per regex: enough for `\.(js|css|io)/`, few enough for thousands of locations
 

@@ -8,23 +8,23 @@ to. So the restore's regressions and fixes stand out, and so does a cause
 both sides have that the restore makes reach more (or fewer) locations. Then the effective configuration
 of each server and location is compared: servers and locations added or
 removed, values changed, proxy headers lost or gained, with file:line on
-both sides. Requests that would be served elsewhere come from routing_diff,
-upstream, map and socket changes from traffic_diff; `verdict` sums it all up
+both sides. Requests that would be served elsewhere come from routing.py,
+upstream, map and socket changes from traffic.py; `verdict` sums it all up
 as SAFE, REVIEW or UNSAFE.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..findings.records import Finding, InputError, LintResult, applies_to, severity_rank
-from ..reading.loader import Config
-from ..reading.tree import Node, walk
-from ..semantics.effective import Effective
-from ..semantics.in_force import Entry, settings_in_force
-from ..semantics.servers import describe_location, display_name
-from ..semantics.sockets import listens_of
-from .routing_diff import RoutingChange, routing_changes
-from .traffic_diff import TrafficChange, traffic_changes
+from ...findings.records import Finding, InputError, LintResult, applies_to, severity_rank
+from ...reading.loader import Config
+from ...reading.tree import Node, walk
+from ...semantics.effective import Effective
+from ...semantics.in_force import Entry, settings_in_force
+from ...semantics.servers import describe_location, display_name
+from ...semantics.sockets import listens_of
+from .routing import RoutingChange, routing_changes
+from .traffic import TrafficChange, traffic_changes
 
 # Settings that change what is logged, never what a client or backend gets.
 LOGGING_ONLY = frozenset({"access_log", "error_log", "log_format", "open_log_file_cache", "log_not_found",

@@ -15,12 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ..reading.loader import Config
-from ..reading.tree import Node, walk
-from ..routing.route import Request, Route, Router
-from ..semantics.directives import UPSTREAM_HANDLERS
-from ..semantics.in_force import block_label
-from ..semantics.servers import ServerFacts, display_name, location_path, server_names
+from ...reading.loader import Config
+from ...reading.tree import Node, walk
+from ...routing.route import Request, Route, Router
+from ...semantics.directives import UPSTREAM_HANDLERS
+from ...semantics.in_force import block_label
+from ...semantics.servers import ServerFacts, display_name, location_path, server_names
 from .regex_samples import regex_samples
 
 REQUEST_LIMIT = 20000  # a huge config is probed on its first sockets, hosts and paths only
