@@ -65,7 +65,7 @@ def test_hook_fails_on_the_bad_config_and_passes_on_the_good_one(tmp_path):
 
 # A Debian tree as a repository holds it: etc/nginx/nginx.conf includes
 # conf.d/*.conf and sites-enabled/* by absolute path; the site lives in
-# sites-available/ and is enabled by a symlink (relative, see DEBIAN_LINKS).
+# sites-available/ and is enabled by an absolute symlink, as Debian writes it.
 DEBIAN_TREE = {
     "etc/nginx/nginx.conf": """\
 user www-data;
@@ -106,9 +106,9 @@ server {
 }
 """,
 }
-# Debian's own links are absolute (-> /etc/nginx/sites-available/app); --root
-# remapping symlink targets is another change, so the test tree links relatively.
-DEBIAN_LINKS = {"etc/nginx/sites-enabled/app": "../sites-available/app"}
+# Debian's own links are absolute: read inside the repository (--root remaps
+# symlink targets too), never on the machine running the hook.
+DEBIAN_LINKS = {"etc/nginx/sites-enabled/app": "/etc/nginx/sites-available/app"}
 CONNECTION_LINE = 9  # the site's `proxy_set_header Connection $connection_upgrade;`
 SITE_AT = r"etc/nginx/sites-(?:available|enabled)/app\n(?:.*\n){{2}}\s*{line}\s+{rule}\s"
 
