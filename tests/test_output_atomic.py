@@ -261,6 +261,9 @@ def test_sigint_exit_code(big_tree, tmp_path, delay):
         err.seek(0)
         message = err.read().decode("utf-8", "replace")
     assert "Traceback" not in message, message
+    if proc.returncode == 1 and message == "":  # the whole run ended before Ctrl-C reached it (a fast machine)
+        assert _is_old_or_complete(output.read_text()) == "new"
+        return
     assert proc.returncode == 130 and "nginxlint: interrupted" in message, (proc.returncode, message)
 
 
