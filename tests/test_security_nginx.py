@@ -171,13 +171,17 @@ def test_sec019_fires_exactly_when_nginx_warns_of_a_conflicting_name(nginx, tmp_
     def server(listen: str | None) -> str:
         return "server {\n" + (f"    listen {listen};\n" if listen else "") + "    server_name app.example.com;\n}\n"
 
-    conf = _tree(tmp_path, server(first) + server(second), {})
+    conf, warned, findings = _two_servers(nginx, tmp_path, server(first) + server(second))
+    second_name = [n for n, line in enumerate(conf.read_text().splitlines(), 1) if "server_name app" in line][-1]
+    assert [f.line for f in findings] == ([second_name] if warned else [])
+
+
+def _two_servers(nginx: str, tmp_path: Path, servers: str):
+    """(nginx.conf, whether nginx -t warns of a conflicting server name, SEC019 findings)."""
+    conf = _tree(tmp_path, servers, {})
     result = _nginx_t(nginx, tmp_path, conf)
     assert result.returncode == 0, result.stderr
-    warned = 'conflicting server name "app.example.com"' in result.stderr
-    second_name = [n for n, line in enumerate(conf.read_text().splitlines(), 1) if "server_name app" in line][-1]
-    findings = [f.line for f in _lint(conf) if f.rule == "SEC019"]
-    assert findings == ([second_name] if warned else []), result.stderr
+    return conf, "conflicting server name" in result.stderr, [f for f in _lint(conf) if f.rule == "SEC019"]
 
 
 # Two servers on one socket with these server_name arguments (None: no
@@ -199,11 +203,8 @@ def test_sec019_names_nginx_compares(nginx, tmp_path, first, second):
     def server(names: str | None) -> str:
         return "server {\n    listen 127.0.0.1:18097;\n" + (f"    server_name {names};\n" if names else "") + "}\n"
 
-    conf = _tree(tmp_path, server(first) + server(second), {})
-    result = _nginx_t(nginx, tmp_path, conf)
-    assert result.returncode == 0, result.stderr
-    warned = "conflicting server name" in result.stderr
-    assert bool([f for f in _lint(conf) if f.rule == "SEC019"]) == warned, result.stderr
+    _, warned, findings = _two_servers(nginx, tmp_path, server(first) + server(second))
+    assert bool(findings) == warned
 
 
 def test_sec020_nginx_parses_a_backup_file_the_glob_matches(nginx, tmp_path):
