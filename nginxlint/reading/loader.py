@@ -1,6 +1,13 @@
 """Paths in, one configuration tree per path out, with includes resolved the
 way nginx resolves them (semantics §1.4, §7).
 
+Why one module of ~450 lines: reading arguments, instantiating nodes and
+resolving includes call each other in one loop with an explicit stack (no
+recursion limit on deep includes or blocks) and share its state (the parsed
+files, the include chain, the missing-include record). What can stand apart
+does: file roles (file_roles.py), paths and the tree's boundary (layout.py),
+stock and --include-path files (missing_includes.py), parsing (source.py).
+
 - A file of any name is a main config when its top level holds main-only
   directives (`http`, `events`, `worker_processes`…); otherwise it is a
   fragment read in `http` context, as Debian's `include sites-enabled/*`
