@@ -320,6 +320,7 @@ def invalid_time(draw) -> tuple[str, str]:
         text = f"-{n}{draw(st.sampled_from(ALLOWED[kind] + ['']))}"
     elif form == 4:  # unknown units, case matters (1H, 1D, 1S, 1Ms)
         unit = draw(st.sampled_from(["H", "D", "W", "S", "MS", "Ms", "x", "min", "sec", "hr", "hours", "mss", "µs"]))
+        assume(not (kind == "time-s" and unit == "Ms"))  # months then seconds: nginx -t accepts `1Ms` in a sec slot
         text = f"{n}{unit}"
     elif form == 5:  # a unit this kind of slot refuses
         text = f"{n}{'ms' if kind == 'time-s' else draw(st.sampled_from(['M', 'y']))}"

@@ -13,13 +13,15 @@ from .conftest import rule_lines
 @pytest.mark.parametrize("text, ms", [
     ("86400", 86_400_000), ("86400s", 86_400_000), ("1d", 86_400_000), ("24h", 86_400_000),
     ("1440m", 86_400_000), ("1h30m", 5_400_000), ("1h 30m", 5_400_000), ("500ms", 500),
-    ("1w", 604_800_000), ("0", 0),
+    ("1w", 604_800_000), ("0", 0), ("12 34", 46_000), ("30s 5", 35_000), ("1d 1", 86_401_000), ("01", 1000),
+    ("1ms", 1), (" 5", 5000), ("1m s", 60_000),
 ])
 def test_times(text, ms):
     assert parse_time(text) == ms
 
 
-@pytest.mark.parametrize("text", ["30m1h", "1h1h", "1.5s", "-1", "1H", "", "s", "1y", "1M", "90x"])
+@pytest.mark.parametrize("text", ["30m1h", "1h1h", "1.5s", "-1", "1H", "", "s", "1y", "1M", "90x", "5 m", "1 ms",
+                                  "12 34 5", "12 34s", "1D", "1\t2", "106751991168d"])
 def test_invalid_times_for_msec_directives(text):
     with pytest.raises(ValueError):
         parse_time(text)
@@ -94,8 +96,18 @@ def test_read_timeouts_that_fail_at_their_line(lint_files, timeout):
     assert rule_lines(_ws(lint_files, timeout=timeout), "WS008") == {("WS008", "site.conf", 12)}
 
 
-def test_invalid_timeout_never_passes(lint_files):
-    assert rule_lines(_ws(lint_files, timeout="1.5d"), "WS008") == {("WS008", "site.conf", 12)}
+@pytest.mark.parametrize("timeout", ["1.5d", "1D", "1y"])
+def test_a_timeout_nginx_refuses_is_that_error_and_nothing_else(lint_files, timeout):
+    """Not "closes idle sessions after 1D": nginx never holds that value."""
+    result = _ws(lint_files, timeout=timeout)
+    assert [(f.rule, f.line) for f in result.findings if f.line == 12] == [("SYN004", 12)]
+    assert [f.message for f in result.findings if f.rule == "SYN004"] == [
+        f'"proxy_read_timeout" directive invalid value "{timeout}" (times: ms s m h d w, largest first, e.g. 1d or 1h30m)']
+
+
+def test_a_body_size_nginx_refuses_is_that_error_and_nothing_else(lint_files):
+    result = _ws(lint_files, body="50MB")
+    assert [(f.rule, f.line) for f in result.findings if f.line == 14] == [("SYN004", 14)]
 
 
 @pytest.mark.parametrize("body, fails", [("50m", False), ("50M", False), ("10M", False), ("51M", True), ("0", True), ("1g", True)])
@@ -138,3 +150,24 @@ def test_map_in_another_included_file_is_followed(lint_files):
 def test_unknown_map_in_a_lone_fragment_is_not_reported(lint_files):
     site = WS_SITE.split("\n", 1)[1].format(connection="$connection_upgrade", timeout="1d", body="50M")
     assert rule_lines(lint_files({"site.conf": site}), "WS003") == set()
+
+
+def test_invalid_values_only_for_the_slots_nginx_parses(lint_files):
+    """SYN004 judges time, size, offset and flag slots in the context where the
+    directive stands; not values with a variable, nor directives with their own
+    handler (keepalive_timeout in a server: ngx_http_core_keepalive) or enums."""
+    site = """\
+server {
+    listen 80;
+    proxy_read_timeout $timeout;
+    ssl_session_timeout 1y;
+    keepalive_timeout 1D;
+    proxy_buffering YES;
+    client_max_body_size 2g;
+    client_body_buffer_size 2g;
+    server_tokens of;
+    return 200 "1D";
+}
+"""
+    assert rule_lines(lint_files({"sites-enabled/site": site}), "SYN004") == {
+        ("SYN004", "sites-enabled/site", line) for line in (6, 8)}

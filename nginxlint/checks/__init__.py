@@ -26,6 +26,8 @@ from .view import TreeView
 CHECKS: dict[str, Callable[[TreeView], list[Failure]]] = {
     "directive-placement": nginx_t.placement,
     "block-structure": nginx_t.structure,
+    "invalid-value": nginx_t.values,
+    "unknown-directive": nginx_t.names,
     "header-injection": header_injection.check,
     "duplicate-server": duplicate_servers.check,
     "backup-file-included": backup_files.check,

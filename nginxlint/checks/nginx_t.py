@@ -1,15 +1,19 @@
 """What `nginx -t` rejects while reading a config, as checks: directives
 where nginx does not accept them or with the wrong number of arguments
-(SYN002), and block structure nginx refuses (SYN003).
+(SYN002), block structure nginx refuses (SYN003), a time, size or flag its
+slot cannot parse (SYN004), a misspelt stock directive name (SYN005).
 
-The semantics live in semantics/placement.py and semantics/structure.py;
+The semantics live in semantics/placement.py, structure.py, value_checks.py
+and directive_names.py;
 here they are only registered like every other check, so the engine has no
 rule ids of its own."""
 from __future__ import annotations
 
 from ..findings.records import Failure
+from ..semantics.directive_names import check_names
 from ..semantics.placement import check_contexts
 from ..semantics.structure import check_structure
+from ..semantics.value_checks import check_values
 from .view import TreeView
 
 
@@ -19,3 +23,11 @@ def placement(tree: TreeView) -> list[Failure]:
 
 def structure(tree: TreeView) -> list[Failure]:
     return [Failure(p.node, {"actual": p.message}, None) for p in check_structure(tree.root)]
+
+
+def values(tree: TreeView) -> list[Failure]:
+    return [Failure(p.node, {"actual": p.message}, None) for p in check_values(tree.root)]
+
+
+def names(tree: TreeView) -> list[Failure]:
+    return [Failure(p.node, {"actual": p.message}, None) for p in check_names(tree.root)]

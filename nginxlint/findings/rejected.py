@@ -5,7 +5,10 @@ SYN003: block structure) is usually two statements merged by a missing `;`:
 `proxy_pass http://$backend` followed by `proxy_set_header Host $host;` reads
 as one proxy_pass with four arguments. What the other rules make of that
 merged text is noise (a false SSRF error on the invented target), and the fix
-is the `;` the rejection names. So the rejection is the one finding at that
+is the `;` the rejection names. A value nginx cannot parse (SYN004:
+`proxy_read_timeout 1D`) or a misspelt directive (SYN005) is no setting
+at all: "closes idle sessions after 1D" would judge a value nginx never
+holds. So the rejection is the one finding at that
 line: every other rule's finding pointing at the same file and line is
 dropped. Applied once, after all rules ran, so no rule needs to know.
 """
@@ -15,7 +18,7 @@ from collections.abc import Iterable
 
 from .records import Finding
 
-REJECTING_RULES = frozenset({"SYN002", "SYN003"})
+REJECTING_RULES = frozenset({"SYN002", "SYN003", "SYN004", "SYN005"})
 
 
 def apply(findings: Iterable[Finding]) -> list[Finding]:
