@@ -24,6 +24,7 @@ def test_typos_get_a_suggestion(typo, meant):
     "brotli", "brotli_types", "js_import", "geoip2", "sticky", "vhost_traffic_status_zone", "auth_jwt_key_file",
     "upload_store", "push_stream_channels_path", "ssl_ct_static_scts", "modsecurity", "modsecurity_rules_file",
     "pagespeed", "passenger_enabled", "rtmp", "application", "proxy_cache_purge", "fastcgi_cache_purge",
+    "zip", "proxy_connect", "proxy_connect_read_timeout", "zstd",
     "client_max_body",  # close to nothing stock: some module's
     "Proxy-Pass",  # not a name nginx could define
 ])
