@@ -1,7 +1,8 @@
-"""Real nginx decides: for every value below, nginxlint's time, size, offset
-and flag grammars (values.py, through the verdict SYN004 uses) accept
-exactly what `nginx -t` accepts in a directive of that slot
-(ngx_conf_set_msec_slot, _sec_slot, _size_slot, _off_slot, _flag_slot).
+"""Real nginx decides: for every value below, nginxlint's time, size, offset,
+flag and number grammars (values.py, through the verdict SYN004 uses)
+accept exactly what `nginx -t` accepts in a directive of that set handler
+(ngx_conf_set_msec_slot, _sec_slot, _size_slot, _off_slot, _flag_slot,
+_num_slot, _bufs_slot, ngx_http_core_keepalive).
 
 nginx stops at its first error, so each value gets its own config; the runs
 go in parallel and take a few seconds. Without nginx the tests skip locally;
@@ -16,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from nginxlint.semantics.value_checks import is_valid
+from nginxlint.semantics import directives
+from nginxlint.semantics.value_checks import accepts
 
 from .conftest import require_tool
 
@@ -47,12 +49,26 @@ FLAGS = [
     "yes", "no", "true", "false", "1", "0", "enable", "disable", "enabled", "o", "of", "f", "", " ", "0n", "0ff",
     "\uff2f\uff2e", "ONN", "OF", "onoff", "on off", "none", "null", "y", "n", "\u0131n", "\u017fon", "o\u0307n", "ofF;", "OFF ON",
 ]
-GRAMMARS = {  # grammar: (a directive of that slot, the values to try)
-    "time-ms": ("proxy_read_timeout", TIMES),
-    "time-s": ("ssl_session_timeout", TIMES),
-    "size": ("client_body_buffer_size", SIZES),
-    "offset": ("client_max_body_size", SIZES),
-    "flag": ("gzip", FLAGS),
+NUMBERS = [
+    *(a + n + b for n in ("0", "1", "007", "100") for a, b in [("", ""), ("+", ""), ("-", ""), ("", "k"), ("", " "), (" ", ""),
+                                                             ("", ".0"), ("", "x"),
+                                                             ("", "s"), ("0", ""), ("", "m")]),
+    "", " ", "1e3", "0x10", "1_0", "\u0661", "\uff11", "9223372036854775807", "9223372036854775808",
+    "99999999999999999999", "00000000000000000000000001", "1 2", "on", "NaN", "0 0", "2147483648", "4294967296",
+]
+BUFS = [(count, size) for count in ("8", "1", "0", "08", "x", "-1", "8k", "")
+        for size in ("4k", "4K", "1m", "1", "0", "0k", "4kb", "1g", "1.5k", "")]
+KEEPALIVES = [*((t,) for t in ("75s", "0", "1D", "1y", "1M", "12 34", "1h 30m", "5 m", "500ms", ""))] + [
+    (first, second) for first in ("75s", "1ms", "1D", "0", "12 34", "1y") for second in ("60s", "60", "1ms", "1M", "1y", "1D", "5 m", "", "12 34")]
+GRAMMARS = {  # grammar: (a directive whose set handler reads that grammar, its own name, the values to try)
+    "time-ms": ("proxy_read_timeout", "ngx_conf_set_msec_slot", TIMES),
+    "time-s": ("ssl_session_timeout", "ngx_conf_set_sec_slot", TIMES),
+    "size": ("client_body_buffer_size", "ngx_conf_set_size_slot", SIZES),
+    "offset": ("client_max_body_size", "ngx_conf_set_off_slot", SIZES),
+    "flag": ("gzip", "ngx_conf_set_flag_slot", FLAGS),
+    "number": ("keepalive_requests", "ngx_conf_set_num_slot", NUMBERS),
+    "bufs": ("proxy_buffers", "ngx_conf_set_bufs_slot", BUFS),
+    "keepalive": ("keepalive_timeout", "ngx_http_core_keepalive", KEEPALIVES),
 }
 
 
@@ -61,12 +77,13 @@ def nginx():
     return require_tool("nginx", "nginxlint's value grammars cannot be compared with nginx's", "/usr/sbin/nginx")
 
 
-def _quoted(value: str) -> str:
-    assert '"' not in value and "\\" not in value
-    return f'"{value}"'
+def _quoted(args: str | tuple[str, ...]) -> str:
+    args = (args,) if isinstance(args, str) else args
+    assert not any('"' in arg or "\\" in arg for arg in args)
+    return " ".join(f'"{arg}"' for arg in args)
 
 
-def _nginx_accepts(nginx: str, prefix: Path, directive: str, value: str) -> bool:
+def _nginx_accepts(nginx: str, prefix: Path, directive: str, value: str | tuple[str, ...]) -> bool:
     prefix.mkdir(parents=True)
     (prefix / "logs").mkdir()
     conf = prefix / "nginx.conf"
@@ -81,12 +98,13 @@ def _nginx_accepts(nginx: str, prefix: Path, directive: str, value: str) -> bool
 
 @pytest.mark.parametrize("grammar", sorted(GRAMMARS))
 def test_parser_agrees_with_nginx_on_every_value(grammar, nginx, tmp_path):
-    directive, values = GRAMMARS[grammar]
+    directive, handler, values = GRAMMARS[grammar]
+    assert directives.spec_for(directive, "http").set_handler == handler
     assert len(values) >= 60 and len(set(values)) == len(values)
     with ThreadPoolExecutor(max_workers=8) as pool:
         verdicts = list(pool.map(lambda item: _nginx_accepts(nginx, tmp_path / str(item[0]), directive, item[1]),
                                  enumerate(values)))
     disagreements = [(value, accepted) for value, accepted in zip(values, verdicts)
-                     if is_valid(grammar, value) != accepted]
+                     if accepts(handler, (value,) if isinstance(value, str) else value) != accepted]
     assert not disagreements, f"{grammar}: (value, nginx accepts) where nginxlint disagrees: {disagreements}"
     assert any(verdicts) and not all(verdicts)

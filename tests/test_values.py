@@ -153,9 +153,9 @@ def test_unknown_map_in_a_lone_fragment_is_not_reported(lint_files):
 
 
 def test_invalid_values_only_for_the_slots_nginx_parses(lint_files):
-    """SYN004 judges time, size, offset and flag slots in the context where the
-    directive stands; not values with a variable, nor directives with their own
-    handler (keepalive_timeout in a server: ngx_http_core_keepalive) or enums."""
+    """SYN004 judges time, size, offset, flag, number and buffers slots (and the
+    core keepalive_timeout) in the context where the directive stands; not
+    values with a variable, nor enums, nor bounds checked after parsing."""
     site = """\
 server {
     listen 80;
@@ -167,7 +167,11 @@ server {
     client_body_buffer_size 2g;
     server_tokens of;
     return 200 "1D";
+    keepalive_requests 1k;
+    proxy_buffers 8 4kb;
+    gzip_comp_level 10;
+    proxy_buffers $n 4k;
 }
 """
     assert rule_lines(lint_files({"sites-enabled/site": site}), "SYN004") == {
-        ("SYN004", "sites-enabled/site", line) for line in (6, 8)}
+        ("SYN004", "sites-enabled/site", line) for line in (5, 6, 8, 11, 12)}

@@ -1,8 +1,9 @@
-"""What `nginx -t` refuses in a directive's value: a time, size, offset or
-flag its slot cannot parse (ngx_conf_set_msec_slot, _sec_slot, _size_slot,
-_off_slot, _flag_slot, which all read the directive's one argument).
+"""What `nginx -t` refuses in a directive's value: a time, size, offset,
+flag or number its set handler cannot parse (ngx_conf_set_msec_slot,
+_sec_slot, _size_slot, _off_slot, _flag_slot, _num_slot, _bufs_slot, and
+the core keepalive_timeout's own), before any bounds it checks after.
 
-Which slot a directive has comes from the stock directive table, in the
+Which handler a directive has comes from the stock directive table, in the
 context where it stands (ssl_session_timeout is a sec slot in http, stream
 and mail alike; another module's directive of the same name may differ).
 A value with a variable is not judged: slots do not expand variables, but a
@@ -15,26 +16,43 @@ from collections.abc import Iterator
 from ..reading.tree import Node, walk
 from . import directives
 from .placement import Rejection
-from .values import parse_flag, parse_size, parse_time
+from .values import parse_flag, parse_number, parse_size, parse_time
 
-# Slot → (grammar, what the hint lists).
-_SLOTS = {
-    "ngx_conf_set_msec_slot": ("time-ms", "times: ms s m h d w, largest first, e.g. 1d or 1h30m"),
-    "ngx_conf_set_sec_slot": ("time-s", "times: s m h d w M y, largest first, e.g. 1d or 1h30m"),
-    "ngx_conf_set_size_slot": ("size", "sizes: a whole number with k or m, e.g. 10m"),
-    "ngx_conf_set_off_slot": ("offset", "sizes: a whole number with k, m or g, e.g. 10m"),
-    "ngx_conf_set_flag_slot": ("flag", ""),
+_TIMES_MS = "times: ms s m h d w, largest first, e.g. 1d or 1h30m"
+_TIMES_S = "times: s m h d w M y, largest first, e.g. 1d or 1h30m"
+# Set handler → (the grammar of each argument it reads, nginx's word for a
+# value it cannot read, the hint). Slots read one argument; bufs slots a
+# count and a size, neither 0; the core keepalive_timeout a msec and a sec
+# time (ngx_http_core_keepalive).
+_HANDLERS = {
+    "ngx_conf_set_msec_slot": (("time-ms",), "invalid value", _TIMES_MS),
+    "ngx_conf_set_sec_slot": (("time-s",), "invalid value", _TIMES_S),
+    "ngx_conf_set_size_slot": (("size",), "invalid value", "sizes: a whole number with k or m, e.g. 10m"),
+    "ngx_conf_set_off_slot": (("offset",), "invalid value", "sizes: a whole number with k, m or g, e.g. 10m"),
+    "ngx_conf_set_flag_slot": (("flag",), "", ""),
+    "ngx_conf_set_num_slot": (("number",), "invalid number", "a whole number, e.g. 100"),
+    "ngx_conf_set_bufs_slot": (("count", "buffer-size"), "invalid value", "a number of buffers and their size, neither 0, e.g. 8 4k"),
+    "ngx_http_core_keepalive": (("time-ms", "time-s"), "invalid value", _TIMES_MS + "; the second one in s m h d w M y"),
 }
 
 
 def check_values(root: Node) -> Iterator[Rejection]:
     for node in walk(root):
-        if node.context is None or len(node.args) != 1 or "$" in node.args[0]:
+        if node.context is None or not node.args or any("$" in arg for arg in node.args):
             continue
         spec = directives.spec_for(node.name, node.context)
-        slot = _SLOTS.get(spec.set_handler) if spec else None
-        if slot and not is_valid(slot[0], node.args[0]):
-            yield Rejection(node, _message(node.name, node.args[0], *slot))
+        if spec and accepts(spec.set_handler, node.args) is False:
+            grammars, word, hint = _HANDLERS[spec.set_handler]
+            yield Rejection(node, _message(node.name, " ".join(node.args), grammars, word, hint))
+
+
+def accepts(handler: str, args: tuple[str, ...]) -> bool | None:
+    """Whether set handler `handler` reads these arguments; None when it is
+    not one judged here or the argument count is not its (that is SYN002)."""
+    grammars = _HANDLERS.get(handler, ((),))[0]
+    if not 1 <= len(args) <= len(grammars):
+        return None
+    return all(map(is_valid, grammars, args))
 
 
 def is_valid(grammar: str, text: str) -> bool:
@@ -43,6 +61,10 @@ def is_valid(grammar: str, text: str) -> bool:
             parse_flag(text)
         elif grammar.startswith("time"):
             parse_time(text, grammar)
+        elif grammar in ("number", "count"):
+            return parse_number(text) > 0 or grammar == "number"
+        elif grammar == "buffer-size":
+            return parse_size(text) > 0
         else:
             parse_size(text, grammar)
     except ValueError:
@@ -50,9 +72,9 @@ def is_valid(grammar: str, text: str) -> bool:
     return True
 
 
-def _message(name: str, value: str, grammar: str, hint: str) -> str:
-    """nginx's own words (ngx_conf_handler prefixes the slot's "invalid
-    value"; the flag slot says more), with the value and a hint."""
-    if grammar == "flag":
+def _message(name: str, value: str, grammars: tuple[str, ...], word: str, hint: str) -> str:
+    """nginx's own words (ngx_conf_handler prefixes what the handler
+    returns; the flag slot says more), with the value and a hint."""
+    if grammars == ("flag",):
         return f'invalid value "{value}" in "{name}" directive, it must be "on" or "off"'
-    return f'"{name}" directive invalid value "{value}" ({hint})'
+    return f'"{name}" directive {word} "{value}" ({hint})'

@@ -93,6 +93,15 @@ def parse_size(text: str, kind: str = "size") -> int:
     return int(digits) * scale
 
 
+def parse_number(text: str) -> int:
+    """ngx_atoi, as ngx_conf_set_num_slot and the count of a bufs slot use
+    it: ASCII digits only, at least one, no overflow. Bounds some directives
+    add after it (gzip_comp_level 1..9) are not checked here."""
+    if not text or not all("0" <= c <= "9" for c in text) or int(text) > MAX_INT:
+        raise ValueError(f"invalid number {text!r}")
+    return int(text)
+
+
 def parse_flag(text: str) -> bool:
     """ngx_conf_set_flag_slot: `on` or `off`, in any case (ngx_strcasecmp)."""
     lowered = text.lower() if text.isascii() else text
