@@ -15,12 +15,14 @@ fail, as in test_samples_nginx.py.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import textwrap
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -97,6 +99,23 @@ def _http(port: int, path: str, host: str, deadline: float) -> tuple[str, str]:
             time.sleep(0.05)
 
 
+@contextlib.contextmanager
+def _serving(nginx: str, tmp_path: Path, conf: Path) -> Iterator[None]:
+    """Real nginx serving `conf` in the foreground on loopback, stopped gracefully after."""
+    server = subprocess.Popen([nginx, "-p", f"{tmp_path}/", "-c", str(conf), "-e", str(tmp_path / "startup.log"),
+                               "-g", f"daemon off; error_log {tmp_path / 'error.log'};"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        yield
+    finally:
+        server.send_signal(signal.SIGQUIT)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
 def _get(port: int, host: str, deadline: float) -> str:
     """The body nginx on 127.0.0.1:port returns for / with this Host."""
     return _http(port, "/", host, deadline)[1]
@@ -126,18 +145,8 @@ def test_sec019_nginx_warns_and_keeps_the_first_server(nginx, tmp_path):
     assert findings == [("SEC019", "app-old", 3)]
 
     # The one nginx ignores is the second: a request for the name gets the first file's server.
-    server = subprocess.Popen([nginx, "-p", f"{tmp_path}/", "-c", str(conf), "-e", str(tmp_path / "startup.log"),
-                               "-g", f"daemon off; error_log {tmp_path / 'error.log'};"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
+    with _serving(nginx, tmp_path, conf):
         assert _get(port, "app.example.com", time.monotonic() + 10) == "new\n"
-    finally:
-        server.send_signal(signal.SIGQUIT)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 # Two servers with one name, the second listening on `second`: one socket
@@ -265,19 +274,9 @@ def test_sec003_nginx_escapes_rewrite_captures_in_redirects_but_not_return_or_ur
             location ~ ^/ret/([^/]+)$ {{ return 302 /x/$1; }}
         }}
         """, {})
-    server = subprocess.Popen([nginx, "-p", f"{tmp_path}/", "-c", str(conf), "-e", str(tmp_path / "startup.log"),
-                               "-g", f"daemon off; error_log {tmp_path / 'error.log'};"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
+    with _serving(nginx, tmp_path, conf):
         deadline = time.monotonic() + 10
         heads = {kind: _response_head(port, f"/{kind}/a%0d%0aX-Injected:%20yes", deadline) for kind in ("perm", "abs", "uri", "ret")}
-    finally:
-        server.send_signal(signal.SIGQUIT)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
     injected = {kind for kind, head in heads.items() if "\r\nX-Injected: yes" in head}
     assert injected == {"uri", "ret"}, heads
     assert "/x/a%0D%0AX-Injected:%20yes" in heads["perm"] and "/x/a%0D%0AX-Injected:%20yes" in heads["abs"], heads
