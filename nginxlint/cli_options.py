@@ -96,6 +96,7 @@ def check_options(project: ProjectConfig, policies: tuple[str, ...], params: tup
         source=project.file if project.file and not (select or ignore) else "--select/--ignore",
         exclude=Exclude(tuple((glob, config_folder) for glob in values.get("exclude", ()))
                         + tuple((glob, os.getcwd()) for glob in exclude)),
+        directives=tuple(values.get("directives", ())),
     )
 
 

@@ -55,3 +55,23 @@ rtmp {
 }
 """
     assert rule_lines(lint_files({"sites-enabled/site": site}), "SYN005") == {("SYN005", "sites-enabled/site", 4)}
+
+
+def test_a_loaded_module_spares_names_starting_with_its_name(lint_files):
+    """load_module ngx_http_gzipx_module.so: gzipx (one edit from gzip) is the
+    module's own; a typo of a stock directive is still reported."""
+    conf = """\
+    load_module modules/ngx_http_gzipx_filter_module.so;
+    events {}
+    http {
+        gzipx on;
+        gzp on;
+    }
+    """
+    assert rule_lines(lint_files({"nginx.conf": conf}), "SYN005") == {("SYN005", "nginx.conf", 5)}
+
+
+def test_the_project_declares_its_own_directives(lint_files):
+    conf = "events {}\nhttp {\n    gzp on;\n    acme_gzi on;\n    proxy_pas http://a;\n}\n"
+    result = lint_files({"nginx.conf": conf}, directives=("gzp", "acme_*"))
+    assert rule_lines(result, "SYN005") == {("SYN005", "nginx.conf", 5)}

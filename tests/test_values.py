@@ -154,8 +154,9 @@ def test_unknown_map_in_a_lone_fragment_is_not_reported(lint_files):
 
 def test_invalid_values_only_for_the_slots_nginx_parses(lint_files):
     """SYN004 judges time, size, offset, flag, number and buffers slots (and the
-    core keepalive_timeout) in the context where the directive stands; not
-    values with a variable, nor enums, nor bounds checked after parsing."""
+    core keepalive_timeout) in the context where the directive stands, enums
+    (server_tokens is one: on, off, build) and bounds checked after parsing;
+    not values with a variable."""
     site = """\
 server {
     listen 80;
@@ -174,4 +175,4 @@ server {
 }
 """
     assert rule_lines(lint_files({"sites-enabled/site": site}), "SYN004") == {
-        ("SYN004", "sites-enabled/site", line) for line in (5, 6, 8, 11, 12)}
+        ("SYN004", "sites-enabled/site", line) for line in (5, 6, 8, 9, 11, 12, 13)}

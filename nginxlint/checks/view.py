@@ -26,6 +26,14 @@ class TreeView:
     maps: MapIndex
     servers: ServerFacts  # the tree's http servers by socket: default server, TLS
     globbed: tuple[GlobbedFile, ...]  # files an include glob (or a folder given) loaded into this tree
+    complete: bool = True  # every include of the tree was read: no block misses one
+    declared_directives: tuple[str, ...] = ()  # names or globs the project config says its modules define
+
+    @property
+    def whole(self) -> bool:
+        """A main config (nginx.conf) with every include read: what nginx
+        checks of the configuration as a whole can be judged."""
+        return self.root.inner == "main" and self.complete
 
     def statements(self, *names: str) -> Iterator[Node]:
         """Every statement of those names, wherever it is written, each once."""

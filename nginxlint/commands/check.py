@@ -44,6 +44,7 @@ class CheckOptions:
     severity: dict[str, str] = field(default_factory=dict)  # rule id -> severity override
     source: str = "command line"  # where select/ignore/severity came from, for errors
     exclude: Exclude = Exclude()  # files not read from folders and globs, and not reported on
+    directives: tuple[str, ...] = ()  # directives: names or globs the project's own modules define (SYN005 spares them)
 
 
 def prepare(options: CheckOptions) -> PolicySet:
@@ -85,7 +86,7 @@ def lint_paths(paths: list[str], options: CheckOptions, policies: PolicySet,
         probe = options.exclude.probe(probe or Probe())
         layout = Layout(options.root, options.prefix, options.prefix_of, options.allow_outside)
         config = load(paths, context=options.context, probe=probe, include_path=options.include_path, layout=layout)
-        findings = rejected.apply(lint(config, policies, options.nginx_version, wanted(options, policies)))
+        findings = rejected.apply(lint(config, policies, options.nginx_version, wanted(options, policies), options.directives))
         findings = through_links(findings, config.links)
         findings = sorted(suppress.apply(findings, config, policies, wanted(options, policies)), key=Finding.sort_key)
         findings = options.exclude.keep(findings)

@@ -24,7 +24,7 @@ YAML_NAME = ".nginxlint.yaml"
 # tuple of allowed strings ("" for any string).
 KEYS = {
     "policies": "list", "packs": "list", "select": "list", "ignore": "list", "severity": "map", "params": "map",
-    "entry": "list", "exclude": "list", "nginx-version": "", "fail-on": SEVERITIES,
+    "entry": "list", "exclude": "list", "directives": "list", "nginx-version": "", "fail-on": SEVERITIES,
     "format": ("text", "json", "sarif", "github", "concise"),
 }
 

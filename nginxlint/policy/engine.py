@@ -57,8 +57,9 @@ class _Placed:
 
 
 def lint(config: Config, policies: PolicySet, version: str,
-         wanted: Callable[[str], bool] = lambda rule_id: True) -> list[Finding]:
-    """Findings of every rule `wanted` (by id) on the loaded trees, one per cause."""
+         wanted: Callable[[str], bool] = lambda rule_id: True, declared_directives: tuple[str, ...] = ()) -> list[Finding]:
+    """Findings of every rule `wanted` (by id) on the loaded trees, one per
+    cause. `declared_directives`: names the project's own modules define."""
     placed: list[_Placed] = []
     for problem in config.problems:
         rule = policies.rule(problem.rule)
@@ -70,7 +71,8 @@ def lint(config: Config, policies: PolicySet, version: str,
     for root in config.roots:
         scope = Scope(effective, maps, ServerFacts([root]), root, frozenset(config.incomplete))
         view = TreeView(root, scope.every_block, effective, maps, scope.servers,
-                        tuple(g for g in config.globbed if g.root is root))
+                        tuple(g for g in config.globbed if g.root is root), scope.incomplete.isdisjoint(scope.every_block),
+                        declared_directives)
         selected: dict[int, list[Node]] = {}  # rules of a pack share named selectors: match once
         for rule in checked:
             if rule.python is not None:

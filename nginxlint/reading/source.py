@@ -16,6 +16,7 @@ import signal
 import stat
 from dataclasses import dataclass
 
+from .param_length import too_long_parameters
 from .parser import ParsedFile, SyntaxProblem, flatten, parse_text, unflatten
 
 # Below this many files a process pool costs more than it saves.
@@ -100,6 +101,7 @@ def decode_source(data: bytes) -> Source:
     parsed = parse_text(text)
     if parsed.problem is not None:
         problems.append(("SYN001", parsed.problem.line, parsed.problem.message))
+    problems += (("SYN008", line, message) for line, message in too_long_parameters(data))
     return Source(None, parsed, tuple(problems), digest)
 
 

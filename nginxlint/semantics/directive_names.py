@@ -11,10 +11,14 @@ a misspelt stock directive:
   (data/third_party_directives.txt), whatever its spelling;
 - standing where nginx reads directives: not inside a data block (map,
   types…) nor inside an unknown block (a module's own, like rtmp).
-`load_module` lines do not switch this off: the modules they load are the
-ones the list above is for, and a typo is just as fatal on a host that
-loads modules. A team with its own modules can add names to that list or
-ignore SYN005.
+- not a name the project declares (`directives:` in .nginxlint.yaml, names
+  or globs), for a team's own modules;
+- not starting with the name of a module the tree loads: `load_module
+  modules/ngx_http_fancyindex_module.so` spares `fancyindex*`
+  (ngx_, http_/stream_/mail_, _filter and _module dropped). Most modules
+  name their directives so; those that do not are in the list above.
+A `load_module` does not switch SYN005 off: a typo of a stock directive is
+just as fatal on a host that loads modules.
 """
 from __future__ import annotations
 
@@ -31,19 +35,38 @@ from .placement import Rejection
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
-def check_names(root: Node) -> Iterator[Rejection]:
+_MODULE_AFFIXES = re.compile(r"^ngx_(?:(?:http|stream|mail)_)?|(?:_filter)?_module$")
+
+
+def check_names(root: Node, declared: tuple[str, ...] = ()) -> Iterator[Rejection]:
+    """`declared`: names or globs the project says its modules define."""
+    spared = declared + loaded_modules(root)
     for node in walk(root):
         if node.context is None or directives.is_known(node.name):
             continue
-        meant = suggestion(node.name)
+        meant = suggestion(node.name, spared)
         if meant:
             yield Rejection(node, f'unknown directive "{node.name}" (did you mean {meant}?)')
 
 
+def loaded_modules(root: Node) -> tuple[str, ...]:
+    """`NAME*` for each module a top-level load_module names (its file name
+    without ngx_, http_/stream_/mail_, _filter, _module and .so)."""
+    found = []
+    for node in root.children or ():
+        if node.name == "load_module" and node.args:
+            stem = node.args[0].rsplit("/", 1)[-1].removesuffix(".so")
+            name = _MODULE_AFFIXES.sub("", stem)
+            if name:
+                found.append(name + "*")
+    return tuple(found)
+
+
 @lru_cache(maxsize=4096)
-def suggestion(name: str) -> str | None:
-    """The one stock directive `name` is a typo of, or None."""
-    if not _NAME.fullmatch(name) or _third_party(name):
+def suggestion(name: str, spared: tuple[str, ...] = ()) -> str | None:
+    """The one stock directive `name` is a typo of, or None (also when it
+    matches one of the `spared` globs)."""
+    if not _NAME.fullmatch(name) or _third_party(name) or any(fnmatch.fnmatchcase(name, p) for p in spared):
         return None
     limit = 1 if len(name) <= 4 else 2
     close = [known for known in directives.names() if abs(len(known) - len(name)) <= limit and distance(name, known) <= limit]

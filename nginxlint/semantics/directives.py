@@ -28,6 +28,7 @@ class DirectiveSpec:
     block: bool
     set_handler: str
     first_seen: tuple[int, int, int]  # first checked release that has it
+    source: str  # the module's source file, e.g. http/modules/ngx_http_proxy_module.c
 
     def unknown_in(self, version: tuple[int, int, int]) -> str | None:
         """Why nginx `version` does not know this directive, or None.
@@ -38,12 +39,25 @@ class DirectiveSpec:
         removed = REMOVED_IN.get(self.name)
         if removed and version >= removed:
             return f"removed in nginx {'.'.join(map(str, removed))}"
-        index = CHECKED_RELEASES.index(self.first_seen) if self.first_seen in CHECKED_RELEASES else 0
-        if index:
-            major, minor, _ = CHECKED_RELEASES[index - 1]
-            if version < (major, minor + 1, 0):
-                return f"added after nginx {major}.{minor}"
-        return None
+        return added_after(self.first_seen, version)
+
+
+def added_after(first_seen: tuple[int, int, int], version: tuple[int, int, int]) -> str | None:
+    """"added after nginx X.Y" when something first seen in checked release
+    `first_seen` is surely missing from `version`, else None (between two
+    checked releases, mainline, we cannot tell)."""
+    index = CHECKED_RELEASES.index(first_seen) if first_seen in CHECKED_RELEASES else 0
+    if index:
+        major, minor, _ = CHECKED_RELEASES[index - 1]
+        if version < (major, minor + 1, 0):
+            return f"added after nginx {major}.{minor}"
+    return None
+
+
+def parse_release(text: str) -> tuple[int, int, int]:
+    """A release as the tables write it ("1.25.0", "1.29.0-dev")."""
+    major, minor, patch = (int(part) for part in text.replace("-dev", "").split("."))
+    return major, minor, patch
 
 
 def names() -> list[str]:
@@ -56,9 +70,9 @@ def _table() -> dict[str, tuple[DirectiveSpec, ...]]:
     text = resources.files("nginxlint").joinpath("data/nginx-directives.tsv").read_text("utf-8")
     table: dict[str, list[DirectiveSpec]] = {}
     rows = (r for r in csv.reader(text.splitlines(), delimiter="\t") if r and not r[0].startswith("#"))
-    for name, contexts, arity, block, first, _absent, _source, handler in rows:
-        first_seen = tuple(int(part) for part in first.replace("-dev", "").split("."))
-        spec = DirectiveSpec(name, frozenset(contexts.split(",")), arity, block == "block", handler, first_seen)
+    for name, contexts, arity, block, first, _absent, source, handler in rows:
+        first_seen = parse_release(first)
+        spec = DirectiveSpec(name, frozenset(contexts.split(",")), arity, block == "block", handler, first_seen, source)
         table.setdefault(name, []).append(spec)
     return {name: tuple(specs) for name, specs in table.items()}
 

@@ -1,21 +1,27 @@
 """What `nginx -t` refuses in a directive's value: a time, size, offset,
 flag or number its set handler cannot parse (ngx_conf_set_msec_slot,
 _sec_slot, _size_slot, _off_slot, _flag_slot, _num_slot, _bufs_slot, and
-the core keepalive_timeout's own), before any bounds it checks after.
+the core keepalive_timeout's own); a word an enum or bitmask slot does not
+list, a number outside the bounds checked after (arg_values.py); a status
+code `return` or `error_page` refuses (status_codes.py); a `listen` port or
+parameter (listen_args.py), for the nginx version judged.
 
 Which handler a directive has comes from the stock directive table, in the
 context where it stands (ssl_session_timeout is a sec slot in http, stream
 and mail alike; another module's directive of the same name may differ).
 A value with a variable is not judged: slots do not expand variables, but a
 `$` in a value is usually a template placeholder filled in before nginx
-reads the file."""
+reads the file (return, error_page and listen judge each argument alone)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from ..reading.tree import Node, walk
-from . import directives
+from . import arg_values, directives
+from .effective import parse_version
+from .listen_args import judge_listen
 from .placement import Rejection
+from .status_codes import judge_error_page, judge_return
 from .values import parse_flag, parse_number, parse_size, parse_time
 
 _TIMES_MS = "times: ms s m h d w, largest first, e.g. 1d or 1h30m"
@@ -36,14 +42,37 @@ _HANDLERS = {
 }
 
 
-def check_values(root: Node) -> Iterator[Rejection]:
+# Handlers of their own that read each argument (a `$` in one spares only it).
+_ARGUMENT_HANDLERS = {
+    "ngx_http_rewrite_return": lambda args, version: judge_return(args),
+    "ngx_http_core_error_page": lambda args, version: judge_error_page(args),
+    "ngx_http_core_listen": judge_listen,
+}
+
+
+def check_values(root: Node, version_text: str) -> Iterator[Rejection]:
+    version = parse_version(version_text)
     for node in walk(root):
-        if node.context is None or not node.args or any("$" in arg for arg in node.args):
-            continue
-        spec = directives.spec_for(node.name, node.context)
-        if spec and accepts(spec.set_handler, node.args) is False:
-            grammars, word, hint = _HANDLERS[spec.set_handler]
-            yield Rejection(node, _message(node.name, " ".join(node.args), grammars, word, hint))
+        if node.context is not None and node.args:
+            message = verdict(node.name, node.context, node.args, version)
+            if message:
+                yield Rejection(node, message)
+
+
+def verdict(name: str, context: str, args: tuple[str, ...], version: tuple[int, int, int]) -> str | None:
+    """nginx's complaint about these arguments of `name` in `context`, with
+    a hint; None when nginx `version` reads them (or they are not judged)."""
+    spec = directives.spec_for(name, context)
+    if spec is None or not directives.arity_ok(spec.arity, len(args)):
+        return None  # third-party, or SYN002's to report
+    if spec.set_handler in _ARGUMENT_HANDLERS:
+        return _ARGUMENT_HANDLERS[spec.set_handler](args, version)
+    if any("$" in arg for arg in args):
+        return None
+    if accepts(spec.set_handler, args) is False:
+        grammars, word, hint = _HANDLERS[spec.set_handler]
+        return _message(name, " ".join(args), grammars, word, hint)
+    return arg_values.judge(spec, args, version)
 
 
 def accepts(handler: str, args: tuple[str, ...]) -> bool | None:

@@ -1,0 +1,157 @@
+"""Real nginx decides, as in test_nginx_values.py: for every argument list
+below, SYN004's verdict (value_checks.verdict, for nginx 1.22.1) refuses
+exactly what `nginx -t` of the installed nginx 1.22.1 refuses, for enum and
+bitmask slots (arg_values.py), bounded numbers, `return` and `error_page`
+codes (status_codes.py) and `listen` (listen_args.py).
+
+One config per argument list, run in parallel; without nginx the tests skip
+locally and fail under CI. Host names are left out of `listen`: nginx would
+resolve them.
+"""
+from __future__ import annotations
+
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from nginxlint.reading.param_length import too_long_parameters
+from nginxlint.semantics.value_checks import verdict
+
+from .conftest import require_tool
+
+pytestmark = pytest.mark.nginx
+
+NGINX_VERSION = (1, 22, 1)  # the installed nginx these verdicts are compared with
+
+CASES = {  # grammar: (directive, the block it stands in, argument lists)
+    "enum": ("proxy_http_version", "", [
+        ("1.0",), ("1.1",), ("2.0",), ("2",), ("1",), ("1.10",), ("HTTP/1.1",), ("1.1 ",), ("",), ("1,1",), ("1.1x",),
+        ("1.0.0",), ("11",), ("one",), ("\u0661.1",)]),
+    "enum-case": ("autoindex_format", "", [
+        ("html",), ("HTML",), ("Json",), ("xml",), ("jsonp",), ("JSONP",), ("text",), ("xhtml",), ("htm",), ("",),
+        ("html ",), ("\u0130ml",)]),
+    "bitmask": ("ssl_protocols", "", [
+        ("TLSv1.2",), ("TLSv1.2", "TLSv1.3"), ("tlsv1.2",), ("TLSv1.4",), ("TLSv1.2", "TLSv1.2"), ("SSLv3",), ("SSLv2", "TLSv1"),
+        ("TLSv1.1",), ("TLS1.2",), ("TLSv12",), ("TLSv1.2", "foo"), ("all",), ("",), ("TLSV1.3",), ("tlsv1.3", "TLSv1.2")]),
+    "bitmask-upstream": ("proxy_next_upstream", "", [
+        ("error", "timeout"), ("off",), ("http_500", "http_502", "http_503", "http_504", "http_429"), ("http_501",),
+        ("non_idempotent",), ("updating",), ("ERROR",), ("invalid_header",), ("http_403", "http_404"), ("timeout", "bogus"),
+        ("http_400",), ("denied",)]),
+    "bounds": ("gzip_comp_level", "", [
+        ("0",), ("1",), ("9",), ("10",), ("5",), ("09",), ("100",), ("-1",), ("x",), ("99999999999999999999",)]),
+    "bounds-status": ("limit_req_status", "", [
+        ("399",), ("400",), ("429",), ("503",), ("599",), ("600",), ("0",), ("200",), ("0429",)]),
+    "return": ("return", "server", [
+        ("200",), ("999",), ("1000",), ("0",), ("301", "/x"), ("301", "https://example.com"), ("https://example.com",),
+        ("http://example.com",), ("/x",), ("example.com",), ("444",), ("abc",), ("200", "ok"), ("-1",), ("099",),
+        ("99999999999999999999",), ("https://a", "b"), ("HTTPS://example.com",), ("302", "$scheme://x"), ("1000", "$x"),
+        ("204",), ("1",), ("https:/x",), ("ftp://x",)]),
+    "error_page": ("error_page", "server", [
+        ("404", "/x"), ("500", "502", "503", "504", "/50x.html"), ("404", "=200", "/x"), ("404", "=", "/x"), ("=404", "/x"),
+        ("299", "/x"), ("300", "/x"), ("599", "/x"), ("600", "/x"), ("499", "/x"), ("404", "=x", "/x"), ("abc", "/x"),
+        ("404", "@named"), ("404", "=200", "@named"), ("497", "https://$host"), ("404", "=2000", "/x"), ("0404", "/x"),
+        ("404", "500", "=", "/x"), ("-404", "/x"), ("404", "=-1", "/x")]),
+    "listen-address": ("listen", "server", [
+        ("80",), ("80800",), ("0",), ("65535",), ("65536",), ("1",), ("127.0.0.1",), ("127.0.0.1:80",), ("127.0.0.1:0",),
+        ("127.0.0.1:65536",), ("127.0.0.1:",), (":80",), ("*:80",), ("*:8080",), ("[::]:80",), ("[::1]:0",), ("[::1]",),
+        ("[::1]:80800",), ("[::]80",), ("8000-8002",), ("8002-8000",), ("0-80",), ("80-0",), ("127.0.0.1:8000-8002",),
+        ("127.0.0.1:8002-8000",), ("a/b",), ("127.0.0.1:80/x",), ("80?x",), ("0080",), ("::1",), ("[::]:",),
+        ("unix:/tmp/nginx-test.sock",), ("*:0",), ("*:80800",)]),
+    "listen-parameters": ("listen", "server", [
+        ("80", "ssl"), ("80", "http2"), ("80", "quic"), ("80", "foo"), ("80", "SSL"), ("80", "default_server"), ("80", "default"),
+        ("80", "bind"), ("80", "deferred"), ("80", "reuseport"), ("80", "proxy_protocol"), ("80", "spdy"), ("80", "multipath"),
+        ("80", "backlog=511"), ("80", "backlog=0"), ("80", "backlog=x"), ("80", "backlog="), ("80", "backlog"),
+        ("80", "rcvbuf=64k"), ("80", "rcvbuf=1x"), ("80", "sndbuf=1m"), ("80", "sndbuf=1.5m"), ("80", "fastopen=10"),
+        ("80", "fastopen=x"), ("[::]:80", "ipv6only=on"), ("[::]:80", "ipv6only=off"), ("[::]:80", "ipv6only=yes"),
+        ("[::]:80", "ipv6only=o"), ("80", "so_keepalive=on"), ("80", "so_keepalive=off"), ("80", "so_keepalive=30m::10"),
+        ("80", "so_keepalive=1:2:3"), ("80", "so_keepalive=x"), ("80", "so_keepalive=::"), ("80", "so_keepalive=0:0:0"),
+        ("80", "so_keepalive=1ms"), ("80", "so_keepalive=1:2:3:4"), ("80", "so_keepalive=ON"), ("80", "ssl=on"),
+        ("80", "default_server", "ssl", "http2", "reuseport"), ("80", "accept_filter=dataready"), ("80", "http3"),
+        ("80", "ssl", "ssl")]),
+}
+
+
+@pytest.fixture(scope="module")
+def nginx():
+    return require_tool("nginx", "nginxlint's argument grammars cannot be compared with nginx's", "/usr/sbin/nginx")
+
+
+@pytest.fixture(scope="module")
+def tls_files(tmp_path_factory) -> str:
+    """ssl_certificate lines naming a throwaway certificate: a `listen … ssl`
+    without one is refused for that (SYN009), not for its parameters."""
+    directory = tmp_path_factory.mktemp("cert")
+    openssl = require_tool("openssl", "nginx -t needs a certificate for listen ... ssl")
+    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=test",
+                    "-keyout", str(directory / "key.pem"), "-out", str(directory / "cert.pem")], check=True, capture_output=True)
+    return f"ssl_certificate {directory / 'cert.pem'}; ssl_certificate_key {directory / 'key.pem'};"
+
+
+def _quoted(args: tuple[str, ...]) -> str:
+    assert not any('"' in arg or "\\" in arg for arg in args)
+    return " ".join(f'"{arg}"' for arg in args)
+
+
+def _nginx_refusal(nginx: str, prefix: Path, conf: bytes) -> str | None:
+    """What `nginx -t` says against this nginx.conf, or None when it accepts it."""
+    prefix.mkdir(parents=True)
+    (prefix / "logs").mkdir()
+    (prefix / "nginx.conf").write_bytes(conf)
+    result = subprocess.run([nginx, "-t", "-q", "-p", str(prefix), "-c", str(prefix / "nginx.conf"),
+                             "-g", f"error_log {prefix / 'error.log'}; pid {prefix / 'nginx.pid'};"],
+                            capture_output=True, text=True, errors="replace", timeout=30)
+    return result.stderr if result.returncode else None
+
+
+def _nginx_accepts(nginx: str, prefix: Path, http: str, line: str) -> bool:
+    """Does `nginx -t` accept `line` (on line 3, alone or in a server) after the http-level `http` text?"""
+    refusal = _nginx_refusal(nginx, prefix, f"events {{}}\nhttp {{ {http}\n    {line}\n}}\n".encode())
+    assert refusal is None or "nginx.conf:3" in refusal, refusal  # refused, and for that line
+    return refusal is None
+
+
+@pytest.mark.parametrize("grammar", sorted(CASES))
+def test_verdicts_agree_with_nginx(grammar, nginx, tls_files, tmp_path):
+    directive, block, cases = CASES[grammar]
+    assert len(set(cases)) == len(cases)
+    lines = [f"{directive} {_quoted(args)};" for args in cases]
+    lines = [f"server {{ {line} }}" if block == "server" else line for line in lines]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        accepted = list(pool.map(lambda item: _nginx_accepts(nginx, tmp_path / str(item[0]), tls_files, item[1]), enumerate(lines)))
+    context = block or "http"
+    disagreements = [(args, ok) for args, ok in zip(cases, accepted) if (verdict(directive, context, args, NGINX_VERSION) is None) != ok]
+    assert not disagreements, f"{grammar}: (arguments, nginx accepts) where nginxlint disagrees: {disagreements}"
+    assert any(accepted) and not all(accepted)
+
+
+def _long_parameter_configs() -> list[bytes]:
+    """Tokens around NGX_CONF_BUFFER: quoted and bare values before ";", a
+    space or a newline, escapes, ${…} words, long comments, an unclosed quote."""
+    configs = [f"events {{}}\nhttp {{\n add_header X {q}{'a' * n}{q}{end}\n}}\n"
+               for n in (4093, 4094, 4095, 4096, 5000) for q in ('"', "'", "") for end in (";", " ;", "\n;")]
+    escaped_quote = '\\"'  # two bytes nginx keeps as one
+    for n in (4094, 4095, 4096, 4097):
+        configs += [f"events {{}}\n#{'c' * n}\nhttp {{\n}}\n",
+                    f"events {{}}\nhttp {{\n add_header X \"{'a' * n}\n}}\n{'#' * 6000}\n",
+                    f"events {{}}\nhttp {{\n add_header X \"{escaped_quote * (n // 2)}\";\n}}\n",
+                    f"events {{}}\nhttp {{\n add_header X a${{{'a' * n}}};\n}}\n"]
+    return [config.encode() for config in configs]
+
+
+def test_too_long_parameters_agree_with_nginx(nginx, tmp_path):
+    """SYN008 refuses exactly the configs nginx refuses for a too long
+    parameter, at nginx's line and with its message."""
+    configs = _long_parameter_configs()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        refusals = list(pool.map(lambda item: _nginx_refusal(nginx, tmp_path / str(item[0]), item[1]), enumerate(configs)))
+    disagreements = []
+    for config, refusal in zip(configs, refusals):
+        found = too_long_parameters(config)
+        agreed = not found if refusal is None else \
+            bool(found) and f"nginx.conf:{found[0][0]}" in refusal and found[0][1].split(" (")[0] in refusal
+        if not agreed:
+            disagreements.append((config[:30], len(config), refusal, found))
+    assert not disagreements
+    assert any(refusals) and not all(refusals)
