@@ -10,12 +10,14 @@ resolve them.
 """
 from __future__ import annotations
 
+import re
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from nginxlint.findings.selection import Selection
 from nginxlint.reading.param_length import too_long_parameters
 from nginxlint.semantics.value_checks import verdict
 
@@ -155,3 +157,49 @@ def test_too_long_parameters_agree_with_nginx(nginx, tmp_path):
             disagreements.append((config[:30], len(config), refusal, found))
     assert not disagreements
     assert any(refusals) and not all(refusals)
+
+
+def _whole(*servers: str, http: str = "", events: bool = True) -> str:
+    """nginx.conf with these servers (their lines split by "|"), one line each."""
+    blocks = "".join("    server {\n" + "".join(f"        {line}\n" for line in body.split("|")) + "    }\n" for body in servers)
+    return ("events {}\n" if events else "") + "http {\n" + (f"    {http}\n" if http else "") + blocks + "}\n"
+
+
+# Whole configs around SYN009 (certificates), SYN010 (listens of one socket)
+# and SYN011 (events); {cert} stands for a working certificate pair.
+WHOLE_CONFIGS = [
+    _whole("listen 443 ssl;"),
+    _whole("listen 443 ssl;", http="{cert}"),
+    _whole("listen 443 ssl;|{cert}", "listen 443 ssl;"),
+    _whole("listen 443 ssl;", "listen 443 ssl default_server;|{cert}"),
+    _whole("listen 443 ssl;|ssl_reject_handshake on;", "listen 443;"),
+    _whole("listen 443 ssl;|ssl_reject_handshake on;", "listen 443;|{cert}"),
+    _whole("listen 443;|ssl_certificate_key k.pem;", "listen 127.0.0.1:443 ssl;|{cert}"),
+    _whole("listen 80 ssl;|{cert}", "listen 80 default_server;"),
+    _whole("listen 80;|listen 80;"),
+    _whole("listen 80;|listen *:80;"),
+    _whole("listen 80;|listen 127.0.0.1:80;"),
+    _whole("listen 80 backlog=10;", "listen 0.0.0.0:80 reuseport;"),
+    _whole("listen 80 backlog=10;", "listen 80;"),
+    _whole("listen 80 default_server;", "listen 80 default;"),
+    _whole("listen 80 default_server;", "listen 127.0.0.1:80 default_server;"),
+    _whole("listen 80 proxy_protocol;", "listen 80 http2;"),
+    _whole("listen [::]:80 ipv6only=on;", "listen [::]:80 ipv6only=off;"),
+    _whole("listen [::]:80 ipv6only=on;", "listen 80 deferred;"),
+    _whole("listen 80 so_keepalive=on;", "listen 80 bind;"),
+    _whole("listen 80;", events=False),
+    "worker_processes 1;\nhttp {\n}\n",
+    "events {\n}\n",
+]
+
+
+@pytest.mark.parametrize("index", range(len(WHOLE_CONFIGS)))
+def test_whole_config_checks_agree_with_nginx(index, nginx, tls_files, tmp_path, lint_files):
+    """SYN009 to SYN011 report a whole config exactly when nginx refuses it,
+    at the line nginx names (it names none for a missing events block)."""
+    text = WHOLE_CONFIGS[index].replace("{cert}", tls_files)
+    refusal = _nginx_refusal(nginx, tmp_path / "nginx", text.encode())
+    result = lint_files({"nginx.conf": text}, selection=Selection(("SYN009", "SYN010", "SYN011")))
+    assert bool(result.findings) == (refusal is not None), (text, refusal, [f.message for f in result.findings])
+    named = {int(line) for line in re.findall(r"nginx\.conf:(\d+)", refusal or "")}
+    assert named <= {f.line for f in result.findings}, (text, refusal)
