@@ -10,19 +10,31 @@ or a certificate may stand in the part not seen.
   the server block's file and line, where this reports it.
 - SYN011: no top-level `events` block: ngx_event_init_conf
   (src/event/ngx_event.c), `no "events" section in configuration`, with no
-  line; reported at the file's first directive.
+  line; reported at the file's first directive. Only in the file nginx is
+  started with: one named nginx.conf, or one setting what only the main
+  file can (user, worker_processes, pid…). A file holding just `http { }`
+  (or `stream { }`) is as often included from an nginx.conf that has the
+  events block (crossplane's includes-globbed/http.conf).
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
+from ..reading.file_roles import MAIN_BLOCKS
 from ..reading.tree import Node
+from . import directives
 from .effective import Effective
 from .placement import Rejection
 from .servers import ServerFacts
 
 
 def missing_certificates(servers: ServerFacts, effective: Effective) -> Iterator[Rejection]:
+    """Each server nginx would name, once (it may fail on several sockets)."""
+    return (_rejection(server) for server in dict.fromkeys(_uncertified(servers, effective)))
+
+
+def _uncertified(servers: ServerFacts, effective: Effective) -> Iterator[Node]:
     for socket, entries in servers.by_socket.items():
         if not any(listen.ssl for _, listen in entries):
             continue
@@ -30,17 +42,24 @@ def missing_certificates(servers: ServerFacts, effective: Effective) -> Iterator
         if _has_certificate(default, effective):
             continue
         if not _rejects_handshake(default, effective):
-            yield _rejection(default)
+            yield default
             continue
-        for server in dict.fromkeys(server for server, _ in entries):
+        for server, _ in entries:
             if not _has_certificate(server, effective) and not _rejects_handshake(server, effective):
-                yield _rejection(server)
+                yield server
 
 
 def missing_events(root: Node) -> Iterator[Rejection]:
-    if root.children and not any(child.name == "events" for child in root.children):
+    if root.children and _is_started_with(root) and not any(child.name == "events" for child in root.children):
         yield Rejection(root.children[0], 'no "events" section in configuration (nginx needs a top-level events { } block, '
                                           "even an empty one)")
+
+
+def _is_started_with(root: Node) -> bool:
+    if os.path.basename(root.file) == "nginx.conf":
+        return True
+    return any(child.name not in MAIN_BLOCKS and directives.specs(child.name)
+               and all(spec.contexts == {"main"} for spec in directives.specs(child.name)) for child in root.children)
 
 
 def _has_certificate(server: Node, effective: Effective) -> bool:
