@@ -16,6 +16,7 @@ fastopen, tunable so_keepalive).
 """
 from __future__ import annotations
 
+from .directive_names import distance
 from .values import parse_number, parse_size, parse_time
 
 # Parameter words and `name=` prefixes: the release that added each (all
@@ -85,8 +86,10 @@ def _parameter(param: str, version: tuple[int, int, int]) -> str | None:
     word, equals, value = param.partition("=")
     key = word + equals
     if key not in PARAMETERS:
-        known = ", ".join(name for name, span in PARAMETERS.items() if _in(span, version))
-        return f'invalid parameter "{param}" (listen parameters in nginx {_dotted(version)}: {known})'
+        known = [name for name, span in PARAMETERS.items() if _in(span, version)]
+        close = [name for name in known if distance(key.lower(), name) <= (1 if len(name) <= 4 else 2)]
+        hint = f"did you mean {close[0]}?" if len(close) == 1 else f"listen parameters in nginx {_dotted(version)}: {', '.join(known)}"
+        return f'invalid parameter "{param}" ({hint})'
     first, gone = PARAMETERS[key]
     if not _in((first, gone), version):
         why = f"added in nginx {_dotted(first)}" if version < first else f"removed in nginx {_dotted(gone)}"
