@@ -1,17 +1,20 @@
 """What `nginx -t` rejects while reading a config, as checks: directives
 where nginx does not accept them or with the wrong number of arguments
 (SYN002), block structure nginx refuses (SYN003), a time, size or flag its
-slot cannot parse (SYN004), a misspelt stock directive name (SYN005).
+slot cannot parse (SYN004), a misspelt stock directive name (SYN005), a
+regex nginx's PCRE2 refuses (SYN007).
 
-The semantics live in semantics/placement.py, structure.py, value_checks.py
-and directive_names.py;
+The semantics live in semantics/placement.py, structure.py, value_checks.py,
+directive_names.py and regex_sites.py (with routing/pcre.py);
 here they are only registered like every other check, so the engine has no
 rule ids of its own."""
 from __future__ import annotations
 
 from ..findings.records import Failure
+from ..routing.pcre import compile_error
 from ..semantics.directive_names import check_names
 from ..semantics.placement import check_contexts
+from ..semantics.regex_sites import regex_sites
 from ..semantics.structure import check_structure
 from ..semantics.value_checks import check_values
 from .view import TreeView
@@ -31,3 +34,12 @@ def values(tree: TreeView) -> list[Failure]:
 
 def names(tree: TreeView) -> list[Failure]:
     return [Failure(p.node, {"actual": p.message}, None) for p in check_names(tree.root)]
+
+
+def regexes(tree: TreeView) -> list[Failure]:
+    failures = []
+    for site in regex_sites(tree.root):
+        error = compile_error(site.pattern, site.caseless)
+        if error is not None:
+            failures.append(Failure(site.node, {"actual": error.nginx_text(site.pattern)}, None))
+    return failures
