@@ -28,6 +28,7 @@ CHECKS: dict[str, Callable[[TreeView], list[Failure]]] = {
     "block-structure": nginx_t.structure,
     "invalid-value": nginx_t.values,
     "unknown-directive": nginx_t.names,
+    "unknown-variable": nginx_t.variables,
     "invalid-regex": nginx_t.regexes,
     "header-injection": header_injection.check,
     "duplicate-server": duplicate_servers.check,

@@ -26,6 +26,7 @@ class TreeView:
     maps: MapIndex
     servers: ServerFacts  # the tree's http servers by socket: default server, TLS
     globbed: tuple[GlobbedFile, ...]  # files an include glob (or a folder given) loaded into this tree
+    includes_read: bool = True  # no include of the run was missing or left unread (INC001, INC003, INC004)
 
     def statements(self, *names: str) -> Iterator[Node]:
         """Every statement of those names, wherever it is written, each once."""
