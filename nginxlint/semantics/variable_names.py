@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import csv
 import os
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,8 +33,8 @@ from ..routing.pcre import named_captures
 from . import directives
 from .directive_names import distance
 from .regex_sites import regex_sites
+from .variables import VARIABLE
 
-VARIABLE = re.compile(r"\$(?:\{([A-Za-z0-9_]*)\}?|([A-Za-z0-9_]+))")  # ngx_http_script_compile's name grammar
 _STREAM_CONTEXTS = frozenset({"stream", "stream-server", "stream-upstream"})
 # Directives whose first argument names the variable they make (the
 # last argument for map, geo and split_clients).
