@@ -41,7 +41,8 @@ def names(tree: TreeView) -> list[Failure]:
 def variables(tree: TreeView) -> list[Failure]:
     if not tree.includes_read:
         return []  # a file not read may define the variable
-    return [Failure(u.node, {"actual": u.message}, None) for u in unknown_variables(tree.root)]
+    return [Failure(u.node, {"actual": u.message}, None)
+            for u in unknown_variables(tree.root, tree.effective.version_text)]
 
 
 def regexes(tree: TreeView) -> list[Failure]:

@@ -30,20 +30,24 @@ class DirectiveSpec:
     first_seen: tuple[int, int, int]  # first checked release that has it
 
     def unknown_in(self, version: tuple[int, int, int]) -> str | None:
-        """Why nginx `version` does not know this directive, or None.
-
-        The table only says in which checked release a directive first
-        appears; between two checked releases (mainline) we cannot tell, so
-        only versions up to the previous checked stable line are refused."""
+        """Why nginx `version` does not know this directive, or None."""
         removed = REMOVED_IN.get(self.name)
         if removed and version >= removed:
             return f"removed in nginx {'.'.join(map(str, removed))}"
-        index = CHECKED_RELEASES.index(self.first_seen) if self.first_seen in CHECKED_RELEASES else 0
-        if index:
-            major, minor, _ = CHECKED_RELEASES[index - 1]
-            if version < (major, minor + 1, 0):
-                return f"added after nginx {major}.{minor}"
-        return None
+        return added_after(self.first_seen, version)
+
+
+def added_after(first_seen: tuple[int, int, int], version: tuple[int, int, int]) -> str | None:
+    """Why nginx `version` lacks what first appears in checked release
+    `first_seen` (a directive, a variable), or None. Between two checked
+    releases (mainline) we cannot tell, so only versions up to the previous
+    checked stable line are refused."""
+    index = CHECKED_RELEASES.index(first_seen) if first_seen in CHECKED_RELEASES else 0
+    if index:
+        major, minor, _ = CHECKED_RELEASES[index - 1]
+        if version < (major, minor + 1, 0):
+            return f"added after nginx {major}.{minor}"
+    return None
 
 
 def names() -> list[str]:

@@ -32,6 +32,8 @@ from ..reading.tree import DATA_BLOCKS, Node, walk
 from ..routing.pcre import named_captures
 from . import directives
 from .directive_names import distance
+from .directives import added_after
+from .effective import parse_version
 from .regex_sites import regex_sites
 from .variables import VARIABLE
 
@@ -56,6 +58,12 @@ STOCK_MODULE_FILES = frozenset({
 })
 
 
+# Names every WebSocket guide defines the same way: say how, when none is close.
+_CONVENTIONAL = {
+    "connection_upgrade": " (no map defines it: map $http_upgrade $connection_upgrade { default upgrade; '' close; })",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class UnknownVariable:
     node: Node
@@ -63,16 +71,19 @@ class UnknownVariable:
     message: str
 
 
+Release = tuple[int, int, int]
+
+
 @lru_cache(maxsize=1)
-def _builtins() -> dict[str, tuple[frozenset[str], tuple[str, ...]]]:
-    """subsystem → (exact names, prefix families), every checked release."""
+def _builtins() -> dict[str, tuple[dict[str, Release], dict[str, Release]]]:
+    """subsystem → (exact names, prefix families), each with the first
+    checked release that has it (a name later removed stays known)."""
     text = resources.files("nginxlint").joinpath("data/nginx-variables.tsv").read_text("utf-8")
-    exact: dict[str, set[str]] = {"http": set(), "stream": set()}
-    prefixes: dict[str, list[str]] = {"http": [], "stream": []}
+    table: dict[str, tuple[dict[str, Release], dict[str, Release]]] = {"http": ({}, {}), "stream": ({}, {})}
     for row in csv.reader((line for line in text.splitlines() if line and not line.startswith("#")), delimiter="\t"):
-        subsystem, name, kind = row[0], row[1], row[2]
-        (prefixes[subsystem].append if kind == "prefix" else exact[subsystem].add)(name)
-    return {s: (frozenset(exact[s]), tuple(prefixes[s])) for s in exact}
+        where, name, kind, first = row[0], row[1], row[2], row[3]
+        table[where][kind == "prefix"][name] = tuple(int(p) for p in first.replace("-dev", "").split("."))
+    return table
 
 
 def subsystem(node: Node) -> str | None:
@@ -148,33 +159,46 @@ def _script_args(node: Node) -> tuple[str, ...]:
     return args
 
 
-def unknown_variables(root: Node) -> Iterator[UnknownVariable]:
-    """Each statement's variables nginx would not know, with a likely meant name."""
+def unknown_variables(root: Node, version: str) -> Iterator[UnknownVariable]:
+    """Each statement's variables nginx `version` would not know, with a
+    likely meant name or the release that added it."""
     if not judgeable(root):
         return
     made = defined_names(root)
+    release = parse_version(version)
     seen: set[tuple[int, str]] = set()
     for node, name in used_names(root):
         where = subsystem(node)
         lowered = name.lower()
-        if where is None or (id(node), lowered) in seen or _known(lowered, where, made[where]):
+        if where is None or (id(node), lowered) in seen or lowered in made[where]:
+            continue
+        first = _first_release(lowered, where)
+        why = "" if first is None else added_after(first, release)
+        if why is None:
             continue
         seen.add((id(node), lowered))
-        meant = _suggestion(lowered, where, made[where])
-        hint = f" (did you mean ${meant}?)" if meant else ""
+        if why:
+            hint = f" for nginx {version} ({why})"
+        else:
+            meant = _suggestion(lowered, where, made[where])
+            hint = f" (did you mean ${meant}?)" if meant else _CONVENTIONAL.get(lowered, "")
         yield UnknownVariable(node, name, f'unknown "{lowered}" variable{hint}')
 
 
-def _known(name: str, where: str, made: set[str]) -> bool:
+def _first_release(name: str, where: str) -> Release | None:
+    """The first checked release with this built-in or a family covering it."""
     exact, prefixes = _builtins()[where]
-    return name in exact or name in made or any(name.startswith(p) for p in prefixes)
+    if name in exact:
+        return exact[name]
+    covering = [first for prefix, first in prefixes.items() if name.startswith(prefix)]
+    return min(covering) if covering else None
 
 
 def _suggestion(name: str, where: str, made: set[str]) -> str | None:
     """The nearest known name, when exactly one is close (as for directives)."""
     exact, _ = _builtins()[where]
     limit = 1 if len(name) <= 4 else 2
-    close = sorted({known for known in exact | made
+    close = sorted({known for known in exact.keys() | made
                     if abs(len(known) - len(name)) <= limit and distance(name, known) <= limit})
     if len(close) > 1:
         best = min(distance(name, c) for c in close)
