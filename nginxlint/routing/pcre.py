@@ -8,12 +8,17 @@ reads others differently, so a translation sent requests to the wrong
 location. The `pcre2` package binds the same library; its compile()
 adds PCRE2_ALT_BSUX (Python-style `\\u`, `\\x` only as two digits) and
 PCRE2_NEVER_BACKSLASH_C, so we call its compiler with both taken off again.
+Patterns come as the configuration's tokens (crossplane's, which keep
+escapes) and are read as ngx_conf_read_token reads them first: `\\\\`,
+`\\"`, `\\'` become the character, `\\t`, `\\r`, `\\n` TAB, CR, LF (so
+`[^/\\\\\\]` is the class `[^/\\\\]` to nginx, valid).
 The one remaining difference: the wheel's PCRE2 is built without `\\C`,
 which nginx's PCRE2 allows; such a pattern is "cannot evaluate" (None
 from compile_pcre, no verdict from compile_error), never "never matches".
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -27,6 +32,13 @@ _NO_CALLOUT = pcre2._EMPTY_MATCH_CONTEXT
 # pcre2.h: options the binding forces on that nginx never sets.
 _ALT_BSUX, _NEVER_BACKSLASH_C = 0x00000002, 0x00100000
 _BACKSLASH_C_DISABLED = 185  # PCRE2 error code: "using \C is disabled in this PCRE2 library"
+_ESCAPE = re.compile(r"\\([\"'\\trn])")
+_ESCAPED = {"t": "\t", "r": "\r", "n": "\n"}
+
+
+def as_nginx_reads(token: str) -> str:
+    """The token after ngx_conf_read_token's escapes."""
+    return _ESCAPE.sub(lambda m: _ESCAPED.get(m.group(1), m.group(1)), token)
 
 
 class RegexError(NamedTuple):
@@ -39,7 +51,7 @@ class RegexError(NamedTuple):
         """The line nginx logs (ngx_regex_compile), without the `at "…"` tail
         nginx adds: the offset it quotes moved between PCRE2 releases (10.42,
         Debian 12's, names `)b` for `a)b` where the wheel's 10.47 names `b`)."""
-        return f'pcre2_compile() failed: {self.message} in "{pattern}"'
+        return f'pcre2_compile() failed: {self.message} in "{as_nginx_reads(pattern)}"'
 
 
 
@@ -60,7 +72,7 @@ class Regex:
 
 @lru_cache(maxsize=4096)
 def _compile(pattern: str, caseless: bool) -> Regex | RegexError | None:
-    data = pattern.encode("utf-8", "surrogateescape")
+    data = as_nginx_reads(pattern).encode("utf-8", "surrogateescape")
     try:
         code = _cy.compile(data, int(pcre2.IGNORECASE) if caseless else 0, _ALT_BSUX | _NEVER_BACKSLASH_C)
     except pcre2.PatternError as error:

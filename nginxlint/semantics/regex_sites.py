@@ -10,6 +10,9 @@ every named group into a variable. The sites, from nginx's source:
   written `\\~` is a literal);
 - the operand of `~`, `~*`, `!~`, `!~*` in `if` (ngx_http_rewrite_if_condition);
 - the first argument of `rewrite` (ngx_http_rewrite).
+A statement with the wrong number of arguments is refused before its regex
+is compiled (SYN002 says so), so it has no site here. Patterns are tokens
+as written; routing.pcre reads their escapes as nginx does.
 """
 from __future__ import annotations
 
@@ -41,7 +44,7 @@ def _sites(node: Node) -> Iterator[RegexSite]:
             caseless = node.name.startswith("~*")
             yield RegexSite(node, node.name[2 if caseless else 1:], caseless)
         return
-    if node.name == "location" and node.args:
+    if node.name == "location" and 1 <= len(node.args) <= 2:
         modifier, path = location_path(node)
         if modifier in ("~", "~*"):
             yield RegexSite(node, path, modifier == "~*")
@@ -54,5 +57,5 @@ def _sites(node: Node) -> Iterator[RegexSite]:
             if operator in _IF_OPERATORS:
                 yield RegexSite(node, operand, _IF_OPERATORS[operator])
                 break
-    elif node.name == "rewrite" and node.args:
+    elif node.name == "rewrite" and 2 <= len(node.args) <= 3:
         yield RegexSite(node, node.args[0], False)

@@ -18,7 +18,7 @@ except ImportError:  # pragma: no cover - older Pythons
     import sre_constants as _c  # type: ignore[no-redef]
     import sre_parse as _sre  # type: ignore[no-redef]
 
-from ...routing.pcre import compile_pcre
+from ...routing.pcre import as_nginx_reads, compile_pcre
 
 LIMIT = 4  # samples per regex: enough for `\.(js|css|io)/`, few enough for thousands of locations
 
@@ -28,7 +28,7 @@ def regex_samples(pattern_text: str, caseless: bool) -> list[str]:
     if pattern is None:
         return []
     try:
-        parsed = _sre.parse(pattern_text, re.IGNORECASE if caseless else 0)
+        parsed = _sre.parse(as_nginx_reads(pattern_text), re.IGNORECASE if caseless else 0)
     except (re.error, RecursionError):
         return []
     samples: list[str] = []
