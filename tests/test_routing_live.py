@@ -416,16 +416,60 @@ FIXED_REQUESTS = [
 ]
 
 
-def test_fixed_cases_agree_with_real_nginx(nginx, tmp_path):
+# PCRE2 syntax Python's re lacks or reads otherwise (issue 14: each was
+# "never matches" and sent requests elsewhere), in locations and server
+# names; and server_name's own rule: caseless only with an upper-case letter
+# in the regex text (ngx_http_core_server_name), so ~^\x51 never matches the
+# lower-cased Host "q.case.test".
+PCRE_SITE = """
+server {
+    listen 127.0.0.1:{port} default_server;
+    server_name default.test;
+    try_files /.nothing-here =461;
+    location ~ (?i)^/mixed/ { return 200 "S1L1"; }
+    location ~ ^/q\\Q.x\\E$ { return 200 "S1L2"; }
+    location ~ "^/\\x{41}b$" { return 200 "S1L3"; }
+    location ~ ^/h\\h+x$ { return 200 "S1L4"; }
+    location ~ ^/d[[:^digit:]]+$ { return 200 "S1L5"; }
+    location ~ "(?x) ^/ext / [0-9]+ $" { return 200 "S1L6"; }
+    location ~ ^/k/\\Kz$ { return 200 "S1L7"; }
+    location ~ ^/(?|(br)|(bx))/$ { return 200 "S1L8"; }
+    location ~* (?-i)^/Sens/ { return 200 "S1L9"; }
+    location / { return 200 "S1L10"; }
+}
+server {
+    listen 127.0.0.1:{port};
+    server_name "~^\\x{61}[[:^digit:]]+\\.pcre\\.test$";
+    try_files /.nothing-here =462;
+}
+server {
+    listen 127.0.0.1:{port};
+    server_name ~^\\x51\\.case\\.test$ "~^W\\.upper\\.test$";
+    try_files /.nothing-here =463;
+}
+"""
+PCRE_REQUESTS = [
+    ("/MIXED/a", "default.test"), ("/q.x", "default.test"), ("/qax", "default.test"), ("/Ab", "default.test"),
+    ("/ab", "default.test"), ("/h%20%09x", "default.test"), ("/hx", "default.test"), ("/dabc", "default.test"),
+    ("/d12", "default.test"), ("/ext/42", "default.test"), ("/ext%2042", "default.test"), ("/k/z", "default.test"),
+    ("/br/", "default.test"), ("/bx/", "default.test"), ("/Sens/", "default.test"), ("/sens/", "default.test"),
+    ("/", "abc.pcre.test"), ("/", "a12.pcre.test"), ("/", "ABC.PCRE.TEST"), ("/", "q.case.test"), ("/", "Q.case.test"),
+    ("/", "w.upper.test"),
+]
+
+
+@pytest.mark.parametrize(("site_text", "requests"), [(FIXED_SITE, FIXED_REQUESTS), (PCRE_SITE, PCRE_REQUESTS)],
+                         ids=["rare-combinations", "pcre2-syntax"])
+def test_fixed_cases_agree_with_real_nginx(nginx, tmp_path, site_text, requests):
     (port,) = free_ports(1)
-    site = FIXED_SITE.replace("{port}", str(port))
+    site = site_text.replace("{port}", str(port))
     with running_nginx(nginx, tmp_path / "nginx", site):
         roots = load([str(tmp_path / "nginx" / "nginx.conf")]).roots
         markers = {id(n.parent): n.args[1] for root in roots for n in _walk(root)
                    if n.name == "return" and n.parent.inner == "location"}
         none_status = {id(n.parent): int(n.args[-1][1:]) for root in roots for n in _walk(root)
                        if n.name == "try_files" and n.parent.inner == "server"}
-        for uri, host in FIXED_REQUESTS:
+        for uri, host in requests:
             result = route(roots, Request(host, uri, port=port))
             want, got = expected(result, markers, none_status), send("127.0.0.1", port, uri, host)
             assert agrees(want, got), f"GET {uri} Host: {host}: route() {want} ({result.reason}), nginx {got}"

@@ -192,9 +192,9 @@ def test_broken_sample_is_rejected_by_nginx_t(name, nginx, certs, tmp_path):
 # -- the linter's own nginx -t emulation agrees with nginx ------------------------
 
 RULE_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "rules"
-REJECTION_RULES = ("SYN002", "SYN003", "SYN004", "SYN005")  # findings that claim "nginx -t fails here"
+REJECTION_RULES = ("SYN002", "SYN003", "SYN004", "SYN005", "SYN007")  # findings that claim "nginx -t fails here"
 FIXTURE_CERTS = {"/etc/ssl/gmai.pem": "fullchain.pem", "/etc/ssl/gmai.key": "privkey.pem"}
-PLAIN_PASS_FIXTURES = ("HDR001", "NLS001", "NLS002", "SYN001", "SYN002", "SYN003", "SYN004", "SYN005", "WS003", "WS007")
+PLAIN_PASS_FIXTURES = ("HDR001", "NLS001", "NLS002", "SYN001", "SYN002", "SYN003", "SYN004", "SYN005", "SYN007", "WS003", "WS007")
 
 
 @pytest.mark.parametrize("rule", PLAIN_PASS_FIXTURES)

@@ -31,6 +31,8 @@ CHECKS: dict[str, Callable[[TreeView], list[Failure]]] = {
     "listen-ssl-without-certificate": nginx_t.certificates,
     "listen-conflict": nginx_t.listen_conflicts,
     "no-events-section": nginx_t.events,
+    "unknown-variable": nginx_t.variables,
+    "invalid-regex": nginx_t.regexes,
     "header-injection": header_injection.check,
     "duplicate-server": duplicate_servers.check,
     "backup-file-included": backup_files.check,

@@ -26,7 +26,7 @@ class TreeView:
     maps: MapIndex
     servers: ServerFacts  # the tree's http servers by socket: default server, TLS
     globbed: tuple[GlobbedFile, ...]  # files an include glob (or a folder given) loaded into this tree
-    complete: bool = True  # every include of the tree was read: no block misses one
+    complete: bool = True  # every include of the run was read (no INC001/INC003/INC004): no block misses one
     declared_directives: tuple[str, ...] = ()  # names or globs the project config says its modules define
 
     @property

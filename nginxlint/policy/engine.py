@@ -68,10 +68,11 @@ def lint(config: Config, policies: PolicySet, version: str,
     effective = Effective(version)
     maps = MapIndex(config.roots)
     checked = [r for r in policies.rules if (r.select is not None or r.python) and wanted(r.id)]
+    includes_read = not any(p.rule in ("INC001", "INC003", "INC004") for p in config.problems)
     for root in config.roots:
         scope = Scope(effective, maps, ServerFacts([root]), root, frozenset(config.incomplete))
         view = TreeView(root, scope.every_block, effective, maps, scope.servers,
-                        tuple(g for g in config.globbed if g.root is root), scope.incomplete.isdisjoint(scope.every_block),
+                        tuple(g for g in config.globbed if g.root is root), includes_read and scope.incomplete.isdisjoint(scope.every_block),
                         declared_directives)
         selected: dict[int, list[Node]] = {}  # rules of a pack share named selectors: match once
         for rule in checked:

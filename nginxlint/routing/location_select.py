@@ -4,12 +4,10 @@ auto-redirect of a prefix location with a *_pass (ngx_http_core_find_location;
 semantics §5.2)."""
 from __future__ import annotations
 
-import re
-
 from ..reading.tree import Node
 from ..semantics.directives import UPSTREAM_HANDLERS
 from ..semantics.servers import location_path
-from .pcre import compile_pcre
+from .pcre import Regex, compile_pcre
 
 _EXACT, REDIRECT, _REGEX, _PREFIX, _NONE = "exact", "redirect", "regex", "prefix", "none"
 
@@ -19,7 +17,7 @@ class _Entry:
 
     __slots__ = ("node", "modifier", "name", "pattern", "children")
 
-    def __init__(self, node: Node, modifier: str, name: bytes, pattern: re.Pattern | None):
+    def __init__(self, node: Node, modifier: str, name: bytes, pattern: Regex | None):
         self.node, self.modifier, self.name, self.pattern = node, modifier, name, pattern
         self.children = _Level(node, static=pattern is None)
 
@@ -50,7 +48,7 @@ class _Level:
             if modifier not in ("", "^~", "=", "~", "~*"):
                 continue  # nginx refuses the configuration
             if modifier in ("~", "~*"):
-                pattern = compile_pcre(path, re.IGNORECASE if modifier == "~*" else 0)
+                pattern = compile_pcre(path, caseless=modifier == "~*")
                 if pattern is not None:
                     self.regexes.append(_Entry(child, modifier, b"", pattern))
                 continue
@@ -99,7 +97,7 @@ def find_location(level: _Level, uri: bytes) -> tuple[str, list[_Entry], list[st
         if found.modifier == "^~":
             return kind, chain, steps + (["^~ skips this level's regexes"] if level.regexes else [])
     for entry in level.regexes:
-        if entry.pattern.search(uri):
+        if entry.pattern.matches(uri):
             _, inner_chain, inner_steps = find_location(entry.children, uri)
             return _REGEX, [entry] + inner_chain, steps + [f"regex {_show(entry)}"] + _nested(inner_steps)
     return kind, chain, steps

@@ -7,13 +7,12 @@ module adds what only routing needs: the socket a connection reaches and
 each socket's server_name lookup tables."""
 from __future__ import annotations
 
-import re
 import socket
 
 from ..reading.tree import Node
 from ..semantics.servers import ServerFacts, server_names
 from ..semantics.sockets import connection_sockets
-from .pcre import compile_pcre
+from .pcre import Regex, compile_pcre, server_name_caseless
 
 
 def merge_slashes(facts: ServerFacts, server: Node) -> bool:
@@ -56,14 +55,14 @@ class Listeners:
         self.exact: dict[bytes, Node] = {}
         self.head: dict[bytes, tuple[Node, bool, str]] = {}  # suffix → (server, also the bare suffix, name)
         self.tail: dict[bytes, tuple[Node, str]] = {}
-        self.regexes: list[tuple[re.Pattern, Node, str]] = []
+        self.regexes: list[tuple[Regex, Node, str]] = []
         for server in self.servers:
             for name in server_names(server) or [""]:
                 self._add(server, name)
 
     def _add(self, server: Node, name: str) -> None:
         if name.startswith("~"):
-            pattern = compile_pcre(name[1:], re.IGNORECASE)
+            pattern = compile_pcre(name[1:], caseless=server_name_caseless(name[1:]))
             if pattern is not None:
                 self.regexes.append((pattern, server, name))
             return
@@ -99,7 +98,7 @@ class Listeners:
                     server, name = self.tail[host[:i]]
                     return server, f"trailing wildcard server_name {name}"
             for pattern, server, name in self.regexes:
-                if pattern.search(host):
+                if pattern.matches(host):
                     return server, f"regex server_name {name}"
         kind = ("only server" if len(self.servers) == 1
                 else "default_server" if self.explicit_default else "first server, the default")

@@ -31,11 +31,7 @@ class DirectiveSpec:
     source: str  # the module's source file, e.g. http/modules/ngx_http_proxy_module.c
 
     def unknown_in(self, version: tuple[int, int, int]) -> str | None:
-        """Why nginx `version` does not know this directive, or None.
-
-        The table only says in which checked release a directive first
-        appears; between two checked releases (mainline) we cannot tell, so
-        only versions up to the previous checked stable line are refused."""
+        """Why nginx `version` does not know this directive, or None."""
         removed = REMOVED_IN.get(self.name)
         if removed and version >= removed:
             return f"removed in nginx {'.'.join(map(str, removed))}"
@@ -43,9 +39,10 @@ class DirectiveSpec:
 
 
 def added_after(first_seen: tuple[int, int, int], version: tuple[int, int, int]) -> str | None:
-    """"added after nginx X.Y" when something first seen in checked release
-    `first_seen` is surely missing from `version`, else None (between two
-    checked releases, mainline, we cannot tell)."""
+    """Why nginx `version` lacks what first appears in checked release
+    `first_seen` (a directive, a variable), or None. Between two checked
+    releases (mainline) we cannot tell, so only versions up to the previous
+    checked stable line are refused."""
     index = CHECKED_RELEASES.index(first_seen) if first_seen in CHECKED_RELEASES else 0
     if index:
         major, minor, _ = CHECKED_RELEASES[index - 1]

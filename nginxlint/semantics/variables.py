@@ -3,7 +3,8 @@
 `proxy_set_header Connection $connection_upgrade` is only right if the map
 behind `$connection_upgrade` yields `upgrade` for a request that carries an
 Upgrade header. We evaluate the map the way nginx does (semantics §3.7):
-exact keys (case-insensitive), then regexes in file order, then `default`.
+exact keys (case-insensitive), then regexes in file order (with nginx's
+PCRE2, routing.pcre), then `default`.
 A variable we cannot know (not a map, not a request header we were given)
 makes the result unknown: a fragment linted alone often uses maps defined in
 another file, and "unknown" must not be reported as "wrong" (§1.4).
@@ -13,8 +14,11 @@ from __future__ import annotations
 import re
 
 from ..reading.tree import Node, walk
+from ..routing.pcre import compile_pcre
 
-_VARIABLE = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
+# ngx_http_script_compile's grammar: `$name` or `${name}`, names of ASCII
+# letters, digits and `_` (variable_names reads the same references).
+VARIABLE = re.compile(r"\$(?:\{([A-Za-z0-9_]*)\}?|([A-Za-z0-9_]+))")
 _MAX_DEPTH = 16
 
 
@@ -48,9 +52,11 @@ def evaluate(value: str, known: dict[str, str], maps: MapIndex, depth: int = 0) 
         return None
     parts: list[str] = []
     pos = 0
-    for match in _VARIABLE.finditer(value):
+    for match in VARIABLE.finditer(value):
         parts.append(value[pos:match.start()])
-        name = (match.group(1) or match.group(2)).lower()
+        name = (match.group(1) if match.group(1) is not None else match.group(2)).lower()
+        if not name:
+            return None
         resolved = _variable(name, known, maps, depth)
         if resolved is None:
             return None
@@ -84,10 +90,10 @@ def _map_lookup(block: Node, source: str, known: dict[str, str], maps: MapIndex,
         elif entry.name.lstrip("\\").lower() == source.lower():
             return evaluate(result, known, maps, depth + 1)
     for pattern, result in regexes:
-        flags = re.IGNORECASE if pattern.startswith("~*") else 0
-        try:
-            if re.search(pattern[2:] if flags else pattern[1:], source, flags):
-                return evaluate(result, known, maps, depth + 1)
-        except re.error:
-            return None  # a PCRE construct Python cannot read: unknown
+        caseless = pattern.startswith("~*")
+        regex = compile_pcre(pattern[2:] if caseless else pattern[1:], caseless)
+        if regex is None:
+            return None  # nginx refuses it (SYN007) or the library cannot say: unknown
+        if regex.matches(source.encode("utf-8", "surrogateescape")):
+            return evaluate(result, known, maps, depth + 1)
     return evaluate(default, known, maps, depth + 1)

@@ -1,10 +1,12 @@
 """Sample request paths that a regex location matches.
 
 The routing diff must route the requests a regex location takes, but a
-regex names no path. Python's own parser of the (PCRE-translated) pattern
-gives its structure; one short string per alternative is built from it
-(literals as written, one member of each class, the fewest repeats) and
-kept only when the pattern really matches it as a URI ("/" first)."""
+regex names no path. Python's own regex parser gives the pattern's
+structure (most location regexes are also valid Python); one short string
+per alternative is built from it (literals as written, one member of each
+class, the fewest repeats) and kept only when nginx's engine (PCRE2,
+routing.pcre) really matches it as a URI ("/" first). A pattern Python
+cannot parse gets no samples: its requests are not routed, not misrouted."""
 from __future__ import annotations
 
 import re
@@ -16,24 +18,23 @@ except ImportError:  # pragma: no cover - older Pythons
     import sre_constants as _c  # type: ignore[no-redef]
     import sre_parse as _sre  # type: ignore[no-redef]
 
-from ...routing.pcre import compile_pcre
+from ...routing.pcre import as_nginx_reads, compile_pcre
 
 LIMIT = 4  # samples per regex: enough for `\.(js|css|io)/`, few enough for thousands of locations
 
 
 def regex_samples(pattern_text: str, caseless: bool) -> list[str]:
-    pattern = compile_pcre(pattern_text, re.IGNORECASE if caseless else 0)
+    pattern = compile_pcre(pattern_text, caseless)
     if pattern is None:
         return []
     try:
-        parsed = _sre.parse(pattern.pattern, pattern.flags)
+        parsed = _sre.parse(as_nginx_reads(pattern_text), re.IGNORECASE if caseless else 0)
     except (re.error, RecursionError):
         return []
     samples: list[str] = []
     for text in _strings(list(parsed)):
         for uri in ((text,) if text.startswith("/") else ("/x" + text, "/x/" + text, "/" + text)):
-            if uri.startswith("/") and pattern.search(uri.encode("utf-8", "surrogateescape")
-                                                      if isinstance(pattern.pattern, bytes) else uri):
+            if uri.startswith("/") and pattern.matches(uri.encode("utf-8", "surrogateescape")):
                 samples.append(uri)
                 break
     return list(dict.fromkeys(samples))[:LIMIT]

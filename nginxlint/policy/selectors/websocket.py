@@ -144,10 +144,10 @@ def _serves_websocket_path(location: Node, paths: re.Pattern | None) -> Reason |
         return Reason(f"a WebSocket location because its path {path} looks like a WebSocket endpoint", location)
     if modifier not in ("~", "~*"):
         return None  # a named location serves no request path
-    regex = compile_pcre(path, re.IGNORECASE if modifier == "~*" else 0)
-    if regex is None or any(regex.search(p.encode()) for p in CONTROLS):
+    regex = compile_pcre(path, caseless=modifier == "~*")
+    if regex is None or any(regex.matches(p.encode()) for p in CONTROLS):
         return None
-    probe = next((p for p in PROBES if paths.search(p) and regex.search(p.encode())), None)
+    probe = next((p for p in PROBES if paths.search(p) and regex.matches(p.encode())), None)
     if probe is None:
         return None
     return Reason(f"a WebSocket location because its regex {path} matches the WebSocket path {probe}", location)

@@ -1,0 +1,206 @@
+"""Variables nginx does not know: `unknown "conection_upgrade" variable`.
+
+nginx collects every `$name` the configuration compiles (scripts, complex
+values, log formats, `if` operands) and, after reading it all, looks each
+up in ngx_http_variables_init_vars: a variable some module declares (the
+arrays in data/nginx-variables.tsv), one a directive made (`set`, `map`,
+`geo`, `split_clients`, `perl_set`, `js_set`, `js_var`,
+`auth_request_set`), a named capture of any regex, else the longest
+matching prefix family (`http_`, `arg_`, `cookie_`, `sent_http_`,
+`upstream_http_`…). Nothing matches: the error above, with no file or line
+(it is logged after parsing: cf->log, not ngx_conf_log_error) [E: nginx
+1.22.1]. Names are compared lower-cased (ngx_http_get_variable_index);
+`$1`…`$9` are regex captures, never looked up (but `${1}` and `$0` are
+names, and unknown); stream has its own table.
+
+Only a whole configuration can be judged: a fragment's variable may come
+from a `map` in any other file of http (semantics §1.4). A configuration
+that loads a module nginx does not ship, uses a directive no stock module
+has, or misses an include is not judged either: that module or file may
+declare the variable.
+"""
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from ..reading.tree import DATA_BLOCKS, Node, walk
+from ..routing.pcre import named_captures
+from . import directives
+from .directive_names import distance
+from .directives import added_after
+from .effective import parse_version
+from .regex_sites import regex_sites
+from .variables import VARIABLE
+
+_STREAM_CONTEXTS = frozenset({"stream", "stream-server", "stream-upstream"})
+# Directives whose first argument names the variable they make (the
+# last argument for map, geo and split_clients).
+_DEFINES_FIRST = frozenset({"set", "perl_set", "js_set", "js_var", "auth_request_set"})
+_DEFINES_LAST = frozenset({"map", "geo", "split_clients"})
+# Arguments nginx never compiles as a script: regexes (their `$` is an
+# anchor), code, file names read at startup, server names.
+_NOT_SCRIPTS = frozenset({"location", "server_name", "perl", "perl_set", "perl_modules", "perl_require", "include",
+                          "load_module", "env", "error_log", "pid", "lock_file", "working_directory", "js_import",
+                          "js_path", "js_include", "fastcgi_split_path_info", "gzip_disable", "valid_referers"})
+_LITERAL_BLOCKS = DATA_BLOCKS - _DEFINES_LAST  # types, charset_map, match
+_REGEX_FIRST = frozenset({"proxy_redirect", "proxy_cookie_domain", "proxy_cookie_path", "proxy_cookie_flags"})
+# Dynamic modules nginx itself ships (auto/modules); any other load_module
+# may declare variables we cannot know.
+STOCK_MODULE_FILES = frozenset({
+    "ngx_http_geoip_module.so", "ngx_stream_geoip_module.so", "ngx_http_image_filter_module.so",
+    "ngx_http_xslt_filter_module.so", "ngx_http_perl_module.so", "ngx_mail_module.so", "ngx_stream_module.so",
+    "ngx_http_js_module.so", "ngx_stream_js_module.so",
+})
+
+
+# Names every WebSocket guide defines the same way: say how, when none is close.
+_CONVENTIONAL = {
+    "connection_upgrade": " (no map defines it: map $http_upgrade $connection_upgrade { default upgrade; '' close; })",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownVariable:
+    node: Node
+    name: str
+    message: str
+
+
+Release = tuple[int, int, int]
+
+
+@lru_cache(maxsize=1)
+def _builtins() -> dict[str, tuple[dict[str, Release], dict[str, Release]]]:
+    """subsystem → (exact names, prefix families), each with the first
+    checked release that has it (a name later removed stays known)."""
+    text = resources.files("nginxlint").joinpath("data/nginx-variables.tsv").read_text("utf-8")
+    table: dict[str, tuple[dict[str, Release], dict[str, Release]]] = {"http": ({}, {}), "stream": ({}, {})}
+    for row in csv.reader((line for line in text.splitlines() if line and not line.startswith("#")), delimiter="\t"):
+        where, name, kind, first = row[0], row[1], row[2], row[3]
+        table[where][kind == "prefix"][name] = tuple(int(p) for p in first.replace("-dev", "").split("."))
+    return table
+
+
+def subsystem(node: Node) -> str | None:
+    """http or stream (their variables are separate tables); None for mail and main."""
+    context = node.context if node.context is not None else node.parent.context if node.parent else None
+    if context in _STREAM_CONTEXTS:
+        return "stream"
+    return None if context in (None, "main", "events", "mail", "mail-server") else "http"
+
+
+def judgeable(root: Node) -> bool:
+    """A whole configuration made of stock modules only (see the module doc)."""
+    if root.inner != "main":
+        return False
+    for node in walk(root):
+        if node.context is None:
+            continue
+        if node.name == "load_module" and os.path.basename(node.args[0] if node.args else "") not in STOCK_MODULE_FILES:
+            return False
+        if not directives.is_known(node.name):
+            return False
+    return True
+
+
+def defined_names(root: Node) -> dict[str, set[str]]:
+    """subsystem → names the configuration makes: directives and named captures."""
+    made: dict[str, set[str]] = {"http": set(), "stream": set()}
+    for node in walk(root):
+        where = subsystem(node)
+        if where is None or node.context is None:
+            continue
+        if node.name in _DEFINES_FIRST and node.args:
+            made[where].add(node.args[0].lstrip("$").lower())
+        elif node.name in _DEFINES_LAST and node.children is not None and node.args:
+            made[where].add(node.args[-1].lstrip("$").lower())
+    for site in regex_sites(root):
+        where = subsystem(site.node)
+        if where is not None:
+            made[where].update(name.lower() for name in named_captures(site.pattern))
+    return made
+
+
+def used_names(root: Node) -> Iterator[tuple[Node, str]]:
+    """Every (statement, variable) nginx compiles, in file order."""
+    for node in walk(root):
+        for text in _script_args(node):
+            for match in VARIABLE.finditer(text):
+                braced, bare = match.group(1), match.group(2)
+                if braced:
+                    yield node, braced
+                elif bare and bare[0] not in "123456789":  # $1…$9 is a capture, what follows is text
+                    yield node, bare
+
+
+def _script_args(node: Node) -> tuple[str, ...]:
+    if node.context is None:  # a data block's entry: map values are complex values, keys and others are literal
+        parent = node.parent
+        return tuple(node.args) if parent is not None and parent.name == "map" and node.name != "include" else ()
+    if node.name in _NOT_SCRIPTS or node.name in _LITERAL_BLOCKS:
+        return ()
+    args = node.args
+    if node.name == "if":
+        operators = [i for i, a in enumerate(args) if a in ("~", "~*", "!~", "!~*")]
+        return tuple(a for i, a in enumerate(args) if not operators or i != operators[0] + 1)
+    if node.name == "rewrite":
+        return args[1:2]
+    if node.name in ("map", "geo", "split_clients"):
+        return args[:-1]  # the source; the last argument is the variable made
+    if node.name in _DEFINES_FIRST:
+        return args[1:] if node.name not in ("perl_set", "js_set") else ()
+    if node.name in _REGEX_FIRST:
+        return tuple(a for a in args if not a.startswith("~"))
+    return args
+
+
+def unknown_variables(root: Node, version: str) -> Iterator[UnknownVariable]:
+    """Each statement's variables nginx `version` would not know, with a
+    likely meant name or the release that added it."""
+    if not judgeable(root):
+        return
+    made = defined_names(root)
+    release = parse_version(version)
+    seen: set[tuple[int, str]] = set()
+    for node, name in used_names(root):
+        where = subsystem(node)
+        lowered = name.lower()
+        if where is None or (id(node), lowered) in seen or lowered in made[where]:
+            continue
+        first = _first_release(lowered, where)
+        why = "" if first is None else added_after(first, release)
+        if why is None:
+            continue
+        seen.add((id(node), lowered))
+        if why:
+            hint = f" for nginx {version} ({why})"
+        else:
+            meant = _suggestion(lowered, where, made[where])
+            hint = f" (did you mean ${meant}?)" if meant else _CONVENTIONAL.get(lowered, "")
+        yield UnknownVariable(node, name, f'unknown "{lowered}" variable{hint}')
+
+
+def _first_release(name: str, where: str) -> Release | None:
+    """The first checked release with this built-in or a family covering it."""
+    exact, prefixes = _builtins()[where]
+    if name in exact:
+        return exact[name]
+    covering = [first for prefix, first in prefixes.items() if name.startswith(prefix)]
+    return min(covering) if covering else None
+
+
+def _suggestion(name: str, where: str, made: set[str]) -> str | None:
+    """The nearest known name, when exactly one is close (as for directives)."""
+    exact, _ = _builtins()[where]
+    limit = 1 if len(name) <= 4 else 2
+    close = sorted({known for known in exact.keys() | made
+                    if abs(len(known) - len(name)) <= limit and distance(name, known) <= limit})
+    if len(close) > 1:
+        best = min(distance(name, c) for c in close)
+        close = [c for c in close if distance(name, c) == best]
+    return close[0] if len(close) == 1 else None
