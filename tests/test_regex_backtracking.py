@@ -56,8 +56,12 @@ def test_single_repeats_pass(regex):
 def test_what_it_finds_does_backtrack():
     """The reason for the rule, measured: a found pattern slows down on a near miss; its rewrite does not."""
     def seconds(pattern: str, text: str) -> float:
-        start = time.perf_counter()
-        re.match(pattern, text)
-        return time.perf_counter() - start
+        """The fastest of five runs: a busy machine only ever adds time."""
+        runs = []
+        for _ in range(5):
+            start = time.perf_counter()
+            re.match(pattern, text)
+            runs.append(time.perf_counter() - start)
+        return min(runs)
     assert has_nested_repeat(r"^(\w+\s?)*$") and not has_nested_repeat(r"^[\w\s]*$")
     assert seconds(r"^(\w+\s?)*$", "a" * 18 + "!") > 20 * seconds(r"^[\w\s]*$", "a" * 18 + "!")
