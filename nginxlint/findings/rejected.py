@@ -11,8 +11,11 @@ at all: "closes idle sessions after 1D" would judge a value nginx never
 holds. So the rejection is the one finding on that statement: every other
 rule's finding pointing at the same file and line, or at the line the
 statement begins on (the rejection is at the line nginx names, its `;` or
-`{`, and names the first line in `related`), is dropped. Applied once, after
-all rules ran, so no rule needs to know.
+`{`, and names the first line in `related`), is dropped. A file that does
+not parse (SYN001) gets only what nginx -t says about it: the statements
+before the syntax error are read (nginx reports a mistake there first), but
+judging them on anything else would judge a file nginx never loads.
+Applied once, after all rules ran, so no rule needs to know.
 """
 from __future__ import annotations
 
@@ -21,10 +24,13 @@ from collections.abc import Iterable
 from .records import Finding
 
 REJECTING_RULES = frozenset({"SYN002", "SYN003", "SYN004", "SYN005"})
+INPUT_RULES = ("SYN", "INC", "ENC")  # what nginxlint says about its input, not about the configuration
 
 
 def apply(findings: Iterable[Finding]) -> list[Finding]:
     findings = list(findings)
     rejected = {(f.file, line) for f in findings if f.rule in REJECTING_RULES
                 for line in (f.line, *(r.line for r in f.related if r.file == f.file and not r.affected))}
-    return [f for f in findings if f.rule in REJECTING_RULES or (f.file, f.line) not in rejected]
+    unparsed = {f.file for f in findings if f.rule == "SYN001"}
+    return [f for f in findings if f.rule in REJECTING_RULES
+            or (f.file, f.line) not in rejected and (f.file not in unparsed or f.rule.startswith(INPUT_RULES))]

@@ -310,8 +310,6 @@ class Loader:
         self.config.problems.extend(Problem(rule, shown, line, message) for rule, line, message in source.problems)
         if source.parsed is not None:
             self.config.comments[shown] = source.parsed.comments
-            if source.parsed.problem is not None:
-                return None
         return source.parsed
 
     # -- building nodes and resolving includes ------------------------------

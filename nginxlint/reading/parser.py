@@ -93,8 +93,12 @@ class _Open:
 
 def parse_text(text: str) -> ParsedFile:
     """Parse one file's text. Never raises on bad input: the first syntax
-    error is returned as the problem, and then no statements (nginx refuses
-    the whole file; half-built blocks would only mislead the rules)."""
+    error is returned as the problem, with the statements nginx had read
+    before it: nginx judges each statement as it reads it, so a mistake
+    there is what it reports first (after a missing "}", the next `server`
+    "is not allowed here" inside the location left open). Blocks still open
+    are closed at the error. Only nginx's own checks judge such a file
+    (findings/rejected.py): the rest of its text was never read."""
     eof_line = text.count("\n") + 1  # where nginx reports the end of the file
     if not text.endswith("\n"):
         text += "\n"  # the lexer drops a last token that no newline ends
@@ -105,8 +109,11 @@ def parse_text(text: str) -> ParsedFile:
     except LexError as exc:  # a malformed *_by_lua_block
         problem = SyntaxProblem(exc.line, exc.message)
     if problem is not None:
-        return ParsedFile((), comments, problem)
-    return ParsedFile(tuple(stack[0].body), comments, None)
+        while len(stack) > 1:
+            done = stack.pop()
+            stack[-1].body.append(_new_statement(Statement, (done.name, tuple(done.args), done.line, tuple(done.body),
+                                                             problem.line, done.brace)))
+    return ParsedFile(tuple(stack[0].body), comments, problem)
 
 
 def _build(tokens: Iterator[tuple[str, int, bool]], stack: list[_Open], comments: dict[int, str], eof_line: int) -> SyntaxProblem | None:
