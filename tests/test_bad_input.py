@@ -164,10 +164,10 @@ CONFIG_CASES = [
     # -- syntax ------------------------------------------------------------------
     Case("unterminated-quote",
          {"q.conf": 'server {\n    listen 80;\n    return 200 "hello;\n}\n', GOOD: GOOD_TEXT},
-         ["q.conf", GOOD], 1, {("SYN001", "q.conf", 3)}),
-    Case("missing-close-brace",  # the server opened on line 1 is never closed
+         ["q.conf", GOOD], 1, {("SYN001", "q.conf", 5)}),  # nginx names the end of the file
+    Case("missing-close-brace",  # the server opened on line 1 is never closed: nginx names the end of the file
          {"open.conf": "server {\n    listen 80;\n    location / {\n        root /x;\n    }\n", GOOD: GOOD_TEXT},
-         ["open.conf", GOOD], 1, {("SYN001", "open.conf", 1)}),
+         ["open.conf", GOOD], 1, {("SYN001", "open.conf", 6)}),  # at the end of the file, as nginx
     Case("extra-close-brace", {"extra.conf": "server {\n    listen 80;\n}\n}\n", GOOD: GOOD_TEXT},
          ["extra.conf", GOOD], 1, {("SYN001", "extra.conf", 4)}),
     Case("toplevel-location-in-fragment",  # sites-enabled/ is included in http {}

@@ -296,7 +296,8 @@ def test_a_missing_semicolon_is_what_nginx_rejects_and_all_nginxlint_reports_the
         }
         """, {})
     result = _nginx_t(nginx, tmp_path, conf)
-    line = _line_of(conf, "proxy_pass http://backend")
+    line = _line_of(conf, "proxy_set_header Host $host")
     # nginx names the line where the merged statement ends
     assert result.returncode != 0 and 'invalid number of arguments in "proxy_pass" directive' in result.stderr, result.stderr
+    assert f"nginx.conf:{line}\n" in result.stderr, result.stderr
     assert [(f.rule, f.line) for f in _lint(conf)] == [("SYN002", line)]

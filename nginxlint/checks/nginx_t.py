@@ -11,12 +11,15 @@ The semantics live in semantics/placement.py, structure.py, value_checks.py,
 directive_names.py, variable_names.py, regex_sites.py (with routing/pcre.py),
 listen_conflicts.py and whole_config.py;
 here they are only registered like every other check, so the engine has no
-rule ids of its own."""
+rule ids of its own. Each is reported where nginx reports it (Node.nginx_line:
+the line of the ";" or "{" that ends the statement's words); when that is not
+the statement's first line, the message and `related` name where it began,
+which for two statements merged by a missing ";" is where the ";" is missing."""
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..findings.records import Failure
+from ..findings.records import Failure, Related
 from ..routing.pcre import compile_error
 from ..semantics.directive_names import check_names
 from ..semantics.listen_conflicts import check_listen_conflicts
@@ -64,13 +67,20 @@ def variables(tree: TreeView) -> list[Failure]:
 
 
 def regexes(tree: TreeView) -> list[Failure]:
-    failures = []
-    for site in regex_sites(tree.root):
-        error = compile_error(site.pattern, site.caseless)
-        if error is not None:
-            failures.append(Failure(site.node, {"actual": error.nginx_text(site.pattern)}, None))
-    return failures
+    return _failures(Rejection(site.node, error.nginx_text(site.pattern)) for site in regex_sites(tree.root)
+                     if (error := compile_error(site.pattern, site.caseless)) is not None)
 
 
 def _failures(rejections: Iterable[Rejection | UnknownVariable]) -> list[Failure]:
-    return [Failure(r.node, {"actual": r.message}, None) for r in rejections]
+    return [rejected(r) for r in rejections]
+
+
+def rejected(problem: Rejection | UnknownVariable) -> Failure:
+    """A Failure at the line nginx names for `problem`."""
+    node = problem.node
+    line = node.nginx_line
+    if line == node.line:
+        return Failure(node, {"actual": problem.message}, None)
+    began = f'"{node.name}" begins on line {node.line}'
+    return Failure(node, {"actual": f'{problem.message} ({began}; a missing ";" there joins two statements?)'}, None,
+                   (Related(node.file, node.line, began),), line=line)

@@ -62,6 +62,7 @@ class Failure:
     fields: dict[str, str]  # message placeholders: actual, origin, directive...
     message: str | None  # a message template of its own, else the rule's
     related: tuple[Related, ...] = ()
+    line: int | None = None  # where to report, when not the node's first line (what nginx -t names)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""No judgement on a statement nginx refuses to read.
+"""No judgement on a statement nginx -t refuses to read.
 
 A statement `nginx -t` rejects (SYN002: wrong place or number of arguments;
 SYN003: block structure) is usually two statements merged by a missing `;`:
@@ -8,9 +8,14 @@ merged text is noise (a false SSRF error on the invented target), and the fix
 is the `;` the rejection names. A value nginx cannot parse (SYN004:
 `proxy_read_timeout 1D`) or a misspelt directive (SYN005) is no setting
 at all: "closes idle sessions after 1D" would judge a value nginx never
-holds. So the rejection is the one finding at that
-line: every other rule's finding pointing at the same file and line is
-dropped. Applied once, after all rules ran, so no rule needs to know.
+holds. So the rejection is the one finding on that statement: every other
+rule's finding pointing at the same file and line, or at the line the
+statement begins on (the rejection is at the line nginx names, its `;` or
+`{`, and names the first line in `related`), is dropped. A file that does
+not parse (SYN001) gets only what nginx -t says about it: the statements
+before the syntax error are read (nginx reports a mistake there first), but
+judging them on anything else would judge a file nginx never loads.
+Applied once, after all rules ran, so no rule needs to know.
 """
 from __future__ import annotations
 
@@ -19,9 +24,13 @@ from collections.abc import Iterable
 from .records import Finding
 
 REJECTING_RULES = frozenset({"SYN002", "SYN003", "SYN004", "SYN005"})
+INPUT_RULES = ("SYN", "INC", "ENC")  # what nginxlint says about its input, not about the configuration
 
 
 def apply(findings: Iterable[Finding]) -> list[Finding]:
     findings = list(findings)
-    rejected = {(f.file, f.line) for f in findings if f.rule in REJECTING_RULES}
-    return [f for f in findings if f.rule in REJECTING_RULES or (f.file, f.line) not in rejected]
+    rejected = {(f.file, line) for f in findings if f.rule in REJECTING_RULES
+                for line in (f.line, *(r.line for r in f.related if r.file == f.file and not r.affected))}
+    unparsed = {f.file for f in findings if f.rule == "SYN001"}
+    return [f for f in findings if f.rule in REJECTING_RULES
+            or (f.file, f.line) not in rejected and (f.file not in unparsed or f.rule.startswith(INPUT_RULES))]

@@ -100,7 +100,8 @@ def _place(rule: Rule, failure: Failure, target: Node, scope: Scope, policies: P
     message = (failure.message or rule.message).format_map(fields)
     cause = _cause(failure, target, scope)
     block = target if target.inner in ("server", "location") else target.location or target.server
-    return _Placed(rule, cause.file, max(cause.line, 1), message, server, location, failure.related, block)
+    line = failure.line if failure.line is not None and cause is failure.node else cause.line
+    return _Placed(rule, cause.file, max(line, 1), message, server, location, failure.related, block)
 
 
 def _cause(failure: Failure, target: Node, scope: Scope) -> Node:

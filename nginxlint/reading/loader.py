@@ -310,8 +310,6 @@ class Loader:
         self.config.problems.extend(Problem(rule, shown, line, message) for rule, line, message in source.problems)
         if source.parsed is not None:
             self.config.comments[shown] = source.parsed.comments
-            if source.parsed.problem is not None:
-                return None
         return source.parsed
 
     # -- building nodes and resolving includes ------------------------------
@@ -330,7 +328,7 @@ class Loader:
                     included = self._include(stmt, file, block, ctx, prefix, chain)
                     stack.extend((iter(body), block, ctx, shown, sub) for body, shown, sub in reversed(included))
                     break
-                node = Node(stmt.name, stmt.args, file, stmt.line, ctx, block, end_line=stmt.end)
+                node = Node(stmt.name, stmt.args, file, stmt.line, ctx, block, end_line=stmt.end, head_end=stmt.head_end)
                 block.adopt(node)
                 if stmt.block is not None:
                     node.children = []
@@ -344,7 +342,7 @@ class Loader:
                  chain: tuple[str, ...]) -> list[tuple]:
         """Resolve one include: [(statements, shown path, include chain)] to splice in, in order."""
         if len(stmt.args) != 1:
-            self.config.problems.append(Problem("SYN002", file, stmt.line, 'invalid number of arguments in "include" directive'))
+            self.config.problems.append(Problem("SYN002", file, stmt.head_end, 'invalid number of arguments in "include" directive'))
             return []
         written = stmt.args[0]
         top = next(n for n in (block, *block.ancestors()) if n.parent is None)
@@ -359,7 +357,7 @@ class Loader:
             targets, outside = [Resolved(found)], []
         elif not targets and not outside:
             pattern = self._map_path(written, prefix)
-            self._not_found(block, top, Problem("INC001", file, stmt.line, f'include "{written}": {display_path(pattern)} not found'
+            self._not_found(block, top, Problem("INC001", file, stmt.head_end, f'include "{written}": {display_path(pattern)} not found'
                                                 + (" (nor under --include-path)" if self.include_path else "")), written)
             return []
         if outside:

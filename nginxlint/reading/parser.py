@@ -26,6 +26,7 @@ class Statement(NamedTuple):
     line: int
     block: tuple[Statement, ...] | None  # None for a simple directive
     end: int  # line of the closing ";" or "}" (suppression comments cover up to it)
+    head_end: int  # line of the ";" or "{" that ends its words: where nginx reports what it refuses in them
 
 
 _new_statement = tuple.__new__
@@ -46,7 +47,7 @@ class ParsedFile:
 
 def flatten(statements: tuple[Statement, ...]) -> tuple[tuple, ...]:
     """The statements as plain tuples in file order, (name, args, line, end,
-    number of children or -1): what marshal can write, fast, and flat so
+    head_end, number of children or -1): what marshal can write, fast, and flat so
     that no depth of nesting reaches a recursion limit (marshal's or ours)."""
     flat = []
     stack = [iter(statements)]
@@ -55,7 +56,7 @@ def flatten(statements: tuple[Statement, ...]) -> tuple[tuple, ...]:
         if stmt is None:
             stack.pop()
             continue
-        flat.append((stmt.name, stmt.args, stmt.line, stmt.end, -1 if stmt.block is None else len(stmt.block)))
+        flat.append((stmt.name, stmt.args, stmt.line, stmt.end, stmt.head_end, -1 if stmt.block is None else len(stmt.block)))
         if stmt.block:
             stack.append(iter(stmt.block))
     return tuple(flat)
@@ -65,9 +66,9 @@ def unflatten(flat: tuple[tuple, ...]) -> tuple[Statement, ...]:
     """Rebuild what flatten() wrote. Read backwards, each block finds its
     children, first child on top, already built on the stack."""
     built: list[Statement] = []
-    for name, args, line, end, children in reversed(flat):
+    for name, args, line, end, head_end, children in reversed(flat):
         block = None if children < 0 else tuple([built.pop() for _ in range(children)])
-        built.append(_new_statement(Statement, (name, args, line, block, end)))
+        built.append(_new_statement(Statement, (name, args, line, block, end, head_end)))
     built.reverse()
     return tuple(built)
 
@@ -82,30 +83,37 @@ def _if_args(args: list[str]) -> list[str]:
 
 
 class _Open:
-    """A block being filled: its header and the statements read so far."""
+    """A block being filled: its header, the line of its "{", and the statements read so far."""
 
-    __slots__ = ("name", "args", "line", "body")
+    __slots__ = ("name", "args", "line", "brace", "body")
 
-    def __init__(self, name: str, args: list[str], line: int):
-        self.name, self.args, self.line, self.body = name, args, line, []
+    def __init__(self, name: str, args: list[str], line: int, brace: int):
+        self.name, self.args, self.line, self.brace, self.body = name, args, line, brace, []
 
 
 def parse_text(text: str) -> ParsedFile:
     """Parse one file's text. Never raises on bad input: the first syntax
-    error is returned as the problem, and then no statements (nginx refuses
-    the whole file; half-built blocks would only mislead the rules)."""
+    error is returned as the problem, with the statements nginx had read
+    before it: nginx judges each statement as it reads it, so a mistake
+    there is what it reports first (after a missing "}", the next `server`
+    "is not allowed here" inside the location left open). Blocks still open
+    are closed at the error. Only nginx's own checks judge such a file
+    (findings/rejected.py): the rest of its text was never read."""
     eof_line = text.count("\n") + 1  # where nginx reports the end of the file
     if not text.endswith("\n"):
         text += "\n"  # the lexer drops a last token that no newline ends
-    stack = [_Open("", [], 0)]
+    stack = [_Open("", [], 0, 0)]
     comments: dict[int, str] = {}
     try:
         problem = _build(tokenize(text), stack, comments, eof_line)
     except LexError as exc:  # a malformed *_by_lua_block
         problem = SyntaxProblem(exc.line, exc.message)
     if problem is not None:
-        return ParsedFile((), comments, problem)
-    return ParsedFile(tuple(stack[0].body), comments, None)
+        while len(stack) > 1:
+            done = stack.pop()
+            stack[-1].body.append(_new_statement(Statement, (done.name, tuple(done.args), done.line, tuple(done.body),
+                                                             problem.line, done.brace)))
+    return ParsedFile(tuple(stack[0].body), comments, problem)
 
 
 def _build(tokens: Iterator[tuple[str, int, bool]], stack: list[_Open], comments: dict[int, str], eof_line: int) -> SyntaxProblem | None:
@@ -130,9 +138,9 @@ def _build(tokens: Iterator[tuple[str, int, bool]], stack: list[_Open], comments
             if name == "if":
                 args = _if_args(args)
             if token == ";":
-                body.append(_new_statement(Statement, (name, tuple(args), line, None, tline)))
+                body.append(_new_statement(Statement, (name, tuple(args), line, None, tline, tline)))
             else:
-                stack.append(_Open(name, args, line))
+                stack.append(_Open(name, args, line, tline))
                 body = stack[-1].body
             name = None
         elif token == "}":
@@ -140,17 +148,19 @@ def _build(tokens: Iterator[tuple[str, int, bool]], stack: list[_Open], comments
                 return SyntaxProblem(tline, 'unexpected "}"')
             done = stack.pop()
             body = stack[-1].body
-            body.append(_new_statement(Statement, (done.name, tuple(done.args), done.line, tuple(done.body), tline)))
+            body.append(_new_statement(Statement, (done.name, tuple(done.args), done.line, tuple(done.body), tline, done.brace)))
         elif token[:1] == "#":
             comments[tline] = token[1:]
         elif name is None:
             name, args, line = token, [], tline
         else:
             args.append(token)
+    # nginx names the line where it meets the end of the file, not where the
+    # open statement or block began: the message names that.
     if name is not None:
-        return SyntaxProblem(line, f'unexpected end of file (line {eof_line}): "{name}" from here is not '
-                                   'terminated by ";" (or a quote in it is never closed)')
+        return SyntaxProblem(eof_line, f'unexpected end of file, expecting ";" or "}}": "{name}" from line {line} '
+                                       'is not terminated by ";" (or a quote in it is never closed)')
     if len(stack) > 1:
-        return SyntaxProblem(stack[-1].line, f'unexpected end of file (line {eof_line}), expecting "}}": '
-                                             f'"{stack[-1].name}" opened here is never closed')
+        return SyntaxProblem(eof_line, f'unexpected end of file, expecting "}}": "{stack[-1].name}" opened on line '
+                                       f'{stack[-1].line} is never closed')
     return None

@@ -60,6 +60,7 @@ class Node:
     children: list[Node] | None = None  # None for a simple directive
     inner: str | None = None  # context of the children, for blocks
     end_line: int = 0  # line of the closing ";" or "}"
+    head_end: int = 0  # line of the ";" or "{" that ends its words (parser.Statement.head_end)
     # The nearest enclosing server and location blocks: derivable from
     # parent, but kept so rules on deeply nested configs stay linear.
     server: Node | None = None
@@ -79,6 +80,14 @@ class Node:
 
     def where(self) -> str:
         return f"{self.file}:{self.line}"
+
+    @property
+    def nginx_line(self) -> int:
+        """The line nginx names when it refuses this directive: it judges a
+        statement once it has read the ";" or "{" that ends its words, and
+        reports the line it is on then. For a statement over several lines
+        (two merged by a missing ";") that is not the first one."""
+        return self.head_end or self.line
 
 
 def walk(root: Node) -> Iterator[Node]:

@@ -126,6 +126,36 @@ SINGLE_SLOTS = frozenset({
 })
 
 
+# Handlers of their own that also refuse a second line in one block ("is
+# duplicate"): every function of the nginx source (3f6f7824d4e2, the same in
+# release-1.22.1 where it exists) that returns "is duplicate" when its field
+# is already set. Left out: limit_req and limit_conn (only the same zone twice),
+# mirror, proxy_redirect and proxy_cookie_* (only "off" beside other lines).
+REPEAT_REFUSED = frozenset({
+    "ngx_conf_set_access_slot", "ngx_set_user", "ngx_set_priority", "ngx_set_cpu_affinity", "ngx_set_worker_processes",
+    "ngx_events_block", "ngx_event_connections", "ngx_event_use", "ngx_openssl_engine",
+    "ngx_http_block", "ngx_http_core_root", "ngx_http_core_limit_except", "ngx_http_core_set_aio", "ngx_http_core_directio",
+    "ngx_http_core_open_file_cache", "ngx_http_core_keepalive", "ngx_http_core_internal", "ngx_http_core_resolver",
+    "ngx_http_disable_symlinks", "ngx_http_upstream_resolver", "ngx_http_try_files", "ngx_http_headers_expires",
+    "ngx_http_set_complex_value_slot", "ngx_http_set_complex_value_zero_slot", "ngx_http_set_complex_value_size_slot",
+    "ngx_http_auth_basic_user_file", "ngx_http_auth_request", "ngx_http_set_charset_slot", "ngx_http_realip",
+    "ngx_http_log_open_file_cache", "ngx_http_upstream_keepalive", "ngx_http_userid_expires", "ngx_http_userid_mark",
+    "ngx_http_xslt_entities", "ngx_http_geoip_country", "ngx_http_geoip_org", "ngx_http_geoip_city",
+    "ngx_http_ssl_certificate_cache", "ngx_http_ssl_password_file", "ngx_http_ssl_ocsp_cache",
+    *(f"ngx_http_{module}_{what}" for module in ("proxy", "fastcgi", "uwsgi", "scgi") for what in ("store", "cache", "cache_key")),
+    *(f"ngx_http_{module}_ssl_{what}" for module in ("proxy", "uwsgi", "grpc") for what in ("certificate_cache", "password_file")),
+    "ngx_http_tunnel_pass", "ngx_mail_block", "ngx_mail_core_resolver", "ngx_mail_ssl_password_file",
+    "ngx_stream_block", "ngx_stream_core_resolver", "ngx_stream_upstream_resolver", "ngx_stream_pass", "ngx_stream_proxy_pass",
+    "ngx_stream_proxy_bind", "ngx_stream_return", "ngx_stream_log_open_file_cache", "ngx_stream_proxy_ssl_alpn_set_slot",
+    "ngx_stream_proxy_ssl_certificate_cache", "ngx_stream_proxy_ssl_password_file", "ngx_stream_set_complex_value_slot",
+    "ngx_stream_set_complex_value_zero_slot", "ngx_stream_set_complex_value_size_slot", "ngx_stream_ssl_certificate_cache",
+    "ngx_stream_ssl_password_file", "ngx_stream_ssl_ocsp_cache", "ngx_stream_ssl_alpn",
+    "ngx_stream_geoip_country", "ngx_stream_geoip_org", "ngx_stream_geoip_city",
+})
+# root and alias fill one field (ngx_http_core_root): either after the other is refused.
+SHARED_SLOT = {"alias": "root"}
+
+
 @lru_cache(maxsize=4096)
 def is_single_valued(name: str) -> bool:
     return any(s.set_handler in SINGLE_SLOTS for s in specs(name))
