@@ -5,9 +5,9 @@ error-level SYN or INC finding (a false rejection).
 
 The bases, rows and verdicts are in tests/mutation/ (bases.py, mutate.py,
 judge.py); tools/mutation_check.py prints the same table for any size and
-seed. The floors below are what this branch measures with N and SEED on
-the shared corpus and sample_configs; rows other branches work on
-(argument grammar, variables, regexes) are at zero here and rise there.
+seed. The floors below are what main measures with N and SEED on the
+shared corpus and sample_configs (256 of 261 rejections, 98%); the overall
+floor is the issue's 95%.
 
 Marked live and slow: it runs nginx -t some 700 times (about a minute on
 two cores). Without nginx it skips locally and fails under CI, as the other
@@ -24,12 +24,12 @@ from .conftest import require_tool
 pytestmark = [pytest.mark.live, pytest.mark.slow, pytest.mark.nginx]
 
 N, SEED = 380, 1  # 20 mutants per row
-# Fraction of nginx's rejections caught at nginx's line, per row, as measured here (seed 1, N 380).
+# Fraction of nginx's rejections caught at nginx's line, per row, as measured on main (seed 1, N 380).
 FLOORS = {
-    "typo": 1.0, "time": 1.0, "size": 1.0, "flag": 0.8, "listen": 0.0, "return": 0.0, "variable": 0.0, "regex": 0.0,
-    "semicolon": 0.8, "brace": 1.0, "context": 0.75, "duplicate": 1.0, "long-param": 0.0, "ssl-no-cert": 0.0,
+    "typo": 1.0, "time": 1.0, "size": 1.0, "flag": 1.0, "listen": 1.0, "return": 1.0, "variable": 1.0, "regex": 1.0,
+    "semicolon": 0.9, "brace": 1.0, "context": 0.75, "duplicate": 1.0, "long-param": 1.0, "ssl-no-cert": 1.0,
 }
-OVERALL_FLOOR = 0.5  # caught at the line / nginx rejections, over every row
+OVERALL_FLOOR = 0.95  # caught at the line / nginx rejections, over every row: issue 14's bar
 SYNTAX_ROWS = ("semicolon", "brace")
 
 
