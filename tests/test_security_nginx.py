@@ -269,9 +269,10 @@ def _response_head(port: int, path: str, deadline: float) -> str:
 
 
 def test_sec003_nginx_escapes_rewrite_captures_in_redirects_but_not_return_or_uri(nginx, tmp_path):
-    """nginx escapes the captures a redirecting rewrite copies (permanent, or
-    an absolute URL); $uri in the same rewrite, and $1 in a return, go out
-    raw. SEC003 reports exactly the two that split the header."""
+    """nginx escapes the numbered captures a redirecting rewrite copies
+    (permanent, or an absolute URL); $uri or a named capture in the same
+    rewrite, and $1 in a return, go out raw. SEC003 reports exactly the three
+    that split the header."""
     port = _free_port()
     conf = _tree(tmp_path, f"""\
         server {{
@@ -279,18 +280,19 @@ def test_sec003_nginx_escapes_rewrite_captures_in_redirects_but_not_return_or_ur
             rewrite ^/perm/([^/]+)$ /x/$1 permanent;
             rewrite ^/abs/([^/]+)$ http://example.com/x/$1;
             rewrite ^/uri/([^/]+)$ http://example.com$uri permanent;
+            rewrite ^/named/(?<rest>[^/]+)$ http://example.com/x/$rest permanent;
             location ~ ^/ret/([^/]+)$ {{ return 302 /x/$1; }}
         }}
         """, {})
     with _serving(nginx, tmp_path, conf):
         deadline = time.monotonic() + 10
-        heads = {kind: _response_head(port, f"/{kind}/a%0d%0aX-Injected:%20yes", deadline) for kind in ("perm", "abs", "uri", "ret")}
+        heads = {kind: _response_head(port, f"/{kind}/a%0d%0aX-Injected:%20yes", deadline) for kind in ("perm", "abs", "uri", "named", "ret")}
     injected = {kind for kind, head in heads.items() if "\r\nX-Injected: yes" in head}
-    assert injected == {"uri", "ret"}, heads
+    assert injected == {"uri", "named", "ret"}, heads
     assert "/x/a%0D%0AX-Injected:%20yes" in heads["perm"] and "/x/a%0D%0AX-Injected:%20yes" in heads["abs"], heads
 
     findings = sorted(f.line for f in _lint(conf) if f.rule == "SEC003")
-    assert findings == [_line_of(conf, "^/uri/"), _line_of(conf, "^/ret/")]
+    assert findings == [_line_of(conf, "^/uri/"), _line_of(conf, "^/named/"), _line_of(conf, "^/ret/")]
 
 
 def test_a_missing_semicolon_is_what_nginx_rejects_and_all_nginxlint_reports_there(nginx, tmp_path):

@@ -17,9 +17,9 @@ in any order (conditions are not evaluated). A variable no such line sets,
 no map defines and no regex names is one nginx fills (or leaves empty): a
 `Builtin`. Captures keep the regex they come from and what it was matched
 against; a numbered capture copied by `set` or a redirecting `rewrite` is
-percent-escaped by nginx (`e->quote` in the rewrite module's script engine;
-tests/test_security_nginx.py shows it on a live nginx), every other copy is
-raw.
+percent-escaped by nginx (`e->quote` in the rewrite module's script engine),
+every other copy is raw, a named capture too, even in the rewrite whose
+regex names it (tests/test_security_nginx.py shows both on a live nginx).
 """
 from __future__ import annotations
 
@@ -157,8 +157,10 @@ def capture_source(at: Node) -> tuple[str | None, str]:
 
 
 def _named_capture(at: Node, name: str) -> Capture | None:
-    """The named group `name` of a regex matched before `at`: an enclosing `if`
-    or location, or the server's server_name."""
+    """The named group `name` of a regex matched before `at`: a rewrite's own,
+    an enclosing `if` or location, or the server's server_name."""
+    if at.name == "rewrite" and at.args and (ref := _group_named(at.args[0], name)) is not None:
+        return Capture(at.args[0], ref, "$uri", False)
     for block in at.ancestors():
         if block.name == "if" and len(block.args) == 3 and block.args[1] in _IF_REGEX:
             regex, subject = block.args[2], block.args[0]
