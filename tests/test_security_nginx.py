@@ -346,17 +346,21 @@ def _backends(*names: str) -> Iterator[list[socketserver.ThreadingTCPServer]]:
 
 
 def test_sec003_proxy_pass_copies_a_capture_raw_unless_set_copied_it(nginx, tmp_path):
-    """A capture or $document_uri in proxy_pass, and a named capture even
-    through set, reach the backend with a real line break; a numbered capture
-    copied by set (one hop or three) arrives percent-escaped. SEC003 reports
-    exactly the three that split the request."""
+    """A capture or $document_uri in proxy_pass, a capture in a map result,
+    and a named capture even through set, reach the backend with a real line
+    break; a numbered capture copied by set (one hop or three) arrives
+    percent-escaped. SEC003 reports exactly the four that split the request."""
     port = _free_port()
     with _backends("backend") as (backend,):
         up = f"http://127.0.0.1:{backend.server_address[1]}"
         conf = _tree(tmp_path, f"""\
+            map $uri $mapped {{
+                ~^/mapped/([^/]+)/$ /m/$1;
+            }}
             server {{
                 listen 127.0.0.1:{port};
                 location ~* ^/test/([^/]+)/ {{ proxy_pass {up}/$1; }}
+                location /mapped/ {{ proxy_pass {up}$mapped; }}
                 location /doc/ {{ proxy_pass {up}$document_uri; }}
                 location ~ ^/named/(?<rest>[^/]+)/ {{ set $copy $rest; proxy_pass {up}/$copy; }}
                 location ~ ^/one/([^/]+)/ {{ set $one $1; proxy_pass {up}/$one; }}
@@ -365,16 +369,16 @@ def test_sec003_proxy_pass_copies_a_capture_raw_unless_set_copied_it(nginx, tmp_
             """, {})
         with _serving(nginx, tmp_path, conf):
             deadline = time.monotonic() + 10
-            for kind in ("test", "doc", "named", "one", "three"):
+            for kind in ("test", "mapped", "doc", "named", "one", "three"):
                 _http(port, f"/{kind}/a%0d%0aX-Injected:%20yes/", "x", deadline)
-    kinds = ("test", "doc", "named", "one", "three")
+    kinds = ("test", "mapped", "doc", "named", "one", "three")
     assert len(backend.heads) == len(kinds), backend.heads
     heads = dict(zip(kinds, backend.heads))  # one request at a time: in order
-    assert {kind for kind, head in heads.items() if "\r\nX-Injected: yes" in head} == {"test", "doc", "named"}, heads
+    assert {kind for kind, head in heads.items() if "\r\nX-Injected: yes" in head} == {"test", "mapped", "doc", "named"}, heads
     assert "/a%0D%0AX-Injected:%20yes " in heads["one"] and "/x/a%0D%0AX-Injected:%20yes " in heads["three"], heads
 
     findings = sorted(f.line for f in _lint(conf) if f.rule == "SEC003")
-    assert findings == [_line_of(conf, f"/{kind}/") for kind in ("test", "doc", "named")]
+    assert findings == [_line_of(conf, text) for text in ("^/test/", "location /mapped/", "location /doc/", "^/named/")]
 
 
 def test_sec002_the_client_picks_the_backend_through_set_and_map_but_not_in_an_internal_location(nginx, tmp_path):
