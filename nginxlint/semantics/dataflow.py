@@ -71,7 +71,7 @@ class DataFlow:
 
     def __init__(self, maps: MapIndex):
         self._maps = maps
-        self._sets: dict[int, dict[str, list[Node]]] = {}  # rewrite block -> variable -> its set lines
+        self._sets: dict[Node, dict[str, list[Node]]] = {}  # server or location -> variable -> its set lines
 
     def expand(self, value: str, at: Node) -> list[Way]:
         """Each way nginx can build `value` written at statement `at` (at most
@@ -114,14 +114,14 @@ class DataFlow:
         return [line for block in blocks for line in self._block_sets(block).get(name, ())]
 
     def _block_sets(self, block: Node) -> dict[str, list[Node]]:
-        index = self._sets.get(id(block))
+        index = self._sets.get(block)
         if index is None:
             index = {}
             for child in block.children or ():
                 for line in (child, *(child.children or ())) if child.name == "if" else (child,):
                     if line.name == "set" and len(line.args) == 2:
                         index.setdefault(line.args[0].lstrip("$").lower(), []).append(line)
-            self._sets[id(block)] = index
+            self._sets[block] = index
         return index
 
     def _map_results(self, block: Node, following: tuple[str, ...]) -> list[Way]:
