@@ -7,6 +7,11 @@
 - SEC020: `include sites-enabled/*;` parses sites-enabled/x.bak like any
   other file (but not a dotfile such as .x.swp).
 - SEC018: `error_log off;` opens a file named "off" under the prefix.
+- SEC003: which copies of a decoded %0d%0a nginx sends raw (split) and which
+  it percent-escapes, in redirects and in the request proxy_pass sends.
+- SEC002: a host taken from a header through `set`, or from an argument
+  through a `map`, is the host nginx connects to; an `internal` location is
+  not reached by a client.
 
 Each test builds a tiny tree in tmp_path (prefix, pid, temp and log paths all
 inside it), runs `nginx -t -p PREFIX -c CONF`, and lints the same tree with
@@ -19,8 +24,10 @@ import contextlib
 import os
 import signal
 import socket
+import socketserver
 import subprocess
 import textwrap
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -82,12 +89,13 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _http(port: int, path: str, host: str, deadline: float) -> tuple[str, str]:
-    """(status line and headers, body) of nginx on 127.0.0.1:port for GET path with this Host."""
+def _http(port: int, path: str, host: str, deadline: float, headers: str = "") -> tuple[str, str]:
+    """(status line and headers, body) of nginx on 127.0.0.1:port for GET path with this Host
+    (and `headers`, each line ending in CRLF)."""
     while True:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=2) as conn:
-                conn.sendall(f"GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n".encode())
+                conn.sendall(f"GET {path} HTTP/1.0\r\nHost: {host}\r\n{headers}\r\n".encode())
                 data = b""
                 while chunk := conn.recv(4096):
                     data += chunk
@@ -261,9 +269,10 @@ def _response_head(port: int, path: str, deadline: float) -> str:
 
 
 def test_sec003_nginx_escapes_rewrite_captures_in_redirects_but_not_return_or_uri(nginx, tmp_path):
-    """nginx escapes the captures a redirecting rewrite copies (permanent, or
-    an absolute URL); $uri in the same rewrite, and $1 in a return, go out
-    raw. SEC003 reports exactly the two that split the header."""
+    """nginx escapes the numbered captures a redirecting rewrite copies
+    (permanent, or an absolute URL); $uri or a named capture in the same
+    rewrite, and $1 in a return, go out raw. SEC003 reports exactly the three
+    that split the header."""
     port = _free_port()
     conf = _tree(tmp_path, f"""\
         server {{
@@ -271,18 +280,19 @@ def test_sec003_nginx_escapes_rewrite_captures_in_redirects_but_not_return_or_ur
             rewrite ^/perm/([^/]+)$ /x/$1 permanent;
             rewrite ^/abs/([^/]+)$ http://example.com/x/$1;
             rewrite ^/uri/([^/]+)$ http://example.com$uri permanent;
+            rewrite ^/named/(?<rest>[^/]+)$ http://example.com/x/$rest permanent;
             location ~ ^/ret/([^/]+)$ {{ return 302 /x/$1; }}
         }}
         """, {})
     with _serving(nginx, tmp_path, conf):
         deadline = time.monotonic() + 10
-        heads = {kind: _response_head(port, f"/{kind}/a%0d%0aX-Injected:%20yes", deadline) for kind in ("perm", "abs", "uri", "ret")}
+        heads = {kind: _response_head(port, f"/{kind}/a%0d%0aX-Injected:%20yes", deadline) for kind in ("perm", "abs", "uri", "named", "ret")}
     injected = {kind for kind, head in heads.items() if "\r\nX-Injected: yes" in head}
-    assert injected == {"uri", "ret"}, heads
+    assert injected == {"uri", "named", "ret"}, heads
     assert "/x/a%0D%0AX-Injected:%20yes" in heads["perm"] and "/x/a%0D%0AX-Injected:%20yes" in heads["abs"], heads
 
     findings = sorted(f.line for f in _lint(conf) if f.rule == "SEC003")
-    assert findings == [_line_of(conf, "^/uri/"), _line_of(conf, "^/ret/")]
+    assert findings == [_line_of(conf, "^/uri/"), _line_of(conf, "^/named/"), _line_of(conf, "^/ret/")]
 
 
 def test_a_missing_semicolon_is_what_nginx_rejects_and_all_nginxlint_reports_there(nginx, tmp_path):
@@ -301,3 +311,101 @@ def test_a_missing_semicolon_is_what_nginx_rejects_and_all_nginxlint_reports_the
     assert result.returncode != 0 and 'invalid number of arguments in "proxy_pass" directive' in result.stderr, result.stderr
     assert f"nginx.conf:{line}\n" in result.stderr, result.stderr
     assert [(f.rule, f.line) for f in _lint(conf)] == [("SYN002", line)]
+
+
+class _Recorder(socketserver.BaseRequestHandler):
+    """Keeps the raw head of each request (tests/live/harness.Backend parses the
+    request line, and a split one is exactly what must be seen here) and
+    answers 200 with the backend's name."""
+
+    def handle(self) -> None:
+        self.request.settimeout(5)
+        head = b""
+        with contextlib.suppress(OSError):
+            while b"\r\n\r\n" not in head and (chunk := self.request.recv(4096)):
+                head += chunk
+        self.server.heads.append(head.decode("latin-1"))
+        name = self.server.name.encode()
+        self.request.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(name), name))
+
+
+@contextlib.contextmanager
+def _backends(*names: str) -> Iterator[list[socketserver.ThreadingTCPServer]]:
+    """Recording backends on loopback ports, one per name; `.heads` of each lists what it received."""
+    servers = []
+    try:
+        for name in names:
+            server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Recorder)
+            server.daemon_threads, server.name, server.heads = True, name, []
+            servers.append(server)
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+        yield servers
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+
+
+def test_sec003_proxy_pass_copies_a_capture_raw_unless_set_copied_it(nginx, tmp_path):
+    """A capture or $document_uri in proxy_pass, a capture in a map result,
+    and a named capture even through set, reach the backend with a real line
+    break; a numbered capture copied by set (one hop or three) arrives
+    percent-escaped. SEC003 reports exactly the four that split the request."""
+    port = _free_port()
+    with _backends("backend") as (backend,):
+        up = f"http://127.0.0.1:{backend.server_address[1]}"
+        conf = _tree(tmp_path, f"""\
+            map $uri $mapped {{
+                ~^/mapped/([^/]+)/$ /m/$1;
+            }}
+            server {{
+                listen 127.0.0.1:{port};
+                location ~* ^/test/([^/]+)/ {{ proxy_pass {up}/$1; }}
+                location /mapped/ {{ proxy_pass {up}$mapped; }}
+                location /doc/ {{ proxy_pass {up}$document_uri; }}
+                location ~ ^/named/(?<rest>[^/]+)/ {{ set $copy $rest; proxy_pass {up}/$copy; }}
+                location ~ ^/one/([^/]+)/ {{ set $one $1; proxy_pass {up}/$one; }}
+                location ~ ^/three/([^/]+)/ {{ set $a $1; set $b $a; set $c "/x/$b"; proxy_pass {up}$c; }}
+            }}
+            """, {})
+        with _serving(nginx, tmp_path, conf):
+            deadline = time.monotonic() + 10
+            for kind in ("test", "mapped", "doc", "named", "one", "three"):
+                _http(port, f"/{kind}/a%0d%0aX-Injected:%20yes/", "x", deadline)
+    kinds = ("test", "mapped", "doc", "named", "one", "three")
+    assert len(backend.heads) == len(kinds), backend.heads
+    heads = dict(zip(kinds, backend.heads))  # one request at a time: in order
+    assert {kind for kind, head in heads.items() if "\r\nX-Injected: yes" in head} == {"test", "mapped", "doc", "named"}, heads
+    assert "/a%0D%0AX-Injected:%20yes " in heads["one"] and "/x/a%0D%0AX-Injected:%20yes " in heads["three"], heads
+
+    findings = sorted(f.line for f in _lint(conf) if f.rule == "SEC003")
+    assert findings == [_line_of(conf, text) for text in ("^/test/", "location /mapped/", "location /doc/", "^/named/")]
+
+
+def test_sec002_the_client_picks_the_backend_through_set_and_map_but_not_in_an_internal_location(nginx, tmp_path):
+    port = _free_port()
+    with _backends("first", "second") as (first, second):
+        to_second = f"127.0.0.1:{second.server_address[1]}"
+        conf = _tree(tmp_path, f"""\
+            map $arg_to $destination {{
+                default $arg_to;
+            }}
+            server {{
+                listen 127.0.0.1:{port};
+                location /to {{ proxy_pass http://$destination; }}
+                location /chosen {{ set $chosen $http_x_backend; proxy_pass http://$chosen; }}
+                location /fixed {{ proxy_pass http://127.0.0.1:{first.server_address[1]}; }}
+                location /only-internal/ {{ internal; proxy_pass http://$arg_to; }}
+            }}
+            """, {})
+        with _serving(nginx, tmp_path, conf):
+            deadline = time.monotonic() + 10
+            bodies = [_http(port, f"/to?to={to_second}", "x", deadline)[1],
+                      _http(port, "/chosen", "x", deadline, f"X-Backend: {to_second}\r\n")[1],
+                      _http(port, f"/fixed?to={to_second}", "x", deadline)[1]]
+            internal = _http(port, f"/only-internal/?to={to_second}", "x", deadline)[0]
+    assert bodies == ["second", "second", "first"], bodies
+    assert internal.startswith("HTTP/1.1 404") and len(second.heads) == 2, (internal, second.heads)
+
+    findings = sorted(f.line for f in _lint(conf) if f.rule == "SEC002")
+    assert findings == [_line_of(conf, "location /to "), _line_of(conf, "location /chosen ")]

@@ -4,6 +4,15 @@ from __future__ import annotations
 import pytest
 
 from nginxlint.checks.ssrf_upstream import client_chooses_host
+from nginxlint.reading.tree import Node
+from nginxlint.semantics.dataflow import DataFlow
+from nginxlint.semantics.variables import MapIndex
+
+
+def _chooses(target: str) -> bool:
+    """SEC002's answer for a target written alone: no set, map or regex around it."""
+    node = Node("proxy_pass", (target,), "t.conf", 1, "location", None)
+    return any(client_chooses_host(way) for way in DataFlow(MapIndex([])).expand(target, node))
 
 
 @pytest.mark.parametrize("target", [
@@ -14,7 +23,7 @@ from nginxlint.checks.ssrf_upstream import client_chooses_host
     "http://user@$arg_h/path",
 ])
 def test_client_chooses(target):
-    assert client_chooses_host(target)
+    assert _chooses(target)
 
 
 @pytest.mark.parametrize("target", [
@@ -25,4 +34,4 @@ def test_client_chooses(target):
     "${HOST}:${PORT}",  # an envsubst placeholder, as in Docker templates (nginx itself would read $host)
 ])
 def test_server_chooses(target):
-    assert not client_chooses_host(target)
+    assert not _chooses(target)

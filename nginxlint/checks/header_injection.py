@@ -1,16 +1,20 @@
-"""Response and request splitting: decoded URI text in headers and redirects.
+"""Response and request splitting: decoded URI text in headers, redirects and the proxied request.
 
 `$uri`, `$document_uri` and regex captures of them hold the *decoded* path,
-so `%0d%0a` in a request becomes a real line break in the Location header or
-in a header sent to the backend. Deciding this needs two things the policy
-language has no words for: which argument of each directive ends up in a
-header (a `return 200 text` body does not), and whether the capture group
-behind `$1` can match a newline, which means reading the regex.
+so `%0d%0a` in a request becomes a real line break in the Location header, in
+a header sent to the backend, or in the request line proxy_pass sends when
+its target holds variables. Deciding this needs what the policy language has
+no words for: which argument of each directive ends up in a header or the
+request line (a `return 200 text` body does not), where each variable gets
+its value (semantics/dataflow.py: through `set` and `map` to a capture or a
+request variable), and whether the group behind a capture can match a line
+feed, which means reading the regex.
 
-A rewrite that redirects is judged on its variables only: nginx escapes the
-regex captures it copies into a redirect (%0D%0A stays %0D%0A in Location;
-`ngx_http_script_copy_capture_code` with `e->quote`), while `return 302 /x/$1`
-copies them raw (tests/test_security_nginx.py shows both on a live nginx).
+nginx percent-escapes a numbered capture that `set` or a redirecting
+`rewrite` copies (%0D%0A stays %0D%0A), and copies every other value raw: a
+capture in `return`, `add_header`, `proxy_set_header`, `proxy_pass` or a map
+result, a named capture, `$uri` anywhere (tests/test_security_nginx.py shows
+each on a live nginx).
 """
 from __future__ import annotations
 
@@ -18,20 +22,16 @@ import re
 
 from ..findings.records import Failure
 from ..reading.tree import Node
-from ..semantics.servers import location_path
+from ..semantics.dataflow import Builtin, Capture, Part
+from ..semantics.regex_groups import can_match_newline
 from .view import TreeView
 
-DECODED = re.compile(r"\$\{?(uri|document_uri)(?![A-Za-z0-9_])")
-CAPTURE = re.compile(r"\$\{?([1-9])(?![0-9])")
+DECODED = frozenset({"uri", "document_uri"})
 REDIRECT_CODES = frozenset({"301", "302", "303", "307", "308"})
 HEADER_LISTS = frozenset({"add_header", "add_trailer", "proxy_set_header", "grpc_set_header", "more_set_headers",
                           "more_set_input_headers"})
-# Inside a group: escapes and classes that can match "\n" in PCRE.
-NEWLINE_ESCAPE = re.compile(r"\\[sWDHRv]")
-NEWLINE_SAFE_IN_NEGATED = re.compile(r"\\[nsvR]")
-
-
-SINKS = HEADER_LISTS | {"return", "rewrite"}
+SINKS = HEADER_LISTS | {"return", "rewrite", "proxy_pass"}
+_DECODED_SUBJECT = re.compile(r"\$\{?(?:uri|document_uri)(?![A-Za-z0-9_])")
 
 
 def check(tree: TreeView) -> list[Failure]:
@@ -40,10 +40,7 @@ def check(tree: TreeView) -> list[Failure]:
         value = _header_value(node)
         if value is None:
             continue
-        tainted = [f"${m.group(1)}" for m in DECODED.finditer(value)]
-        regex = None if node.name == "rewrite" else _capture_source(node)  # nginx escapes a rewrite's captures
-        if regex is not None:
-            tainted += [f"${m.group(1)}" for m in CAPTURE.finditer(value) if _can_match_newline(regex, int(m.group(1)))]
+        tainted = [_shown(part) for way in tree.flow.expand(value, node) for part in way if _can_split(part)]
         if tainted:
             fields = {"directive": node.name, "actual": ", ".join(dict.fromkeys(tainted)), "origin": node.where()}
             failures.append(Failure(node, fields, None))
@@ -51,10 +48,12 @@ def check(tree: TreeView) -> list[Failure]:
 
 
 def _header_value(node: Node) -> str | None:
-    """The argument of `node` that nginx writes into a header, if any."""
+    """The argument of `node` that nginx writes into a header or the request line, if any."""
     args = node.args
     if node.name in HEADER_LISTS and len(args) >= 2:
         return " ".join(args[1:]) if node.name.startswith("more_") else args[1]
+    if node.name == "proxy_pass" and args:
+        return args[0] if "$" in args[0] else None  # without variables nginx escapes the URI it sends
     if node.name == "return" and args:
         if args[0] in REDIRECT_CODES and len(args) == 2:
             return args[1]
@@ -65,65 +64,15 @@ def _header_value(node: Node) -> str | None:
     return None
 
 
-def _capture_source(node: Node) -> str | None:
-    """The regex whose captures $1..$9 refer to at `node` (not a rewrite):
-    the innermost enclosing `if` or location that matched a regex."""
-    for block in node.ancestors():
-        if block.name == "if" and len(block.args) == 3 and block.args[1] in ("~", "~*"):
-            return block.args[2]
-        if block.inner == "location":
-            modifier, path = location_path(block)
-            return path if modifier in ("~", "~*") else None
-    return None
-
-
-def _can_match_newline(regex: str, number: int) -> bool:
-    group = capture_group(regex, number)
-    if group is None:
-        return False
-    flags = re.match(r"\(\?([a-zA-Z]+)\)", regex)
-    if flags and "s" in flags.group(1) and "." in re.sub(r"\\.", "", _outside_classes(group)):
-        return True  # (?s): an unescaped dot matches a newline too
-    if NEWLINE_ESCAPE.search(_outside_classes(group)):
-        return True
-    for negated, body in _classes(group):
-        if negated and not NEWLINE_SAFE_IN_NEGATED.search(body) or not negated and NEWLINE_ESCAPE.search(body):
-            return True
+def _can_split(part: Part) -> bool:
+    """Can this piece carry a decoded line feed into the output?"""
+    if isinstance(part, Builtin):
+        return part.name.lower() in DECODED
+    if isinstance(part, Capture):
+        return (not part.escaped and part.regex is not None and _DECODED_SUBJECT.fullmatch(part.subject) is not None
+                and can_match_newline(part.regex, part.ref))
     return False
 
 
-def capture_group(regex: str, number: int) -> str | None:
-    """The text of capturing group `number` (1-based), or None."""
-    count, stack, i, in_class = 0, [], 0, False
-    while i < len(regex):
-        char = regex[i]
-        if char == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-            i += 1 + regex.startswith("^", i + 1)
-            i += regex.startswith("]", i)  # a leading ] is literal
-            continue
-        elif char == "(":
-            named = regex.startswith(("?<", "?P<", "?'"), i + 1) and not regex.startswith(("?<=", "?<!"), i + 1)
-            capturing = not regex.startswith("?", i + 1) or named
-            count += capturing
-            stack.append((count if capturing else 0, i))
-        elif char == ")" and stack:
-            opened, start = stack.pop()
-            if opened == number:
-                return regex[start:i + 1]
-        i += 1
-    return None
-
-
-def _classes(text: str) -> list[tuple[bool, str]]:
-    """(negated, body) of each character class in `text`."""
-    return [(m.group(1) == "^", m.group(2)) for m in re.finditer(r"\[(\^?)(\]?(?:\\.|[^\]\\])*)\]", text)]
-
-
-def _outside_classes(text: str) -> str:
-    return re.sub(r"\[\^?\]?(?:\\.|[^\]\\])*\]", "", text)
+def _shown(part: Builtin | Capture) -> str:
+    return f"${part.name}" if isinstance(part, Builtin) else f"${part.ref}"

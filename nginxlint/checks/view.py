@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ..reading.loader import GlobbedFile
 from ..reading.tree import Node
+from ..semantics.dataflow import DataFlow
 from ..semantics.effective import Effective
 from ..semantics.servers import ServerFacts
 from ..semantics.variables import MapIndex
@@ -26,6 +27,7 @@ class TreeView:
     maps: MapIndex
     servers: ServerFacts  # the tree's http servers by socket: default server, TLS
     globbed: tuple[GlobbedFile, ...]  # files an include glob (or a folder given) loaded into this tree
+    flow: DataFlow  # where each variable gets its value: set, map, captures
     complete: bool = True  # every include of the run was read (no INC001/INC003/INC004): no block misses one
     declared_directives: tuple[str, ...] = ()  # names or globs the project config says its modules define
 

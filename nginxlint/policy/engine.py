@@ -27,6 +27,7 @@ from ..findings.records import Failure, Finding, Related, also_reaches, applies_
 from ..reading.loader import Config
 from ..reading.tree import Node
 from ..semantics import directives
+from ..semantics.dataflow import DataFlow
 from ..semantics.effective import Effective
 from ..semantics.servers import ServerFacts, describe_location, display_name, enclosing_server
 from ..semantics.variables import MapIndex
@@ -72,8 +73,8 @@ def lint(config: Config, policies: PolicySet, version: str,
     for root in config.roots:
         scope = Scope(effective, maps, ServerFacts([root]), root, frozenset(config.incomplete))
         view = TreeView(root, scope.every_block, effective, maps, scope.servers,
-                        tuple(g for g in config.globbed if g.root is root), includes_read and scope.incomplete.isdisjoint(scope.every_block),
-                        declared_directives)
+                        tuple(g for g in config.globbed if g.root is root), DataFlow(maps),
+                        includes_read and scope.incomplete.isdisjoint(scope.every_block), declared_directives)
         selected: dict[int, list[Node]] = {}  # rules of a pack share named selectors: match once
         for rule in checked:
             if rule.python is not None:

@@ -1,0 +1,182 @@
+"""Where a variable in a directive's value gets its value: the data flow of one tree.
+
+`proxy_pass http://$b;` is harmless or a server-side request forgery
+depending on what fills `$b`: a `set $b $http_x_backend;` in the same
+location, a `map` whose default is `$arg_to`, a named capture of the location
+regex, or a variable nginx fills itself. `expand` follows a value through
+`set` and `map` to the values nginx itself provides (request variables,
+regex captures) and returns each way the value can be built, so checks ask
+about the pieces (is the host the client's? can this piece hold a line
+break?) instead of matching variable names as written.
+
+What nginx runs for a request (semantics §2.5): the rewrite-module code of
+the server, then of the one location chosen (a nested location does not
+repeat its parent's). So the `set` lines that can fill a variable used in a
+location are the server's and that location's own, `if` blocks included,
+in any order (conditions are not evaluated). A variable no such line sets,
+no map defines and no regex names is one nginx fills (or leaves empty): a
+`Builtin`. Captures keep the regex they come from and what it was matched
+against; a numbered capture copied by `set` or a redirecting `rewrite` is
+percent-escaped by nginx (`e->quote` in the rewrite module's script engine),
+every other copy is raw, a named capture too, even in the rewrite whose
+regex names it (tests/test_security_nginx.py shows both on a live nginx).
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+from ..reading.tree import Node
+from .regex_groups import named_groups
+from .servers import location_path
+from .variables import MapIndex
+
+# nginx's script syntax: ${name}, $1..$9 (one digit: $10 is $1 then "0"), $name.
+VARIABLE = re.compile(r"\$(?:\{(\w+)\}|([1-9])|(\w+))")
+# Directives whose copies of numbered captures nginx percent-escapes.
+ESCAPING = frozenset({"set", "rewrite"})
+_IF_REGEX = frozenset({"~", "~*", "!~", "!~*"})
+_MAX_WAYS = 32  # ways one value may be built before the rest are not followed
+_MAX_DEPTH = 8  # set/map hops followed from one value
+
+
+@dataclass(frozen=True)
+class Builtin:
+    """A variable nginx fills itself ($uri, $http_x_backend, $remote_addr), as written."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Capture:
+    """A regex capture: group `ref` ("1".."9" or a name) of `regex`, matched against
+    `subject` (nginx's text: "$uri" for a location or rewrite, "$host" for a
+    server_name, the operand of an `if`, the source of a map). `regex` is None
+    when no regex around the use is known (a fragment, or captures of an
+    earlier match)."""
+
+    regex: str | None
+    ref: str
+    subject: str
+    escaped: bool  # copied by set or rewrite: nginx percent-escapes it
+
+
+Part = str | Builtin | Capture
+Way = tuple[Part, ...]
+
+
+class DataFlow:
+    """Follows variables through one tree's `set` lines, maps and regexes."""
+
+    def __init__(self, maps: MapIndex):
+        self._maps = maps
+        self._sets: dict[Node, dict[str, list[Node]]] = {}  # server or location -> variable -> its set lines
+
+    def expand(self, value: str, at: Node) -> list[Way]:
+        """Each way nginx can build `value` written at statement `at` (at most
+        _MAX_WAYS): literal text, Builtins and Captures, variables followed."""
+        return self._expand(value, at, ())
+
+    def _expand(self, value: str, at: Node, following: tuple[str, ...]) -> list[Way]:
+        ways: list[Way] = [()]
+        pos = 0
+        for match in VARIABLE.finditer(value):
+            options = self._variable(match, at, following)
+            literal = (value[pos:match.start()],) if match.start() > pos else ()
+            ways = [way + literal + option for way, option in itertools.islice(itertools.product(ways, options), _MAX_WAYS)]
+            pos = match.end()
+        tail = (value[pos:],) if pos < len(value) else ()
+        return [way + tail for way in ways]
+
+    def _variable(self, match: re.Match, at: Node, following: tuple[str, ...]) -> list[Way]:
+        written = match.group(1) or match.group(2) or match.group(3)
+        if written.isdigit():
+            regex, subject = capture_source(at)
+            return [(Capture(regex, written, subject, at.name in ESCAPING),)]
+        name = written.lower()
+        if name in following or len(following) >= _MAX_DEPTH:
+            return [(Builtin(written),)]  # a loop, or too deep to follow: nginx's own
+        sets = self._set_lines(at, name)
+        if sets:
+            return [way for line in sets for way in self._expand(line.args[1], line, following + (name,))]
+        named = _named_capture(at, name)
+        if named is not None:
+            return [(named,)]
+        block = self._maps.get(name)
+        if block is not None:
+            return self._map_results(block, following + (name,))
+        return [(Builtin(written),)]
+
+    def _set_lines(self, at: Node, name: str) -> list[Node]:
+        """The `set $name` lines nginx can run before `at` (module doc)."""
+        blocks = [b for b in (at.server, at.location) if b is not None]
+        return [line for block in blocks for line in self._block_sets(block).get(name, ())]
+
+    def _block_sets(self, block: Node) -> dict[str, list[Node]]:
+        index = self._sets.get(block)
+        if index is None:
+            index = {}
+            for child in block.children or ():
+                for line in (child, *(child.children or ())) if child.name == "if" else (child,):
+                    if line.name == "set" and len(line.args) == 2:
+                        index.setdefault(line.args[0].lstrip("$").lower(), []).append(line)
+            self._sets[block] = index
+        return index
+
+    def _map_results(self, block: Node, following: tuple[str, ...]) -> list[Way]:
+        """Every result of a map: a result after a regex key may use its captures."""
+        ways: list[Way] = []
+        for entry in block.children or ():
+            if entry.name in ("hostnames", "volatile", "include") or not entry.args:
+                continue
+            result = entry.args[0]
+            if "$" not in result:
+                ways.append((result,))
+                continue
+            ways.extend(self._expand(result, entry, following))
+        return list(dict.fromkeys(ways))[:_MAX_WAYS]
+
+
+def capture_source(at: Node) -> tuple[str | None, str]:
+    """(regex, subject) that $1..$9 refer to at `at`: a rewrite's own regex, a
+    map entry's regex key, else the innermost enclosing `if` or location that
+    matched a regex."""
+    if at.name == "rewrite" and at.args:
+        return at.args[0], "$uri"
+    if at.parent is not None and at.parent.name == "map":
+        key = at.name[2:] if at.name.startswith("~*") else at.name[1:] if at.name.startswith("~") else None
+        return key, at.parent.args[0]
+    for block in at.ancestors():
+        if block.name == "if" and len(block.args) == 3 and block.args[1] in _IF_REGEX:
+            return block.args[2], block.args[0]
+        if block.inner == "location":
+            modifier, path = location_path(block)
+            return (path, "$uri") if modifier in ("~", "~*") else (None, "$uri")
+    return None, "$uri"
+
+
+def _named_capture(at: Node, name: str) -> Capture | None:
+    """The named group `name` of a regex matched before `at`: a rewrite's own,
+    an enclosing `if` or location, or the server's server_name."""
+    if at.name == "rewrite" and at.args and (ref := _group_named(at.args[0], name)) is not None:
+        return Capture(at.args[0], ref, "$uri", False)
+    for block in at.ancestors():
+        if block.name == "if" and len(block.args) == 3 and block.args[1] in _IF_REGEX:
+            regex, subject = block.args[2], block.args[0]
+        elif block.inner == "location" and location_path(block)[0] in ("~", "~*"):
+            regex, subject = location_path(block)[1], "$uri"
+        else:
+            continue
+        if (ref := _group_named(regex, name)) is not None:
+            return Capture(regex, ref, subject, False)
+    for line in (at.server.children if at.server is not None else ()):
+        for server_name in (a[1:] for a in line.args if a.startswith("~")) if line.name == "server_name" else ():
+            if (ref := _group_named(server_name, name)) is not None:
+                return Capture(server_name, ref, "$host", False)
+    return None
+
+
+def _group_named(regex: str, name: str) -> str | None:
+    """The group of `regex` that fills variable `name` (nginx ignores the case of variable names)."""
+    return next((group for group in named_groups(regex) if group.lower() == name), None)

@@ -1,0 +1,104 @@
+"""Where a variable gets its value (semantics/dataflow.py) and what a regex group can hold
+(semantics/regex_groups.py): the answers SEC002 and SEC003 are built on."""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from nginxlint.reading.loader import load
+from nginxlint.reading.tree import walk
+from nginxlint.semantics.dataflow import Builtin, Capture, DataFlow
+from nginxlint.semantics.regex_groups import can_match_newline, group, is_literal_choice, named_groups, starts_with_slash
+from nginxlint.semantics.variables import MapIndex
+
+SITE = """\
+    map $arg_to $destination {
+        default $arg_to;
+        ~^/m/(?<tail>.+)$ /moved/$1;
+        local 127.0.0.1;
+    }
+    map $destination $hop {
+        default $destination;
+    }
+    server {
+        listen 80;
+        server_name ~^(?<tenant>\\w+)\\.example\\.com$;
+        set $everywhere $cookie_x;
+        location ~ ^/loc/(?<name>[^/]+)/([^/]+)$ {
+            set $one $2;
+            set $two $one;
+            if ($http_x_mode ~ ^(\\w+)$) {
+                set $mode $1;
+            }
+            set $loop $loop;
+            proxy_pass http://x/$two$name$mode$everywhere$hop$loop$tenant$1;
+        }
+        location /other {
+            proxy_pass http://x/$one;
+        }
+    }
+"""
+
+
+@pytest.fixture
+def passes(tmp_path):
+    """{location path: (its proxy_pass node, DataFlow)} of SITE."""
+    path = tmp_path / "site.conf"
+    path.write_text(textwrap.dedent(SITE))
+    config = load([str(path)])
+    assert not config.problems, config.problems
+    flow = DataFlow(MapIndex(config.roots))
+    return {node.location.args[-1]: (node, flow) for node in walk(config.roots[0]) if node.name == "proxy_pass"}
+
+
+def _expand(passes, location: str, value: str) -> list[tuple]:
+    node, flow = passes[location]
+    return flow.expand(value, node)
+
+
+LOC = "^/loc/(?<name>[^/]+)/([^/]+)$"
+
+
+@pytest.mark.parametrize(("value", "ways"), [
+    ("$two", [(Capture(LOC, "2", "$uri", escaped=True),)]),  # $two <- $one <- set $one $2: set escapes it
+    ("/x/$1", [("/x/", Capture(LOC, "1", "$uri", escaped=False))]),  # proxy_pass copies it raw
+    ("$name", [(Capture(LOC, "name", "$uri", escaped=False),)]),  # a named capture of the location
+    ("$mode", [(Capture("^(\\w+)$", "1", "$http_x_mode", escaped=True),)]),  # set inside an if: the if's regex
+    ("$everywhere", [(Builtin("cookie_x"),)]),  # a server-level set runs before every location
+    ("$loop", [(Builtin("loop"),)]),  # set $loop $loop: not followed round
+    ("$tenant", [(Capture("^(?<tenant>\\w+)\\.example\\.com$", "tenant", "$host", escaped=False),)]),
+    ("$hop", [(Builtin("arg_to"),), ("/moved/", Capture("^/m/(?<tail>.+)$", "1", "$arg_to", escaped=False)), ("127.0.0.1",)]),
+    ("$remote_addr:${server_port}", [(Builtin("remote_addr"), ":", Builtin("server_port"))]),
+])
+def test_each_variable_is_followed_to_where_nginx_fills_it(passes, value, ways):
+    assert _expand(passes, LOC, value) == ways
+
+
+def test_a_set_in_another_location_does_not_run(passes):
+    assert _expand(passes, "/other", "$one") == [(Builtin("one"),)]
+
+
+@pytest.mark.parametrize(("regex", "ref", "newline", "slash", "choice"), [
+    ("^/a/([^/]+)$", "1", True, False, False),
+    ("^/a/([a-z0-9]+)$", "1", False, False, False),
+    ("^/a/(\\d+)$", "1", False, False, False),
+    ("^/a/(\\D+)$", "1", True, False, False),
+    ("^/a/(.*)$", "1", False, False, False),
+    ("(?s)^/a/(.*)$", "1", True, False, False),
+    ("^/api(/.*)$", "1", False, True, False),
+    ("^/api(?<rest>\\/.*)$", "rest", False, True, False),
+    ("^/(https?)/(.*)$", "1", False, False, True),
+    ("^/(?:x|y)/(eu|us-east)/", "1", False, False, True),
+    ("^/(?<x>[^/]+)/(\\w+)$", "2", False, False, False),
+    ("^/a/(\\w+)$", "2", False, False, False),  # no such group
+])
+def test_what_a_group_can_hold(regex, ref, newline, slash, choice):
+    assert (can_match_newline(regex, ref), starts_with_slash(regex, ref), is_literal_choice(regex, ref)) == (newline, slash, choice)
+
+
+def test_groups_are_numbered_as_pcre_numbers_them():
+    regex = "^/(?:a|b)/(?<name>[^/]+)/(?P<other>x)(?'third'y)(?=z)([(])"
+    assert named_groups(regex) == ["name", "other", "third"]
+    assert [group(regex, str(n)) for n in range(1, 6)] == ["(?<name>[^/]+)", "(?P<other>x)", "(?'third'y)", "([(])", None]
+    assert group(regex, "other") == "(?P<other>x)"
