@@ -9,13 +9,14 @@ from typing import ClassVar, Protocol
 
 from ...reading.tree import Node
 from ...semantics.effective import parse_version
-from ...semantics.servers import enclosing_server, location_path, server_names
+from ...semantics.servers import STREAM_MAIL_SERVERS, enclosing_server, location_path, server_names
 from ..compiling import Compiler
 from ..scope import Scope
 from ..yamlload import Map, Seq
 
 KINDS = {"http": "http", "server": "server", "location": "location",
-         "if": "if-in-location", "limit_except": "limit_except"}
+         "if": "if-in-location", "limit_except": "limit_except",
+         "stream_server": "stream-server", "mail_server": "mail-server"}
 MODIFIERS = {"prefix": "", "=": "=", "^~": "^~", "~": "~", "~*": "~*", "@": "@"}
 
 
@@ -101,6 +102,8 @@ class Handshake(_Flag):
         server = enclosing_server(block)
         if server is None:
             return False
+        if server.inner in STREAM_MAIL_SERVERS:  # each TLS socket of stream and mail is one server's own
+            return True
         return parse_version(scope.effective.version_text) >= (1, 29, 2) or server in scope.tls_default_servers
 
 
