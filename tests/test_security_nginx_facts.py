@@ -50,3 +50,20 @@ def test_sec025_alias_without_slashes_serves_the_sibling_folder(nginx, tmp_path)
 
     findings = [(f.rule, f.line) for f in _lint(conf) if f.rule in ("SEC001", "SEC025")]
     assert findings == [("SEC025", _line_of(conf, "alias "))]
+
+
+def test_sec004_variable_names_are_case_insensitive(nginx, tmp_path):
+    """$HTTP_HOST is the client's Host header as sent, port and case kept: the
+    same variable as $http_host, so SEC004 reads the name case-insensitively."""
+    port = _free_port()
+    conf = _tree(tmp_path, f"""\
+        server {{
+            listen 127.0.0.1:{port};
+            location / {{
+                return 200 "$HTTP_HOST|$host";
+            }}
+        }}
+        """, {})
+    with _serving(nginx, tmp_path, conf):
+        body = _http(port, "/", "Evil.Example:8080", time.monotonic() + 10)[1]
+    assert body == "Evil.Example:8080|evil.example"

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
-from ...reading.tree import Node
+from ...reading.tree import Node, walk
 from ...semantics.effective import parse_version
 from ...semantics.servers import STREAM_MAIL_SERVERS, enclosing_server, location_path, server_names
 from ..compiling import Compiler
@@ -201,6 +201,23 @@ class Has:
             if setting is not None and not setting.is_default:
                 return True
         return False
+
+
+@dataclass(frozen=True)
+class Contains:
+    """`contains:` the block, or a block inside it, writes one of these
+    directives: with `not:`, a level where a setting is written but nothing
+    below it uses it (a snippet whose proxy_pass is in the file including it)."""
+
+    key: ClassVar[str] = "contains"
+    names: tuple[str, ...]
+
+    @classmethod
+    def from_yaml(cls, select: Map, compiler: Compiler) -> Contains:
+        return cls(compiler.directives(select[cls.key], select.line_of(cls.key), cls.key))
+
+    def holds(self, block: Node, scope: Scope) -> bool:
+        return any(node.name in self.names for node in walk(block))
 
 
 @dataclass(frozen=True)
