@@ -4,7 +4,9 @@
   /files_secret/ (the sibling folder).
 - SEC004: nginx variable names are case-insensitive: `$HTTP_HOST` is the
   client's raw Host header, as `$http_host` is.
-- SEC027: `add_header Content-Type` sends a second Content-Type beside the
+- SEC027: a header value written over two lines goes out with a bare line
+  feed inside the header.
+- SEC028: `add_header Content-Type` sends a second Content-Type beside the
   one nginx already sends.
 
 Each test reuses test_security_nginx.py's tree and server helpers: a tiny
@@ -18,7 +20,7 @@ import time
 import pytest
 
 from . import test_security_nginx as harness
-from .test_security_nginx import _free_port, _http, _line_of, _lint, _serving, _tree
+from .test_security_nginx import _free_port, _http, _line_of, _lint, _nginx_t, _serving, _tree
 
 pytestmark = pytest.mark.nginx
 nginx = harness.nginx  # the same fixture: the nginx binary, or a skip
@@ -67,3 +69,32 @@ def test_sec004_variable_names_are_case_insensitive(nginx, tmp_path):
     with _serving(nginx, tmp_path, conf):
         body = _http(port, "/", "Evil.Example:8080", time.monotonic() + 10)[1]
     assert body == "Evil.Example:8080|evil.example"
+
+
+def test_sec027_sec028_nginx_sends_a_second_content_type_and_a_bare_line_break(nginx, tmp_path):
+    port = _free_port()
+    conf = _tree(tmp_path, f"""\
+        server {{
+            listen 127.0.0.1:{port};
+            location /ct {{
+                default_type text/plain;
+                add_header Content-Type application/json;
+                return 200 "{{}}";
+            }}
+            location /nl {{
+                add_header X-Policy "one
+                    two";
+                return 200 "x";
+            }}
+        }}
+        """, {})
+    assert _nginx_t(nginx, tmp_path, conf).returncode == 0  # nginx -t accepts both
+    with _serving(nginx, tmp_path, conf):
+        deadline = time.monotonic() + 10
+        content_type = _http(port, "/ct", "x", deadline)[0]
+        line_break = _http(port, "/nl", "x", deadline)[0]
+    assert "\r\nContent-Type: text/plain\r\n" in content_type and "\r\nContent-Type: application/json" in content_type
+    assert "\r\nX-Policy: one\n" in line_break, line_break  # a bare LF inside the header, no folding fixed
+
+    findings = sorted((f.rule, f.line) for f in _lint(conf) if f.rule in ("SEC027", "SEC028"))
+    assert findings == [("SEC027", _line_of(conf, "X-Policy")), ("SEC028", _line_of(conf, "Content-Type"))]
