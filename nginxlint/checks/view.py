@@ -8,7 +8,7 @@ engine's own structures, so either can change without touching a check.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..reading.loader import GlobbedFile
@@ -26,6 +26,11 @@ class TreeView:
     maps: MapIndex
     servers: ServerFacts  # the tree's http servers by socket: default server, TLS
     globbed: tuple[GlobbedFile, ...]  # files an include glob (or a folder given) loaded into this tree
+    params: Mapping[str, str]  # parameter values in force (--param, params:), for a check that takes one
+
+    def flag(self, name: str) -> bool:
+        """A `flag` parameter's value: a check's switch, declared in its rule's pack."""
+        return self.params.get(name) == "true"  # undeclared (a pack without it): off
 
     def statements(self, *names: str) -> Iterator[Node]:
         """Every statement of those names, wherever it is written, each once."""

@@ -70,7 +70,7 @@ def lint(config: Config, policies: PolicySet, version: str,
     for root in config.roots:
         scope = Scope(effective, maps, ServerFacts([root]), root, frozenset(config.incomplete))
         view = TreeView(root, scope.every_block, effective, maps, scope.servers,
-                        tuple(g for g in config.globbed if g.root is root))
+                        tuple(g for g in config.globbed if g.root is root), policies.values)
         selected: dict[int, list[Node]] = {}  # rules of a pack share named selectors: match once
         for rule in checked:
             if rule.python is not None:
