@@ -212,3 +212,40 @@ def test_every_key_and_operator_is_one_documented_class():
             assert cls.key == key and hasattr(cls, "from_yaml"), key
     for cls in (*selectors.KEYS.values(), *assertions.KEYS.values()):
         assert cls.__doc__ and not cls.__doc__.startswith(cls.__name__ + "("), f"{cls.__name__} says what it is for"
+
+
+CONTAINS = """\
+    server {
+        listen 80;
+        proxy_set_header Host $host;
+        location / {
+            proxy_pass http://app;
+        }
+    }
+    server {
+        listen 81;
+        proxy_set_header Host $host;
+        location / {
+            root /srv;
+        }
+    }
+"""
+
+
+def test_any_and_contains_select_a_level_nothing_below_uses(tmp_path):
+    # contains: the server holding a proxy_pass somewhere below (line 1), and that location (4)
+    assert _lines(tmp_path, "{kind: [server, location], contains: proxy_pass}", CONTAINS) == {1, 4}
+    # any: a proxying location, or a level that writes proxy_set_header and proxies nowhere below
+    select = "{kind: [server, location], any: [{has: proxy_pass}, {own: proxy_set_header, not: {contains: proxy_pass}}]}"
+    assert _lines(tmp_path, select, CONTAINS) == {4, 8}
+
+
+@pytest.mark.parametrize("select, words", [
+    ("{kind: server, any: {has: proxy_pass}}", "any needs a list of selector mappings"),
+    ("{kind: server, any: [{}]}", "each any branch needs at least one selector key"),
+    ("{kind: server, any: [{directive: root}]}", "directive cannot stand inside any"),
+])
+def test_any_misuse(tmp_path, select, words):
+    path = _policy(tmp_path, RULE.format(n=1) + f"  select: {select}\n  assert: {{directive: root, exists: \"true\"}}\n")
+    with pytest.raises(PolicyError, match=words):
+        prepare(CheckOptions(policies=[str(path)]))

@@ -39,9 +39,17 @@ def _expected(path: Path) -> set[tuple[str, str, int]]:
     return expected
 
 
+def _paths(path: Path) -> list[str]:
+    """The fixture as given on the command line: a file or folder; a folder
+    holding only folders (sites-enabled/, snippets/) gives them together, as
+    a pre-commit hook passes the files of a commit, each linted in its role."""
+    given = [path] if path.is_file() or any(p.is_file() for p in path.iterdir()) else sorted(path.iterdir())
+    return [str(p.relative_to(FIXTURES.parents[1])) for p in given]
+
+
 def _lint(path: Path, monkeypatch, rule: str) -> set[tuple[str, str, int]]:
     monkeypatch.chdir(FIXTURES.parents[1])
-    result = check([str(path.relative_to(FIXTURES.parents[1]))], OPTIONS, POLICIES)
+    result = check(_paths(path), OPTIONS, POLICIES)
     assert not result.errors
     pack = POLICIES.rule(rule).file
     return {(f.rule, f.file, f.line) for f in result.findings if POLICIES.rule(f.rule).file == pack}
@@ -70,6 +78,5 @@ def test_passing_fixture_is_clean(rule, monkeypatch):
 @pytest.mark.parametrize("rule", [r.id for r in POLICIES.rules if r.pack in OPT_IN])
 def test_opt_in_pack_is_silent_unless_turned_on(rule, monkeypatch):
     monkeypatch.chdir(FIXTURES.parents[1])
-    path = str(_fixture(rule, "fail").relative_to(FIXTURES.parents[1]))
     default = CheckOptions()
-    assert not [f for f in check([path], default, prepare(default)).findings if f.rule == rule]
+    assert not [f for f in check(_paths(_fixture(rule, "fail")), default, prepare(default)).findings if f.rule == rule]

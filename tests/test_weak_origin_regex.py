@@ -3,7 +3,15 @@ from __future__ import annotations
 
 import pytest
 
-from nginxlint.checks.weak_origin_regex import NOT_ANCHORED_AT_END, NOT_ANCHORED_AT_START, UNESCAPED_DOT, looks_at_origin, weaknesses
+from nginxlint.checks.weak_origin_regex import (
+    NOT_ANCHORED_AT_END,
+    NOT_ANCHORED_AT_START,
+    PLAIN_HTTP,
+    UNESCAPED_DOT,
+    accepts_http,
+    looks_at_origin,
+    weaknesses,
+)
 from nginxlint.commands.check import CheckOptions, check, prepare
 from nginxlint.findings.selection import Selection
 
@@ -62,3 +70,29 @@ def test_every_weakness_of_one_if_is_one_finding(tmp_path):
     findings = check([str(conf)], options, prepare(options)).findings
     assert [(f.line, f.message) for f in findings] == [
         (3, 'if ($http_origin ~* example.com): ' + "; ".join([START, END, DOT]))]
+
+
+@pytest.mark.parametrize("regex, accepts", [
+    (r"^https?://example\.com/", True),
+    (r"^(http|https)://example\.com$", True),
+    (r"^http[s]?://example\.com$", True),
+    (r"^(?:https://a\.example\.com|http://b\.example\.com)$", True),
+    (r"example\.com$", True),  # no scheme pinned: any scheme
+    (r"^https://example\.com$", False),
+    (r"^https:\/\/example\.com$", False),
+    (r"^(https://)(www\.)?example\.com$", False),
+    (r"(^https://[.a-z0-9-]+\.example\.com$)", False),
+])
+def test_accepts_http(regex, accepts):
+    assert accepts_http(regex) is accepts
+
+
+def test_origin_https_only_is_off_unless_asked_for(tmp_path):
+    conf = tmp_path / "site.conf"
+    conf.write_text('server {\n    listen 80;\n    if ($http_origin !~ \'^https?://example\\.com$\') { return 403; }\n'
+                    '    if ($http_origin !~ \'^https://example\\.com$\') { return 403; }\n}\n')
+    lines = {}
+    for https_only in ("false", "true"):
+        options = CheckOptions(selection=Selection(select=("SEC007",)), params={"origin_https_only": https_only})
+        lines[https_only] = [(f.line, f.message) for f in check([str(conf)], options, prepare(options)).findings]
+    assert lines == {"false": [], "true": [(3, "if ($http_origin !~ ^https?://example\\.com$): " + PLAIN_HTTP)]}

@@ -8,7 +8,7 @@ engine's own structures, so either can change without touching a check.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..reading.loader import GlobbedFile
@@ -28,6 +28,7 @@ class TreeView:
     servers: ServerFacts  # the tree's http servers by socket: default server, TLS
     globbed: tuple[GlobbedFile, ...]  # files an include glob (or a folder given) loaded into this tree
     flow: DataFlow  # where each variable gets its value: set, map, captures
+    params: Mapping[str, str]  # parameter values in force (--param, params:), for a check that takes one
     complete: bool = True  # every include of the run was read (no INC001/INC003/INC004): no block misses one
     declared_directives: tuple[str, ...] = ()  # names or globs the project config says its modules define
 
@@ -36,6 +37,10 @@ class TreeView:
         """A main config (nginx.conf) with every include read: what nginx
         checks of the configuration as a whole can be judged."""
         return self.root.inner == "main" and self.complete
+
+    def flag(self, name: str) -> bool:
+        """A `flag` parameter's value: a check's switch, declared in its rule's pack."""
+        return self.params.get(name) == "true"  # undeclared (a pack without it): off
 
     def statements(self, *names: str) -> Iterator[Node]:
         """Every statement of those names, wherever it is written, each once."""

@@ -73,7 +73,7 @@ def lint(config: Config, policies: PolicySet, version: str,
     for root in config.roots:
         scope = Scope(effective, maps, ServerFacts([root]), root, frozenset(config.incomplete))
         view = TreeView(root, scope.every_block, effective, maps, scope.servers,
-                        tuple(g for g in config.globbed if g.root is root), DataFlow(maps),
+                        tuple(g for g in config.globbed if g.root is root), DataFlow(maps), policies.values,
                         includes_read and scope.incomplete.isdisjoint(scope.every_block), declared_directives)
         selected: dict[int, list[Node]] = {}  # rules of a pack share named selectors: match once
         for rule in checked:

@@ -208,6 +208,8 @@ def _check_param_value(param: Param, value: str, file: str, line: int | None) ->
             parse_size(value, "offset")
         elif param.type == "regex":
             re.compile(value)
+        elif param.type == "flag" and value not in ("true", "false"):
+            raise ValueError(f"{value!r} is not true or false")
     except (ValueError, re.error) as exc:
         raise PolicyError(file, line, f"parameter {param.name}: {exc}") from None
 

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from .assertions import Assertion
     from .selectors import Selector
 
-PARAM_TYPES = ("time", "size", "regex", "string")
+PARAM_TYPES = ("time", "size", "regex", "string", "flag")
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,10 @@ from ..policy.yamlload import load_yaml
 from ..reading.tree import Node
 from . import directives
 
-LEVELS = frozenset({"http", "server", "location", "if-in-location", "limit_except"})
+# stream and mail merge main → block → server as http does (their ssl_*
+# settings are inherited the same way), so their servers are levels too.
+LEVELS = frozenset({"http", "server", "location", "if-in-location", "limit_except",
+                    "stream", "stream-server", "mail", "mail-server"})
 UNNAMED = frozenset({"if-in-location", "limit_except"})
 _UNKNOWN = object()  # memo miss (None is a valid answer: "not set")
 

@@ -15,8 +15,13 @@ from .sockets import Listen, canonical_socket, is_loopback, listens_of
 VERSION_INDEPENDENT = "1.22"
 
 
+# Server blocks of the stream and mail modules: no locations and no virtual
+# servers by name to route, but TLS of their own (listen ... ssl, starttls).
+STREAM_MAIL_SERVERS = frozenset({"stream-server", "mail-server"})
+
+
 def enclosing_server(block: Node) -> Node | None:
-    return block if block.inner == "server" else block.server
+    return block if block.inner == "server" or block.inner in STREAM_MAIL_SERVERS else block.server
 
 
 def server_names(server: Node) -> list[str]:
@@ -105,6 +110,8 @@ class ServerFacts:
         settings), and judging them as whole TLS servers reports HSTS and the
         like against a snippet; this keeps what nginxlint always did there."""
         listens = self.listens(server)
+        if server.inner in STREAM_MAIL_SERVERS:
+            return self._stream_mail_tls(server, listens)
         if server not in self._members:
             return any(listen.quic for listen in listens) or self._ssl_on(server)
         return any(listen.quic or listen.socket in self.tls_sockets for listen in listens)
@@ -113,6 +120,16 @@ class ServerFacts:
         """The default server of each TLS socket: the one whose TLS settings
         a handshake uses before SNI names a server (§6.4)."""
         return [self.default[socket] for socket in self.by_socket if socket in self.tls_sockets]
+
+    def _stream_mail_tls(self, server: Node, listens: tuple[Listen, ...]) -> bool:
+        """A stream or mail server speaks TLS when a listen of its says ssl
+        (each such socket is the server's own), or, in mail, with `ssl on`
+        (before 1.25.1) or `starttls on|only`: the upgrade uses the same
+        ssl_protocols and ssl_ciphers (ngx_mail_ssl_module)."""
+        if any(listen.ssl for listen in listens) or self._ssl_on(server):
+            return True
+        starttls = self.effective.get(server, "starttls")
+        return server.inner == "mail-server" and starttls is not None and starttls.value.lower() in ("on", "only")
 
     def _ssl_on(self, server: Node) -> bool:
         setting = self.effective.get(server, "ssl")

@@ -2,7 +2,8 @@
 `keeps_inherited: LIST` (the block's own lines do not drop the outer
 level's entries) and `keeps_always: add_header|add_trailer` (an entry the
 outer level sends `always` is not re-added here without it). Both take
-`only:`, a regex of the entry names that count."""
+`only:`, a regex of the entry names that count, and `except:`, one of the
+names that do not (another rule's, judged more severely there)."""
 from __future__ import annotations
 
 import dataclasses
@@ -27,22 +28,26 @@ class _ListAssertion(Assertion):
     fields: ClassVar[frozenset[str]] = FIELDS
     list: str
     only: re.Pattern | None  # entry names that count; None: all
+    unless: re.Pattern | None = None  # `except:` entry names that do not count
 
     @classmethod
     def from_yaml(cls, check: Map, compiler: Compiler, message: str | None) -> _ListAssertion:
         for key in check:
-            if key not in (cls.key, "only", "message"):
+            if key not in (cls.key, "only", "except", "message"):
                 raise compiler.error(check.line_of(key), f"unexpected key {key!r} here")
         name = compiler.directive(check[cls.key], check.line_of(cls.key), cls.key)
-        only = compiler.regex(check["only"], check.line_of("only"), "only") if "only" in check else None
-        return cls(message=message, list=cls.valid_list(name, check, compiler), only=only)
+        only, unless = (compiler.regex(check[key], check.line_of(key), key) if key in check else None
+                        for key in ("only", "except"))
+        return cls(message=message, list=cls.valid_list(name, check, compiler), only=only, unless=unless)
 
     @classmethod
     def valid_list(cls, name: str, check: Map, compiler: Compiler) -> str:
         return name
 
     def counts(self, entry: Node) -> bool:
-        return self.only is None or self.only.search(entry.args[0]) is not None
+        name = entry.args[0]
+        return ((self.only is None or self.only.search(name) is not None)
+                and (self.unless is None or self.unless.search(name) is None))
 
     def find(self, target: Node, scope: Scope, statement: bool) -> list[Failure]:
         block = judged_block(target, statement)

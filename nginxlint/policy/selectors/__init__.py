@@ -19,8 +19,8 @@ from ...findings.records import Related
 from ...reading.tree import Node
 from ..compiling import Compiler, mapping
 from ..scope import Scope
-from ..yamlload import Map
-from .conditions import KINDS, Condition, Handshake, Has, Kind, Loopback, Modifier, Negated, Own, Path, Proxies, ServerName, Tls, Whole
+from ..yamlload import Map, Seq
+from .conditions import KINDS, Condition, Contains, Handshake, Has, Kind, Loopback, Modifier, Negated, Own, Path, Proxies, ServerName, Tls, Whole
 from .serves import Serves, ServesPrefix
 from .websocket import Websocket
 
@@ -67,7 +67,34 @@ class NotSelector:
         inner = mapping(select[cls.key], select.line_of(cls.key), compiler, "not")
         if not inner:
             raise compiler.error(select.line_of(cls.key), "not needs at least one selector key")
-        return Negated(All(tuple(_conditions(inner, compiler, inside_not=True))))
+        return Negated(All(tuple(_conditions(inner, compiler, inside_not=True, inside="not"))))
+
+
+class AnySelector:
+    """`any: [{…}, {…}]`: the block meets every key of at least one mapping
+    (one rule for one defect seen from two sides, as SEC004's Host line where
+    it is applied and in a snippet applied elsewhere)."""
+
+    key: ClassVar[str] = "any"
+
+    @classmethod
+    def from_yaml(cls, select: Map, compiler: Compiler) -> Condition:
+        line = select.line_of(cls.key)
+        items = select[cls.key]
+        if not isinstance(items, Seq) or not items:
+            raise compiler.error(line, "any needs a list of selector mappings")
+        branches = [mapping(item, line, compiler, "each any branch") for item in items]
+        if any(not branch for branch in branches):
+            raise compiler.error(line, "each any branch needs at least one selector key")
+        return AnyOf(tuple(All(tuple(_conditions(branch, compiler, inside_not=True, inside="any"))) for branch in branches))
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    branches: tuple[All, ...]
+
+    def holds(self, block: Node, scope: Scope) -> bool:
+        return any(branch.holds(block, scope) for branch in self.branches)
 
 
 @dataclass(frozen=True)
@@ -80,7 +107,7 @@ class All:
 
 # The selector keys, in the order blocks are asked (cheap facts first).
 KEYS = {cls.key: cls for cls in (Kind, Statements, Serves, Tls, Whole, Handshake, Loopback, ServerName, Modifier, Path,
-                                 ServesPrefix, Own, Has, Proxies, NotSelector, Websocket)}
+                                 ServesPrefix, Own, Has, Contains, Proxies, NotSelector, AnySelector, Websocket)}
 SOURCES = (Statements, Serves)  # keys that choose what is selected
 COMPANIONS = {companion: cls.key for cls in KEYS.values() for companion in getattr(cls, "companions", ())}
 
@@ -135,7 +162,7 @@ def compile_selector(select: object, compiler: Compiler) -> Selector | None:
     return Selector(sources[0] if sources else Blocks(), All(tuple(conditions)), select.line)
 
 
-def _conditions(select: Map, compiler: Compiler, inside_not: bool) -> list[Condition]:
+def _conditions(select: Map, compiler: Compiler, inside_not: bool, inside: str = "not") -> list[Condition]:
     """The conditions of a selector mapping, in KEYS order; every unknown or
     misplaced key is an error at its line."""
     for key in select:
@@ -145,7 +172,7 @@ def _conditions(select: Map, compiler: Compiler, inside_not: bool) -> list[Condi
         elif key not in KEYS and key not in COMPANIONS:
             compiler.errors.append(compiler.error(line, f"unknown selector key {key!r}; known: {', '.join(KEYS)}"))
         elif inside_not and KEYS.get(key) in SOURCES:
-            compiler.errors.append(compiler.error(line, f"{key} cannot stand inside not: it chooses what is selected"))
+            compiler.errors.append(compiler.error(line, f"{key} cannot stand inside {inside}: it chooses what is selected"))
     found = (compiler.collect(lambda cls=cls: cls.from_yaml(select, compiler))
              for key, cls in KEYS.items() if key in select and cls not in SOURCES)
     return [c for c in found if c is not None]

@@ -7,15 +7,16 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
-from ...reading.tree import Node
+from ...reading.tree import Node, walk
 from ...semantics.effective import parse_version
-from ...semantics.servers import enclosing_server, location_path, server_names
+from ...semantics.servers import STREAM_MAIL_SERVERS, enclosing_server, location_path, server_names
 from ..compiling import Compiler
 from ..scope import Scope
 from ..yamlload import Map, Seq
 
 KINDS = {"http": "http", "server": "server", "location": "location",
-         "if": "if-in-location", "limit_except": "limit_except"}
+         "if": "if-in-location", "limit_except": "limit_except",
+         "stream_server": "stream-server", "mail_server": "mail-server"}
 MODIFIERS = {"prefix": "", "=": "=", "^~": "^~", "~": "~", "~*": "~*", "@": "@"}
 
 
@@ -101,6 +102,8 @@ class Handshake(_Flag):
         server = enclosing_server(block)
         if server is None:
             return False
+        if server.inner in STREAM_MAIL_SERVERS:  # each TLS socket of stream and mail is one server's own
+            return True
         return parse_version(scope.effective.version_text) >= (1, 29, 2) or server in scope.tls_default_servers
 
 
@@ -198,6 +201,23 @@ class Has:
             if setting is not None and not setting.is_default:
                 return True
         return False
+
+
+@dataclass(frozen=True)
+class Contains:
+    """`contains:` the block, or a block inside it, writes one of these
+    directives: with `not:`, a level where a setting is written but nothing
+    below it uses it (a snippet whose proxy_pass is in the file including it)."""
+
+    key: ClassVar[str] = "contains"
+    names: tuple[str, ...]
+
+    @classmethod
+    def from_yaml(cls, select: Map, compiler: Compiler) -> Contains:
+        return cls(compiler.directives(select[cls.key], select.line_of(cls.key), cls.key))
+
+    def holds(self, block: Node, scope: Scope) -> bool:
+        return any(node.name in self.names for node in walk(block))
 
 
 @dataclass(frozen=True)
