@@ -33,27 +33,31 @@ def check_listen_conflicts(servers: ServerFacts) -> Iterator[Rejection]:
     for socket, entries in servers.by_socket.items():
         if not _comparable(socket):
             continue
-        seen: dict[object, Listen] = {}
-        options = default = None
-        shown = _nginx_spelling(socket)
-        for server, listen in entries:
-            if listen.node is None:
+        for quic in (False, True):  # a quic listen is a UDP socket of its own (ngx_http_add_addresses)
+            yield from _conflicts(_nginx_spelling(socket), [(s, li) for s, li in entries if li.quic == quic])
+
+
+def _conflicts(shown: str, entries: list[tuple[object, Listen]]) -> Iterator[Rejection]:
+    seen: dict[object, Listen] = {}
+    options = default = None
+    for server, listen in entries:
+        if listen.node is None:
+            continue
+        if server in seen:
+            yield Rejection(listen.node, f"a duplicate listen {shown} (this server already listens there at line {seen[server].node.line})")
+            continue
+        seen[server] = listen
+        if _sets_options(listen):
+            if options is not None:
+                yield Rejection(listen.node, f"duplicate listen options for {shown} (already set at {options.node.where()}; "
+                                             "socket options such as backlog=, reuseport, ipv6only= go on one listen of a socket)")
                 continue
-            if server in seen:
-                yield Rejection(listen.node, f"a duplicate listen {shown} (this server already listens there at line {seen[server].node.line})")
+            options = listen
+        if listen.default:
+            if default is not None:
+                yield Rejection(listen.node, f"a duplicate default server for {shown} (already at {default.node.where()})")
                 continue
-            seen[server] = listen
-            if _sets_options(listen):
-                if options is not None:
-                    yield Rejection(listen.node, f"duplicate listen options for {shown} (already set at {options.node.where()}; "
-                                                 "socket options such as backlog=, reuseport, ipv6only= go on one listen of a socket)")
-                    continue
-                options = listen
-            if listen.default:
-                if default is not None:
-                    yield Rejection(listen.node, f"a duplicate default server for {shown} (already at {default.node.where()})")
-                    continue
-                default = listen
+            default = listen
 
 
 def _sets_options(listen: Listen) -> bool:

@@ -1,5 +1,6 @@
 """Block-structure rules nginx enforces while reading a config (semantics
-§1.2, §2.2, §8 items 7 and 19): duplicate directives, listens and locations, nested
+§1.2, §2.2, §8 items 7 and 19): duplicate directives and locations (a duplicate listen is
+listen_conflicts.py's), nested
 locations outside their parent, proxy_pass URIs where none is allowed. Each
 problem makes `nginx -t` fail with the message quoted here."""
 from __future__ import annotations
@@ -12,7 +13,6 @@ from ..reading.tree import Node, walk
 from . import directives
 from .placement import Rejection
 from .servers import location_path
-from .sockets import Listen, listens_of
 
 NO_URI_PART = frozenset({"if-in-location", "limit_except"})
 _URI_PART = re.compile(r"^[a-z]+://[^/]+/")
@@ -22,8 +22,6 @@ def check_structure(root: Node) -> Iterator[Rejection]:
     for block in itertools.chain((root,), walk(root)):
         if block.children and block.inner is not None:
             yield from _duplicates(block)
-            if block.inner == "server":
-                yield from _duplicate_listens(listens_of(block))
             if block.inner in ("server", "location"):
                 yield from _locations(block)
         if block.name == "proxy_pass" and block.args and _has_uri_part(block.args[0]) and _no_uri_allowed(block):
@@ -45,25 +43,6 @@ def _duplicates(block: Node) -> Iterator[Rejection]:
             else:
                 yield Rejection(child, f'"{child.name}" directive is duplicate'
                                 + ("" if first == child.name else f', "{first}" directive was specified earlier'))
-
-
-def _duplicate_listens(listens: tuple[Listen, ...]) -> Iterator[Rejection]:
-    """One server listening twice on one socket: "a duplicate listen" at
-    the second (ngx_http_add_server). Sockets given by a host name, which
-    nginx resolves, are not compared; a quic listen is a UDP socket of its own."""
-    seen: set[tuple[str, bool]] = set()
-    for listen in listens:
-        if listen.node is None or "$" in listen.socket or not _is_address(listen.socket):
-            continue
-        key = (listen.socket, listen.quic)
-        if key in seen:
-            yield Rejection(listen.node, f"a duplicate listen {listen.node.args[0]}")
-        seen.add(key)
-
-
-def _is_address(socket: str) -> bool:
-    host = socket.rpartition(":")[0]
-    return socket.startswith("unix:") or host == "*" or host.startswith("[") or host.replace(".", "").isdigit()
 
 
 def _locations(block: Node) -> Iterator[Rejection]:
