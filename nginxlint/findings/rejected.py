@@ -6,7 +6,8 @@ SYN003: block structure) is usually two statements merged by a missing `;`:
 as one proxy_pass with four arguments. What the other rules make of that
 merged text is noise (a false SSRF error on the invented target), and the fix
 is the `;` the rejection names. A value nginx cannot parse (SYN004:
-`proxy_read_timeout 1D`) or a misspelt directive (SYN005) is no setting
+`proxy_read_timeout 1D`), a misspelt directive (SYN005) or a parameter too
+long for nginx's read buffer (SYN008: a 4 KB add_header) is no setting
 at all: "closes idle sessions after 1D" would judge a value nginx never
 holds. So the rejection is the one finding at that
 line: every other rule's finding pointing at the same file and line is
@@ -18,7 +19,7 @@ from collections.abc import Iterable
 
 from .records import Finding
 
-REJECTING_RULES = frozenset({"SYN002", "SYN003", "SYN004", "SYN005"})
+REJECTING_RULES = frozenset({"SYN002", "SYN003", "SYN004", "SYN005", "SYN008"})
 
 
 def apply(findings: Iterable[Finding]) -> list[Finding]:
