@@ -76,6 +76,14 @@ def test_yaml_project_config_is_found_upwards_and_the_command_line_wins(tmp_path
     assert severities == {("WS008", "error"), ("WS009", "info")} and code == 1
 
 
+def test_directives_the_project_declares_are_not_unknown(tmp_path):
+    """`directives:` names the project's own modules' directives: SYN005 spares them, not its typos of stock ones."""
+    (tmp_path / "nginx.conf").write_text("events {}\nhttp {\n    gzp on;\n    acme_gzi on;\n    proxy_pas http://a;\n}\n")
+    (tmp_path / ".nginxlint.yaml").write_text("select: [SYN005]\ndirectives: [gzp, acme_*]\nformat: json\n")
+    code, out, _ = run_cli(["check", "nginx.conf"], tmp_path)
+    assert code == 1 and [(f["rule"], f["line"]) for f in json.loads(out)["findings"]] == [("SYN005", 5)]
+
+
 def test_pyproject_tool_table(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.nginxlint]\nignore = ["WS", "HDR", "TLS"]\n')
     code, document, _ = _check(tmp_path)
@@ -89,6 +97,7 @@ def test_pyproject_tool_table(tmp_path):
     (".nginxlint.yaml", "nginx-version: latest\n", ".nginxlint.yaml:1: invalid nginx version"),
     ("pyproject.toml", "[tool.nginxlint]\nselect = [\"WS\"]\nfail-on = 3\n", "pyproject.toml:3: fail-on must be a string"),
     ("pyproject.toml", "[tool.nginxlint]\nselect = [\n", "pyproject.toml:3: invalid TOML"),
+    (".nginxlint.yaml", "directives: [acme_*, [x]]\n", ".nginxlint.yaml:1: directives must be a list of strings"),
 ])
 def test_bad_project_config_names_file_and_line(tmp_path, name, text, where):
     (tmp_path / name).write_text(text)

@@ -6,7 +6,9 @@ SYN003: block structure) is usually two statements merged by a missing `;`:
 as one proxy_pass with four arguments. What the other rules make of that
 merged text is noise (a false SSRF error on the invented target), and the fix
 is the `;` the rejection names. A value nginx cannot parse (SYN004:
-`proxy_read_timeout 1D`) or a misspelt directive (SYN005) is no setting
+`proxy_read_timeout 1D`), a misspelt directive (SYN005) or a parameter too
+long for nginx's read buffer (SYN008: a 4 KB add_header) is no setting,
+and a regex nginx cannot compile (SYN007) no location,
 at all: "closes idle sessions after 1D" would judge a value nginx never
 holds. So the rejection is the one finding on that statement: every other
 rule's finding pointing at the same file and line, or at the line the
@@ -23,7 +25,7 @@ from collections.abc import Iterable
 
 from .records import Finding
 
-REJECTING_RULES = frozenset({"SYN002", "SYN003", "SYN004", "SYN005"})
+REJECTING_RULES = frozenset({"SYN002", "SYN003", "SYN004", "SYN005", "SYN007", "SYN008"})
 INPUT_RULES = ("SYN", "INC", "ENC")  # what nginxlint says about its input, not about the configuration
 
 

@@ -43,7 +43,7 @@ def judge_error_page(args: tuple[str, ...]) -> str | None:
     for code in codes:
         if "$" in code:
             continue
-        if not _is_number(code) or code and int(code) == 499:
+        if not _is_number(code) or int(code) == 499:
             return f'invalid value "{code}" in "error_page" directive (status codes 300 to 599, not 499)'
         if not 300 <= int(code) <= 599:
             return f'value "{code}" must be between 300 and 599 in "error_page" directive'
