@@ -38,3 +38,16 @@ def test_only_the_rejected_line_of_that_file_is_silenced():
     findings = [finding("SYN002", "a.conf", 4), finding("SEC002", "a.conf", 4), finding("SEC002", "a.conf", 5),
                 finding("SEC002", "b.conf", 4), finding("SYN003", "b.conf", 9), finding("SYN002", "b.conf", 9)]
     assert rejected.apply(findings) == [findings[0], findings[2], findings[3], findings[4], findings[5]]
+
+
+
+def test_a_regex_nginx_cannot_compile_is_the_one_finding_at_its_line(tmp_path):
+    """WS001 would judge the location's WebSocket setup; nginx never builds
+    the location: its regex does not compile (SYN007)."""
+    conf = tmp_path / "site.conf"
+    conf.write_text("server {\n    listen 80;\n    location ~ ^/ws( {\n        proxy_pass http://127.0.0.1:8000;\n"
+                    "        proxy_set_header Upgrade $http_upgrade;\n        proxy_set_header Connection \"upgrade\";\n"
+                    "    }\n}\n")
+    options = CheckOptions()
+    findings = check([str(conf)], options, prepare(options)).findings
+    assert [(f.rule, f.line) for f in findings] == [("SYN007", 3)]
