@@ -48,3 +48,15 @@ def test_the_first_line_of_a_rejected_statement_is_silenced_too():
     findings = [Finding("SYN002", "name", "error", "message", "a.conf", 5, related=(begins,)),
                 Finding("SEC002", "name", "error", "message", "a.conf", 4), Finding("SEC002", "name", "error", "message", "a.conf", 6)]
     assert rejected.apply(findings) == [findings[0], findings[2]]
+
+
+def test_a_regex_nginx_cannot_compile_is_the_one_finding_at_its_line(tmp_path):
+    """WS001 would judge the location's WebSocket setup; nginx never builds
+    the location: its regex does not compile (SYN007)."""
+    conf = tmp_path / "site.conf"
+    conf.write_text("server {\n    listen 80;\n    location ~ ^/ws( {\n        proxy_pass http://127.0.0.1:8000;\n"
+                    "        proxy_set_header Upgrade $http_upgrade;\n        proxy_set_header Connection \"upgrade\";\n"
+                    "    }\n}\n")
+    options = CheckOptions()
+    findings = check([str(conf)], options, prepare(options)).findings
+    assert [(f.rule, f.line) for f in findings] == [("SYN007", 3)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -95,3 +96,18 @@ def test_variable_verdicts_agree_with_nginx(nginx, tmp_path):
             disagreements.append(f"{case}: nginx {nginx_said!r}, nginxlint {ours!r}")
     assert not disagreements, "\n".join(disagreements)
     assert rejected >= 8
+
+
+def test_rule_fixtures_are_what_nginx_says(nginx, tmp_path):
+    """SYN006's fixtures are whole configs: pass.conf passes nginx -t, and
+    fail.conf fails with the first variable the rule reports."""
+    fixtures = Path(__file__).parent / "fixtures" / "rules" / "SYN006"
+    verdicts = {}
+    for kind in ("pass", "fail"):
+        (tmp_path / kind).mkdir()
+        conf = tmp_path / kind / "nginx.conf"
+        conf.write_text(f"pid {tmp_path / kind}/nginx.pid;\nerror_log stderr;\n" + (fixtures / f"{kind}.conf").read_text())
+        verdicts[kind] = _nginx_verdict(nginx, conf)
+    first = next(unknown_variables(load([str(fixtures / "fail.conf")]).roots[0], "1.22.1"))
+    assert verdicts["pass"] is None
+    assert verdicts["fail"] == first.message.split(" (")[0]

@@ -7,11 +7,11 @@ as one proxy_pass with four arguments. What the other rules make of that
 merged text is noise (a false SSRF error on the invented target), and the fix
 is the `;` the rejection names. A value nginx cannot parse (SYN004:
 `proxy_read_timeout 1D`), a misspelt directive (SYN005) or a parameter too
-long for nginx's read buffer (SYN008: a 4 KB add_header) is no setting,
-and a regex nginx cannot compile (SYN007) no location,
+long for nginx's read buffer (SYN008: a 4 KB add_header) is no setting
 at all: "closes idle sessions after 1D" would judge a value nginx never
-holds. So the rejection is the one finding on that statement: every other
-rule's finding pointing at the same file and line, or at the line the
+holds. A variable nginx does not know (SYN006) or a regex it cannot
+compile (SYN007, no location at all) fails the whole config the same way.
+So the rejection is the one finding on that statement: every other rule's finding pointing at the same file and line, or at the line the
 statement begins on (the rejection is at the line nginx names, its `;` or
 `{`, and names the first line in `related`), is dropped. A file that does
 not parse (SYN001) gets only what nginx -t says about it: the statements
@@ -25,7 +25,7 @@ from collections.abc import Iterable
 
 from .records import Finding
 
-REJECTING_RULES = frozenset({"SYN002", "SYN003", "SYN004", "SYN005", "SYN007", "SYN008"})
+REJECTING_RULES = frozenset({"SYN002", "SYN003", "SYN004", "SYN005", "SYN006", "SYN007", "SYN008"})
 INPUT_RULES = ("SYN", "INC", "ENC")  # what nginxlint says about its input, not about the configuration
 
 
