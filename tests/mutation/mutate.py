@@ -390,7 +390,8 @@ def ok_time(rng, text, site_list, role) -> Edit | None:
 
 def ok_value(rng, text, site_list, role) -> Edit | None:
     if rng.random() < 0.5:
-        return _set_value(rng, text, site_list, role, SIZE_DIRECTIVES, SIZES["ok"])
+        # not proxy_buffer_size: 10M is a size, but more than proxy_busy_buffers_size allows
+        return _set_value(rng, text, site_list, role, ("client_max_body_size", "client_body_buffer_size"), SIZES["ok"])
     return return_ok(rng, text, site_list, role)
 
 
