@@ -21,12 +21,27 @@ class Rejection:
     message: str
 
 
+# Data blocks whose lines nginx's handler counts (ngx_http_map, ngx_http_geo,
+# ngx_http_charset_map and their stream twins, release-1.22.1): a line is a key
+# and one value, except the one-word keywords listed. Two lines merged by a
+# missing ";" are four words: refused with this message.
+DATA_ENTRIES = {
+    "map": (frozenset({"hostnames", "volatile"}), "invalid number of the map parameters"),
+    "geo": (frozenset({"ranges", "proxy_recursive"}), "invalid number of the geo parameters"),
+    "charset_map": (frozenset(), "invalid parameters number"),
+}
+
+
 def check_contexts(root: Node, version: str) -> Iterator[Rejection]:
     for node in walk(root):
         if node.context is not None:  # None: inside a data block (map, types…)
             message = _verdict(node.name, node.context, len(node.args), node.children is not None, version)
             if message:
                 yield Rejection(node, message)
+        elif node.parent is not None and node.parent.name in DATA_ENTRIES and node.children is None:
+            keywords, message = DATA_ENTRIES[node.parent.name]
+            if len(node.args) != 1 and not (not node.args and node.name in keywords):
+                yield Rejection(node, f"{message} (a {node.parent.name} line is a key and one value)")
 
 
 @lru_cache(maxsize=4096)

@@ -70,8 +70,8 @@ SIZES = {"bad": ("10mb", "1.5M", "1KiB", "10MB", "-1", "1e3", "10kk"), "ok": ("0
 SIZE_DIRECTIVES = ("client_max_body_size", "client_body_buffer_size", "proxy_buffer_size")
 FLAGS = {"bad": ("of", "yes", "1", "enable", "onn", "true"), "ok": ("On", "OFF", "oN", "Off", "ON")}
 FLAG_DIRECTIVES = ("gzip", "sendfile", "tcp_nodelay", "proxy_buffering", "server_tokens")
-LISTENS = ("0", "80800", "127.0.0.1:0", "[::1]:99999", "18080 defualt_server", "18080 sslx", "18080 backlog=x",
-           "18080 fastopen", "18080 so_keepalive=maybe")
+LISTENS = ("0", "80800", "127.0.0.1:0", "[::1]:99999", "18181 defualt_server", "18181 sslx", "18181 backlog=x",  # 18181: no base listens there
+           "18181 fastopen", "18181 so_keepalive=maybe")
 RETURNS = ("1000", '1000 "x"', "abc", "99x", '-1 "x"', "2000 /x")
 UNKNOWN_VARIABLES = ("$conection_upgrade", "$hot", "$remote_adr", "$reqest_uri", "$mutant_nowhere")
 BAD_REGEXES = ("^/ws(", "/ws/[", "*x", "^/(?<n>x", "x{2,1}", "^/a)")
@@ -339,11 +339,20 @@ def duplicate(rng, text, site_list, role) -> Edit | None:
             lines[site.stmt.end:site.stmt.end] = copy
             return "\n".join(lines), site.stmt.end + 1, f"location {' '.join(site.stmt.args)} twice"
     simple = [s for s in site_list if s.stmt.block is None and s.context is not None and _plain(s, text)]
+    # Half the time a directive the table says holds one value: nginx should refuse the copy, and a
+    # wrong entry in the table shows as a false rejection. The other half, any statement.
+    single = [s for s in simple if _holds_one(s)]
     if not simple:
         return None
-    site = rng.choice(simple)
+    site = rng.choice(single if single and rng.random() < 0.5 else simple)
     lines.insert(site.stmt.line, lines[site.stmt.line - 1])
     return "\n".join(lines), site.stmt.line + 1, f"{site.stmt.name} twice"
+
+
+def _holds_one(site: Site) -> bool:
+    spec = directives.spec_for(site.stmt.name, site.context)
+    return spec is not None and (spec.set_handler in directives.SINGLE_SLOTS or spec.set_handler in directives.REPEAT_REFUSED
+                                 or site.stmt.name in directives.UPSTREAM_HANDLERS)
 
 
 def long_param(rng, text, site_list, role) -> Edit | None:
@@ -381,7 +390,8 @@ def ok_time(rng, text, site_list, role) -> Edit | None:
 
 def ok_value(rng, text, site_list, role) -> Edit | None:
     if rng.random() < 0.5:
-        return _set_value(rng, text, site_list, role, SIZE_DIRECTIVES, SIZES["ok"])
+        # not proxy_buffer_size: 10M is a size, but more than proxy_busy_buffers_size allows
+        return _set_value(rng, text, site_list, role, ("client_max_body_size", "client_body_buffer_size"), SIZES["ok"])
     return return_ok(rng, text, site_list, role)
 
 
