@@ -54,8 +54,9 @@ def too_long_parameters(data: bytes) -> list[tuple[int, str]]:
 
 
 def _message(data: bytes, token: re.Match, start: int) -> str:
-    if token.lastgroup == "quoted" and start + NGX_CONF_BUFFER < token.end():
-        return f'too long parameter, probably missing terminating "{chr(data[token.start()])}" character'
-    head = data[start:start + 10].decode("utf-8", "replace")
-    return f'too long parameter "{head}..." started (nginx reads a parameter through a {NGX_CONF_BUFFER}-byte buffer; ' \
+    hint = f"(nginx reads a parameter through a {NGX_CONF_BUFFER}-byte buffer; this one is {token.end() - token.start()} bytes: " \
         'build a long value from shorter parts with set $v "${v}…")'
+    if token.lastgroup == "quoted" and start + NGX_CONF_BUFFER < token.end():
+        return f'too long parameter, probably missing terminating "{chr(data[token.start()])}" character {hint}'
+    head = data[start:start + 10].decode("utf-8", "replace")
+    return f'too long parameter "{head}..." started {hint}'
