@@ -37,7 +37,12 @@ def inspect_request(config: Config, effective: Effective, request: Request, as_j
             "request": {"host": request.host, "port": request.port, "tls": request.tls, "uri": request.uri},
             "server": _where(found.server), "location": _where(found.location),
             "locations": [_where(n) for n in found.locations],
-            "status": found.status, "reason": found.reason, "directives": _entries_json(entries),
+            "status": found.status, "reason": found.reason,
+            "answered_by": _where(found.answered_by) and {**_where(found.answered_by),
+                                                          "directive": _statement(found.answered_by),
+                                                          "target": found.target},
+            "rewritten_uri": found.uri, "depends_on": list(found.undecided), "then": list(found.then),
+            "directives": _entries_json(entries),
         }, indent=2, ensure_ascii=False) + "\n"
     return _request_text(request, found) + ("\n\n" + _table(entries) if entries else "") + "\n"
 
@@ -50,11 +55,24 @@ def _request_text(request: Request, found: Route) -> str:
     else:
         lines.append(f"server:   {block_label(found.server)} ({found.server.file}:{found.server.line})")
         chain = " > ".join(f"{block_label(n)} ({n.file}:{n.line})" for n in found.locations)
-        lines.append(f"location: {chain or 'none: served at server level (404 from the default root)'}")
+        if not chain:
+            chain = ("none: the server rewrite phase answers before any location is chosen" if found.answered_by
+                     else "none: served at server level")
+        lines.append(f"location: {chain}")
+    if found.uri is not None:
+        lines.append(f"uri:      {found.uri} (rewritten)")
     if found.status:
-        lines.append(f"status:   {found.status}")
+        answer = found.answered_by
+        by = f" from `{_statement(answer)}` ({answer.file}:{answer.line})" if answer is not None else ""
+        lines.append(f"status:   {found.status}{by}" + (f": {found.target}" if found.target is not None else ""))
+    lines += [f"depends:  {condition} (taken as false)" for condition in found.undecided]
+    lines += [f"then:     {redirect}" for redirect in found.then]
     lines.append(f"why:      {found.reason}")
     return "\n".join(lines)
+
+
+def _statement(node: Node) -> str:
+    return " ".join((node.name, *(a or '""' for a in node.args)))
 
 
 def inspect_all(config: Config, effective: Effective, as_json: bool) -> str:

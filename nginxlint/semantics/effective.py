@@ -101,6 +101,12 @@ class Effective:
         """Directives with a built-in default in the target version."""
         return [name for name, value in self._defaults.items() if value is not None]
 
+    def handler(self, block: Node) -> Node | None:
+        """The content handler in force in `block` (proxy_pass, fastcgi_pass…);
+        None: nginx's static module serves files."""
+        return next((self.get(block, name).nodes[-1] for name in sorted(self._handlers)
+                     if self.get(block, name) is not None), None)
+
     # -- levels -----------------------------------------------------------
 
     @staticmethod
