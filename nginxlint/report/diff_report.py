@@ -11,10 +11,11 @@ from ..semantics.in_force import Entry
 
 
 def render_text(result: DiffResult, active: str, backup: str, verdict: Verdict) -> str:
+    head = [verdict.text] + ([truncated_note(result)] if result.routing_truncated else [])
     if result.empty:
-        return (f"{verdict.text}\n"
-                f"No change: restoring {backup} over {active} changes no effective setting and no finding.\n")
-    lines = [verdict.text, "", f"Restoring {backup} over {active}:", ""]
+        return "\n".join(head) + (f"\nNo change: restoring {backup} over {active} changes no effective setting "
+                                  "and no finding.\n")
+    lines = head + ["", f"Restoring {backup} over {active}:", ""]
     lines += _routing(result.routing)
     lines += _findings("Findings the restore would introduce", result.regressions)
     lines += _findings("Findings the restore would fix", result.fixed)
@@ -51,6 +52,12 @@ def render_text(result: DiffResult, active: str, backup: str, verdict: Verdict) 
             lines.append(f"    {change.directive}: {describe(change.active)} → {describe(change.backup)}")
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def truncated_note(result: DiffResult) -> str:
+    """The routing diff stopped at its cap: say so, a SAFE is then partial."""
+    return (f"Note: routing compared on the first {result.routing_requests:,} requests only (the cap); requests "
+            "beyond them were not compared: name the ones that matter with --probe.")
 
 
 def _routing(changes: list[RoutingChange]) -> list[str]:
@@ -108,7 +115,9 @@ def render_json(result: DiffResult, active: str, backup: str, verdict: Verdict) 
         "verdict": {"level": verdict.level, "new_findings": verdict.new_findings, "rerouted": verdict.rerouted,
                     "changes": verdict.changes, "text": verdict.text},
         "identical": result.empty,
-        "routing": [routed(c) for c in result.routing], "traffic": [traffic(t) for t in result.traffic],
+        "routing": [routed(c) for c in result.routing],
+        "routing_requests": result.routing_requests, "routing_truncated": result.routing_truncated,
+        "traffic": [traffic(t) for t in result.traffic],
         "regressions": [finding(f) for f in result.regressions], "fixed": [finding(f) for f in result.fixed],
         "reach": [reach(r) for r in result.reach],
         "servers": {"added": result.servers_added, "removed": result.servers_removed},
