@@ -184,7 +184,8 @@ def inspect_command(paths, host, port, tls, address, uri, output_format, nginx_v
 @policy_options
 @selection_options
 @reading_options
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif"]), default="text",
+              show_default=True)
 @click.option("--fail-on", type=click.Choice(SEVERITIES),
               help="Exit 1 when the restore would introduce a finding this severe or worse (default warning).")
 @click.option("--fail-on-change", is_flag=True, help="Exit 1 for REVIEW too: any change that alters traffic.")
@@ -210,7 +211,7 @@ def diff_command(active, backup, policies, packs, params, config_file, select, i
     or a policy.
     """
     from .commands.restore.audit import diff, verdict
-    from .report.diff_report import render_json, render_text
+    from .report.diff_report import render_json, render_sarif, render_text
 
     project = project_config(config_file, (active, backup))
     options = check_options(project, policies, params, nginx_version, root, context, select, ignore, packs, include_path,
@@ -221,7 +222,7 @@ def diff_command(active, backup, policies, packs, params, config_file, select, i
              for path, side_root in ((active, active_root), (backup, backup_root))]
     result = diff(sides[0], sides[1], options.nginx_version, tuple(probes))
     answer = verdict(result, fail_on)
-    render = render_json if output_format == "json" else render_text
+    render = {"json": render_json, "sarif": render_sarif, "text": render_text}[output_format]
     click.echo(render(result, active, backup, answer), nl=False)
     for error in result.errors:
         click.echo(f"nginxlint: error: {error}", err=True)

@@ -65,6 +65,7 @@ class DiffResult:
     routing_truncated: bool = False  # routing.REQUEST_LIMIT reached: not every request was compared
     traffic: list[TrafficChange] = field(default_factory=list)  # upstream, map, geo, split_clients, sockets
     errors: list[InputError] = field(default_factory=list)
+    rules: list = field(default_factory=list)  # the policy rules both sides were linted with (for SARIF)
 
     @property
     def empty(self) -> bool:
@@ -108,7 +109,7 @@ def verdict(result: DiffResult, fail_on: str) -> Verdict:
 
 def diff(active: tuple[Config, LintResult], backup: tuple[Config, LintResult], version: str,
          probes: tuple[str, ...] = ()) -> DiffResult:
-    result = DiffResult(errors=list(active[1].errors) + list(backup[1].errors))
+    result = DiffResult(errors=list(active[1].errors) + list(backup[1].errors), rules=list(backup[1].rules))
     routed = routing_changes(active[0], backup[0], probes)
     result.routing, result.routing_requests, result.routing_truncated = routed.changes, routed.requests, routed.truncated
     result.traffic = traffic_changes(active[0], backup[0])
