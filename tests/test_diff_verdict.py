@@ -201,3 +201,19 @@ def test_the_routing_cap_is_said_when_reached(tmp_path, monkeypatch):
         "SAFE: 0 regressions, 0 other changes that alter traffic",
         "Note: routing compared on the first 1 request only (the cap); requests beyond them were not compared: "
         "name the ones that matter with --probe."]
+
+
+def test_an_included_file_dropped_or_added_is_named_with_its_include_line(tmp_path):
+    for side, snippet in (("active", "one.conf"), ("backup", "two.conf")):
+        (tmp_path / side / "snippets").mkdir(parents=True)
+        (tmp_path / side / "snippets" / snippet).write_text("add_header X-Snippet 1;\n")
+        (tmp_path / side / "site").write_text(SITE.replace("    server_name api.example;\n",
+                                                           "    server_name api.example;\n    include snippets/*.conf;\n"))
+    code, out, _ = run_cli(["diff", "active/site", "backup/site", "--format", "json"], tmp_path)
+    included = [t for t in json.loads(out)["traffic"] if t["block"] == "included files"]
+    line = _line(SITE, "server_name") + 1
+    assert [(t["item"], t["active"], t["backup"]) for t in included] == [
+        ("snippets/one.conf", [{"value": "active/snippets/one.conf", "file": "active/site", "line": line,
+                                "block": "included into server"}], []),
+        ("snippets/two.conf", [], [{"value": "backup/snippets/two.conf", "file": "backup/site", "line": line,
+                                    "block": "included into server"}])]

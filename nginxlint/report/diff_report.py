@@ -34,7 +34,7 @@ def render_text(result: DiffResult, active: str, backup: str, verdict: Verdict) 
         if keys:
             lines += [f"{title}:"] + [f"  {key}" for key in keys] + [""]
     if result.traffic:
-        lines.append("Upstream, map and listen changes (active → backup):")
+        lines.append("Upstream, map, listen and include changes (active → backup):")
         current = None
         for t in result.traffic:
             if t.block != current:
