@@ -151,9 +151,12 @@ def check_command(paths, policies, packs, params, config_file, select, ignore, o
               help="Local IP address the request arrives on.")
 @click.option("--uri", help="Request URI. Without it, every location and its effective configuration.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--all", "every_default", is_flag=True,
+              help="Show every built-in default (default: the settings the config writes and only the defaults "
+                   "that matter to the block's handler: proxy, fastcgi, static files…).")
 @reading_options
-def inspect_command(paths, host, port, tls, address, uri, output_format, nginx_version, root, prefix, allow_outside, context,
-                    include_path) -> None:
+def inspect_command(paths, host, port, tls, address, uri, output_format, every_default, nginx_version, root, prefix,
+                    allow_outside, context, include_path) -> None:
     """Which server and location serve a request, and the effective
     directives there, each with its origin (file:line and block, or the
     default of the nginx version)."""
@@ -170,11 +173,12 @@ def inspect_command(paths, host, port, tls, address, uri, output_format, nginx_v
         click.echo(f"nginxlint: {problem.rule}: {problem.file}:{problem.line}: {problem.message}", err=True)
     effective, as_json = Effective(version), output_format == "json"
     if uri is None:
-        click.echo(inspect_all(config, effective, as_json), nl=False)
+        click.echo(inspect_all(config, effective, as_json, every_default), nl=False)
     else:
+        port_given = port is not None or tls is not None
         tls = tls if tls is not None else port == 443
         request = Request(host=host, uri=uri, port=port or (443 if tls else 80), tls=tls, address=address)
-        click.echo(inspect_request(config, effective, request, as_json), nl=False)
+        click.echo(inspect_request(config, effective, request, as_json, every_default, port_given), nl=False)
     sys.exit(EXIT_TOOL if config.errors else EXIT_CLEAN)
 
 

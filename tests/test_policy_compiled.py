@@ -212,3 +212,22 @@ def test_every_key_and_operator_is_one_documented_class():
             assert cls.key == key and hasattr(cls, "from_yaml"), key
     for cls in (*selectors.KEYS.values(), *assertions.KEYS.values()):
         assert cls.__doc__ and not cls.__doc__.startswith(cls.__name__ + "("), f"{cls.__name__} says what it is for"
+
+
+def test_serves_names_the_block_that_answers_after_the_rewrite_phases(tmp_path):
+    config = """\
+    server {
+        listen 80;
+        return 301 https://$host$request_uri;
+        location /ws/ { }
+    }
+    server {
+        listen 81;
+        rewrite ^/old/ /new/ last;
+        location /old/ { }
+        location /new/ { }
+    }
+"""
+    # The server-level return answers before any location is chosen: the server is what serves /ws/.
+    assert _lines(tmp_path, "{serves: {uri: /ws/}}", config) == {1}
+    assert _lines(tmp_path, "{serves: {uri: /old/x, port: '81'}}", config) == {10}

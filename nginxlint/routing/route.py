@@ -9,7 +9,10 @@ server from that address. So nginx 1.22–1.31 is emulated step by step
 instead of approximated, one module per step: request_uri
 (`ngx_http_parse_complex_uri`), server_select (`ngx_http_validate_host`,
 `ngx_http_find_virtual_server`), location_select
-(`ngx_http_core_find_location`); this module puts them in nginx's order.
+(`ngx_http_core_find_location`), rewrite_phase (the rewrite module's
+codes, run in SERVER_REWRITE before a location is chosen and in REWRITE
+after, `rewrite … last` searching again up to nginx's URI-change limit);
+this module puts them in nginx's order.
 tests/test_routing_live.py checks the result against a real nginx.
 
 Lookup structures (sockets, name tables, location trees) are built once
@@ -111,6 +114,20 @@ class Router:
             raw_uri=request.uri, uri=uri, tls=request.tls, port=request.port, address=request.address,
             method=request.method, server_name=display_name(server) or "")
         return _Phases(self._locations.of(server), server, variables, why_server, facts.effective).run()
+
+
+    def sockets_naming(self, host: str | None, address: str) -> list[tuple[str, int, bool]]:
+        """(socket, port, TLS) of each socket a connection from `address` reaches
+        where a server_name matches `host` (None: a server named "")."""
+        wanted = b"" if host is None else validate_host(host)
+        found = []
+        for sock in self._servers.facts.by_socket:
+            port = sock.rpartition(":")[2]
+            if (wanted is None or not port.isdigit() or self._servers.socket_for(address, int(port)) != (sock, True)
+                    or self._servers.listeners(sock).named(wanted) is None):
+                continue
+            found.append((sock, int(port), sock in self._servers.facts.tls_sockets))
+        return found
 
 
 class _Phases:

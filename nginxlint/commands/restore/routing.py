@@ -149,7 +149,8 @@ def _paths(server: Node) -> list[str]:
 def _identity(found: Route) -> tuple:
     server = found.server
     name = None if server is None else (display_name(server), server_names(server))
-    answer = None if found.answered_by is None else (found.answered_by.name, found.answered_by.args)
+    # Which directive answers, not its text: a changed return URL is a changed setting (audit.py).
+    answer = None if found.answered_by is None else found.answered_by.name
     return name, tuple(block_label(n) for n in found.locations), found.status, answer, found.uri
 
 
