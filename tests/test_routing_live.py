@@ -117,6 +117,7 @@ class ConfigGenerator:
             f'set $probe "x$uri"; if ($probe ~ ^x/{rng.choice(SEGMENTS)}) {{ return {SERVER_RETURN + 40 + sid}; }}',
             f"if ($http_x_never_sent) {{ return {SERVER_RETURN + 50 + sid}; }}",
             f"rewrite ^/old/ /{rng.choice(SEGMENTS)}/ last;",
+            "rewrite ^/cap/([^/]+)/(.*)$ /$2/$1/ last;",
             f"rewrite ^/go$ /{rng.choice(SEGMENTS)}/ break;",
             f"rewrite ^/({rng.choice(SEGMENTS)}|{rng.choice(SEGMENTS)})/ /{rng.choice(SEGMENTS)}/;",
             "rewrite ^/moved http://elsewhere.test/ permanent;",
@@ -126,7 +127,7 @@ class ConfigGenerator:
         lines = rng.sample(choices[1:], rng.randint(1, 4))
         if rng.random() < 0.25:
             lines.insert(rng.randrange(len(lines) + 1), choices[0])
-        self.out.paths.setdefault(sid, []).extend(["/old/", "/go", "/moved", "/tmp/", "/stop", "/admin/"])
+        self.out.paths.setdefault(sid, []).extend(["/old/", "/go", "/moved", "/tmp/", "/stop", "/admin/", "/cap/api/"])
         return lines
 
     def _location_rewrites(self) -> list[str]:

@@ -103,9 +103,9 @@ class _Run:
             self.undecided.append(f"rewrite {node.args[0]} at {node.file}:{node.line} (a regex nginxlint cannot read)")
             return False
         match = pattern.search(self.variables.uri)
+        self.variables.captures = () if match is None else (match.group(0), *(g or b"" for g in match.groups()))
         if match is None:
             return False
-        self.variables.captures = (match.group(0), *(g or b"" for g in match.groups()))
         replacement, flag = node.args[1], node.args[2] if len(node.args) > 2 else ""
         value = self.variables.value(replacement)
         self.node = node
@@ -115,7 +115,11 @@ class _Run:
         if value is None:
             self.undecided.append(f"rewrite {' '.join(node.args)} at {node.file}:{node.line} (a target the request cannot know)")
             return True
-        self.variables.uri = value.partition("?")[0].encode("utf-8", "surrogateescape")
+        path = value.partition("?")[0]
+        if not path:  # "the rewritten URI has a zero length"
+            self.status, self.target = 500, None
+            return True
+        self.variables.uri = path.encode("utf-8", "surrogateescape")
         self.rewritten = True
         self.research = flag != "break"
         return flag in ("last", "break")
@@ -141,6 +145,7 @@ def condition(args: tuple[str, ...], variables: RequestVariables) -> bool | None
         if pattern is None:
             return None
         match = pattern.search(value.encode("utf-8", "surrogateescape"))
+        variables.captures = ()  # ngx_http_regex_exec: a failed match leaves no captures
         if match is not None:
             variables.captures = (match.group(0), *(g or b"" for g in match.groups()))
             for name, group in match.groupdict().items():
