@@ -94,7 +94,8 @@ class _Run:
             self.status, text = 302, first
         self.node = node
         if text is not None:
-            self.target = self.variables.value(text) or text
+            value = self.variables.value(text)
+            self.target = text if value is None else value
 
     def _rewrite(self, node: Node) -> bool:
         """`rewrite regex replacement [flag]`; True when the block stops here."""
@@ -110,7 +111,7 @@ class _Run:
         value = self.variables.value(replacement)
         self.node = node
         if flag in _FLAG_STATUS or replacement.startswith(_REDIRECT_PREFIXES):
-            self.status, self.target = _FLAG_STATUS.get(flag, 302), value or replacement
+            self.status, self.target = _FLAG_STATUS.get(flag, 302), replacement if value is None else value
             return True
         if value is None:
             self.undecided.append(f"rewrite {' '.join(node.args)} at {node.file}:{node.line} (a target the request cannot know)")

@@ -115,7 +115,6 @@ class Router:
             method=request.method, server_name=display_name(server) or "")
         return _Phases(self._locations.of(server), server, variables, why_server, facts.effective).run()
 
-
     def sockets_naming(self, host: str | None, address: str) -> list[tuple[str, int, bool]]:
         """(socket, port, TLS) of each socket a connection from `address` reaches
         where a server_name matches `host` (None: a server named "")."""
