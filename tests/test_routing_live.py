@@ -480,6 +480,16 @@ server {
     location /n/ { return 200 "S2L13"; location ~ \\.php$ { return 200 "S2L14"; } }
     location ~ \\.php$ { return 200 "S2L15"; }
 }
+server {
+    listen 127.0.0.1:{port};
+    server_name phases.test;
+    try_files /.nothing-here =463;
+    rewrite ^/in$ /private/ last;
+    if ($request_uri ~ ^/deny) { return 464; }
+    location /private/ { return 200 "S3L18"; internal; }
+    location /loop/ { rewrite ^ /loop/again; return 200 "S3L19"; }
+    location /b/ { rewrite ^ /private/ break; return 200 "S3L20"; }
+}
 """
 FIXED_REQUESTS = [
     ("//a/x", "named.test"),  # merge_slashes comes from the default server: off, so not /a/
@@ -491,6 +501,11 @@ FIXED_REQUESTS = [
     ("/r/x", "named.test"),  # static locations inside a regex are never selected
     ("/n/a.php", "named.test"),  # the nested regex before the outer one
     ("/A/..%2F%2e%2E/a/x", "named.test"),
+    ("/in", "phases.test"),  # a server-level rewrite reaches an internal location
+    ("/private/", "phases.test"),  # not from outside: 404
+    ("/loop/", "phases.test"),  # a rewrite without flag searches again: a cycle, 500
+    ("/deny/x", "phases.test"),  # the server's if on $request_uri answers
+    ("/b/", "phases.test"),  # break: the location's return never runs, static files answer (404)
 ]
 
 
