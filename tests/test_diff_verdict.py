@@ -178,7 +178,7 @@ def test_sarif_carries_the_verdict_and_each_request_served_elsewhere(tmp_path):
 
     (tmp_path / "active").write_text(SITE)
     (tmp_path / "backup").write_text(SITE.replace("    location /socket.io/", STEALING_REGEX + "\n    location /socket.io/"))
-    code, out, _ = run_cli(["diff", "active", "backup", "--format", "sarif"], tmp_path)
+    code, out, _ = run_cli_here(["diff", "active", "backup", "--format", "sarif"], tmp_path)
     document = json.loads(out)
     jsonschema.validate(document, SCHEMA)
     run = document["runs"][0]
@@ -209,7 +209,7 @@ def test_an_included_file_dropped_or_added_is_named_with_its_include_line(tmp_pa
         (tmp_path / side / "snippets" / snippet).write_text("add_header X-Snippet 1;\n")
         (tmp_path / side / "site").write_text(SITE.replace("    server_name api.example;\n",
                                                            "    server_name api.example;\n    include snippets/*.conf;\n"))
-    code, out, _ = run_cli(["diff", "active/site", "backup/site", "--format", "json"], tmp_path)
+    code, out, _ = run_cli_here(["diff", "active/site", "backup/site", "--format", "json"], tmp_path)
     included = [t for t in json.loads(out)["traffic"] if t["block"] == "included files"]
     line = _line(SITE, "server_name") + 1
     assert [(t["item"], t["active"], t["backup"]) for t in included] == [

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 
-from .conftest import REPO, run_cli
+from .conftest import REPO, run_cli_here
 
 SITE = "sample_configs/gmai.sa"
 
 
 def _inspect(*args):
-    code, out, err = run_cli(["inspect", *args, "--format", "json"], REPO)
+    code, out, err = run_cli_here(["inspect", *args, "--format", "json"], REPO)
     assert code == 0, err
     return json.loads(out)
 
@@ -55,7 +55,7 @@ def test_without_uri_every_location_is_listed():
 
 
 def test_text_output_names_server_location_and_reason():
-    code, out, _ = run_cli(["inspect", SITE, "--host", "dev.gmai.sa", "--port", "443", "--uri", "/ws/chat"], REPO)
+    code, out, _ = run_cli_here(["inspect", SITE, "--host", "dev.gmai.sa", "--port", "443", "--uri", "/ws/chat"], REPO)
     lines = out.splitlines()
     assert code == 0
     assert lines[:4] == [
@@ -69,9 +69,9 @@ def test_text_output_names_server_location_and_reason():
 def test_address_must_be_an_ip_address():
     """nginx chooses servers by the IP a connection arrives on; a name would
     need resolving, which inspect does not emulate: refuse it, exit 2."""
-    code, out, err = run_cli(["inspect", "sample_configs/gmai.sa", "--address", "foo", "--uri", "/"], REPO)
+    code, out, err = run_cli_here(["inspect", "sample_configs/gmai.sa", "--address", "foo", "--uri", "/"], REPO)
     assert (code, out) == (2, "") and "'foo' is not an IP address" in err
-    code, _, _ = run_cli(["inspect", "sample_configs/gmai.sa", "--address", "[::1]", "--uri", "/"], REPO)
+    code, _, _ = run_cli_here(["inspect", "sample_configs/gmai.sa", "--address", "[::1]", "--uri", "/"], REPO)
     assert code == 0
 
 
@@ -112,12 +112,12 @@ def test_http2_is_on_when_the_listen_enables_it():
 def test_without_port_a_host_served_on_one_other_socket_is_routed_there(tmp_path):
     text = (REPO / SITE).read_text()
     (tmp_path / "site").write_text(text[:text.index("# Plain HTTP")] + text[text.index("# dev.gmai.sa"):])
-    code, out, _ = run_cli(["inspect", "site", "--host", "api.gmai.sa", "--uri", "/ws/"], tmp_path)
+    code, out, _ = run_cli_here(["inspect", "site", "--host", "api.gmai.sa", "--uri", "/ws/"], tmp_path)
     assert code == 0 and out.splitlines()[:2] == [
         "note:     no --port: api.gmai.sa is served only on *:443 (TLS), so routed there",
         "request:  GET https://api.gmai.sa:443/ws/"]
     (tmp_path / "site").write_text((tmp_path / "site").read_text().replace("listen 443 ssl http2;\n    listen [::]:443",
                                                                            "listen 443 ssl http2;\n    listen 8443 ssl;\n    listen [::]:443"))
-    code, out, _ = run_cli(["inspect", "site", "--host", "api.gmai.sa", "--uri", "/ws/"], tmp_path)
+    code, out, _ = run_cli_here(["inspect", "site", "--host", "api.gmai.sa", "--uri", "/ws/"], tmp_path)
     assert out.splitlines()[0] == ("note:     api.gmai.sa is not named on port 80; it is served on *:443 (TLS), "
                                    "*:8443 (TLS): ask with --port (and --tls) for one of them")
