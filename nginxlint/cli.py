@@ -151,9 +151,12 @@ def check_command(paths, policies, packs, params, config_file, select, ignore, o
               help="Local IP address the request arrives on.")
 @click.option("--uri", help="Request URI. Without it, every location and its effective configuration.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--all", "every_default", is_flag=True,
+              help="Show every built-in default (default: the settings the config writes and only the defaults "
+                   "that matter to the block's handler: proxy, fastcgi, static files…).")
 @reading_options
-def inspect_command(paths, host, port, tls, address, uri, output_format, nginx_version, root, prefix, allow_outside, context,
-                    include_path) -> None:
+def inspect_command(paths, host, port, tls, address, uri, output_format, every_default, nginx_version, root, prefix,
+                    allow_outside, context, include_path) -> None:
     """Which server and location serve a request, and the effective
     directives there, each with its origin (file:line and block, or the
     default of the nginx version)."""
@@ -170,11 +173,12 @@ def inspect_command(paths, host, port, tls, address, uri, output_format, nginx_v
         click.echo(f"nginxlint: {problem.rule}: {problem.file}:{problem.line}: {problem.message}", err=True)
     effective, as_json = Effective(version), output_format == "json"
     if uri is None:
-        click.echo(inspect_all(config, effective, as_json), nl=False)
+        click.echo(inspect_all(config, effective, as_json, every_default), nl=False)
     else:
+        port_given = port is not None or tls is not None
         tls = tls if tls is not None else port == 443
         request = Request(host=host, uri=uri, port=port or (443 if tls else 80), tls=tls, address=address)
-        click.echo(inspect_request(config, effective, request, as_json), nl=False)
+        click.echo(inspect_request(config, effective, request, as_json, every_default, port_given), nl=False)
     sys.exit(EXIT_TOOL if config.errors else EXIT_CLEAN)
 
 
@@ -184,7 +188,8 @@ def inspect_command(paths, host, port, tls, address, uri, output_format, nginx_v
 @policy_options
 @selection_options
 @reading_options
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif"]), default="text",
+              show_default=True)
 @click.option("--fail-on", type=click.Choice(SEVERITIES),
               help="Exit 1 when the restore would introduce a finding this severe or worse (default warning).")
 @click.option("--fail-on-change", is_flag=True, help="Exit 1 for REVIEW too: any change that alters traffic.")
@@ -210,7 +215,7 @@ def diff_command(active, backup, policies, packs, params, config_file, select, i
     or a policy.
     """
     from .commands.restore.audit import diff, verdict
-    from .report.diff_report import render_json, render_text
+    from .report.diff_report import render_json, render_sarif, render_text
 
     project = project_config(config_file, (active, backup))
     options = check_options(project, policies, params, nginx_version, root, context, select, ignore, packs, include_path,
@@ -221,7 +226,7 @@ def diff_command(active, backup, policies, packs, params, config_file, select, i
              for path, side_root in ((active, active_root), (backup, backup_root))]
     result = diff(sides[0], sides[1], options.nginx_version, tuple(probes))
     answer = verdict(result, fail_on)
-    render = render_json if output_format == "json" else render_text
+    render = {"json": render_json, "sarif": render_sarif, "text": render_text}[output_format]
     click.echo(render(result, active, backup, answer), nl=False)
     for error in result.errors:
         click.echo(f"nginxlint: error: {error}", err=True)

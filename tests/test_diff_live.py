@@ -15,14 +15,21 @@ from .test_routing_live import free_ports, running_nginx, send
 
 pytestmark = pytest.mark.live
 
-PROXY = "proxy_pass http://127.0.0.1:9;"  # never reached: `return` answers first; it makes the location proxied
+# A proxied location sends its own marker to the backend, a server whose
+# server-level return echoes it: the request really is proxied (a `return`
+# in the location would answer before any proxying, so it would not be).
+PROXY = 'proxy_set_header X-Location "@"; proxy_pass http://127.0.0.1:{backend};'
 ACTIVE = """server {{
     listen 127.0.0.1:{port};
     server_name api.example;
-    location / {{ return 200 "@"; PROXY }}
-    location /socket.io/ {{ return 200 "@"; PROXY }}
-    location /api/ {{ return 200 "@"; PROXY }}
+    location / {{ PROXY }}
+    location /socket.io/ {{ PROXY }}
+    location /api/ {{ PROXY }}
     location ^~ /assets/ {{ return 200 "@"; }}
+}}
+server {{
+    listen 127.0.0.1:{backend};
+    return 200 $http_x_location;
 }}
 """
 # The backup adds a regex for static files that steals /socket.io/ and /x.js/ (regexes beat prefixes, §5.2),
@@ -30,8 +37,8 @@ ACTIVE = """server {{
 BACKUP = ACTIVE.replace("    location /api/", '    location ~* \\.(js|css|io)/ {{ return 200 "@"; }}\n    location /api/')
 
 
-def _numbered(template: str, port: int) -> str:
-    lines = template.replace("PROXY", PROXY).format(port=port).splitlines()
+def _numbered(template: str, port: int, backend: int) -> str:
+    lines = template.replace("PROXY", PROXY).format(port=port, backend=backend).splitlines()
     return "\n".join(line.replace('"@"', f'"L{i}"') for i, line in enumerate(lines, 1)) + "\n"
 
 
@@ -42,8 +49,8 @@ def nginx():
 
 
 def test_requests_the_diff_says_move_reach_the_other_location_in_nginx(nginx, tmp_path):
-    (port,) = free_ports(1)
-    sides = {"active": _numbered(ACTIVE, port), "backup": _numbered(BACKUP, port)}
+    port, backend = free_ports(2)
+    sides = {"active": _numbered(ACTIVE, port, backend), "backup": _numbered(BACKUP, port, backend)}
     for name, text in sides.items():
         (tmp_path / name).write_text(text)
     code, out, _ = run_cli(["diff", "active", "backup", "--format", "json", "--probe", "/assets/app.js/",

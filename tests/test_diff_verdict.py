@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .conftest import run_cli
+from .conftest import run_cli, run_cli_here
 
 SITE = """\
 upstream backend {
@@ -160,3 +160,60 @@ def test_an_access_list_is_one_ordered_list_in_inspect_and_diff(tmp_path):
 def _diff_files(tmp_path):
     code, out, _ = run_cli(["diff", "active", "backup", "--format", "json"], tmp_path)
     return code, json.loads(out)
+
+
+def test_a_server_level_return_is_routed_and_named_as_what_answers(tmp_path):
+    backup = SITE.replace("    server_name api.example;\n", "    server_name api.example;\n    return 301 https://$host$request_uri;\n")
+    code, document = _diff(tmp_path, backup)
+    assert code == 1 and document["verdict"]["level"] == "UNSAFE"
+    moved = next(c for c in document["routing"] if c["request"] == "http://api.example/socket.io/")
+    assert moved["backup"] == {"served_by": "`return 301 https://$host$request_uri` (server api.example, before any location)",
+                               "file": "backup", "line": _line(backup, "return 301"), "proxied": False}
+
+
+def test_sarif_carries_the_verdict_and_each_request_served_elsewhere(tmp_path):
+    import jsonschema
+
+    from .test_reports import SCHEMA
+
+    (tmp_path / "active").write_text(SITE)
+    (tmp_path / "backup").write_text(SITE.replace("    location /socket.io/", STEALING_REGEX + "\n    location /socket.io/"))
+    code, out, _ = run_cli_here(["diff", "active", "backup", "--format", "sarif"], tmp_path)
+    document = json.loads(out)
+    jsonschema.validate(document, SCHEMA)
+    run = document["runs"][0]
+    assert code == 1 and run["properties"]["verdict"]["level"] == "UNSAFE"
+    assert run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"].startswith("UNSAFE: 4 regressions")
+    routed = [r for r in run["results"] if r["ruleId"] == "DIFF-ROUTING"]
+    assert len(routed) == 4 and all(r["level"] == "error" for r in routed)
+    backup = (tmp_path / "backup").read_text()
+    assert routed[0]["locations"][0]["physicalLocation"]["region"]["startLine"] == _line(backup, "location ~*")
+
+
+def test_the_routing_cap_is_said_when_reached(tmp_path, monkeypatch):
+    from nginxlint.commands.restore import routing
+
+    monkeypatch.setattr(routing, "REQUEST_LIMIT", 1)  # the site distinguishes 2: / and /socket.io/
+    (tmp_path / "active").write_text(SITE)
+    (tmp_path / "backup").write_text(SITE)
+    code, out, _ = run_cli_here(["diff", "active", "backup"], tmp_path)
+    assert code == 0 and out.splitlines()[:2] == [
+        "SAFE: 0 regressions, 0 other changes that alter traffic",
+        "Note: routing compared on the first 1 request only (the cap); requests beyond them were not compared: "
+        "name the ones that matter with --probe."]
+
+
+def test_an_included_file_dropped_or_added_is_named_with_its_include_line(tmp_path):
+    for side, snippet in (("active", "one.conf"), ("backup", "two.conf")):
+        (tmp_path / side / "snippets").mkdir(parents=True)
+        (tmp_path / side / "snippets" / snippet).write_text("add_header X-Snippet 1;\n")
+        (tmp_path / side / "site").write_text(SITE.replace("    server_name api.example;\n",
+                                                           "    server_name api.example;\n    include snippets/*.conf;\n"))
+    code, out, _ = run_cli_here(["diff", "active/site", "backup/site", "--format", "json"], tmp_path)
+    included = [t for t in json.loads(out)["traffic"] if t["block"] == "included files"]
+    line = _line(SITE, "server_name") + 1
+    assert [(t["item"], t["active"], t["backup"]) for t in included] == [
+        ("snippets/one.conf", [{"value": "active/snippets/one.conf", "file": "active/site", "line": line,
+                                "block": "included into server"}], []),
+        ("snippets/two.conf", [], [{"value": "backup/snippets/two.conf", "file": "backup/site", "line": line,
+                                    "block": "included into server"}])]

@@ -249,3 +249,22 @@ def test_any_misuse(tmp_path, select, words):
     path = _policy(tmp_path, RULE.format(n=1) + f"  select: {select}\n  assert: {{directive: root, exists: \"true\"}}\n")
     with pytest.raises(PolicyError, match=words):
         prepare(CheckOptions(policies=[str(path)]))
+
+
+def test_serves_names_the_block_that_answers_after_the_rewrite_phases(tmp_path):
+    config = """\
+    server {
+        listen 80;
+        return 301 https://$host$request_uri;
+        location /ws/ { }
+    }
+    server {
+        listen 81;
+        rewrite ^/old/ /new/ last;
+        location /old/ { }
+        location /new/ { }
+    }
+"""
+    # The server-level return answers before any location is chosen: the server is what serves /ws/.
+    assert _lines(tmp_path, "{serves: {uri: /ws/}}", config) == {1}
+    assert _lines(tmp_path, "{serves: {uri: /old/x, port: '81'}}", config) == {10}

@@ -31,6 +31,7 @@ import pytest
 from nginxlint.reading.loader import load
 from nginxlint.reading.tree import walk as _walk
 from nginxlint.routing.route import Request, Route, route
+from nginxlint.semantics.servers import location_path
 
 from .conftest import require_tool
 
@@ -38,9 +39,12 @@ pytestmark = pytest.mark.live
 
 CONFIGS = 6
 REQUESTS_PER_CONFIG = 300
+PHASE_CONFIGS, PHASE_REQUESTS = 6, 100  # the slow test of the rewrite phases
 BASE_SEED = int(os.environ.get("NGINXLINT_ROUTING_SEED", "20240611"))
 WAIT = 10.0
 NONE_STATUS = 460  # + server id: no location matched, served at server level
+SERVER_RETURN = 520  # + server id (+10, +20…, one per kind of condition): a server-level return
+LOCATION_RETURN = 419  # a location's conditional return
 PASS = "proxy_pass http://127.0.0.1:9;"  # never reached: `return` runs first; it only enables the 301
 
 SEGMENTS = ["api", "v1", "v2", "v10", "ws", "static", "img", "admin", "ADMIN", "a", "ab", "b", "y", "z", "files",
@@ -68,8 +72,8 @@ class Generated:
 class ConfigGenerator:
     """A random but valid configuration: nginx must accept what this writes."""
 
-    def __init__(self, rng: random.Random, ports: tuple[int, int]):
-        self.rng, self.ports = rng, ports
+    def __init__(self, rng: random.Random, ports: tuple[int, int], phases: bool = False):
+        self.rng, self.ports, self.phases = rng, ports, phases
         self.next_location = 0
         self.out = Generated("")
 
@@ -92,12 +96,50 @@ class ConfigGenerator:
             if rng.random() < 0.2:
                 lines.append("merge_slashes off;")
             lines.append(f"try_files /.nothing-here ={NONE_STATUS + sid};")
+            if self.phases and rng.random() < 0.75:
+                lines += self._server_rewrites(sid)
             lines += self._locations(sid, parent=None, depth=0)
             block = "server {\n" + "\n".join("    " + line for line in "\n".join(lines).splitlines()) + "\n}\n"
             self.out.servers[sid] = block
             blocks.append(block)
         self.out.text = "".join(blocks)
         return self.out
+
+    def _server_rewrites(self, sid: int) -> list[str]:
+        """The server rewrite phase: returns (each server's codes its own),
+        conditions on what the request carries, rewrites that move the URI."""
+        rng, hosts = self.rng, ["a.test", "b.test", "www.shared.test", "unknown.test"]
+        choices = [
+            f"return {SERVER_RETURN + sid};",
+            f"if ($host = {rng.choice(hosts)}) {{ return {SERVER_RETURN + 10 + sid}; }}",
+            f"if ($request_uri ~* ^/{rng.choice(['admin', 'api/v1', 'a'])}) {{ return {SERVER_RETURN + 20 + sid}; }}",
+            f"if ($scheme = https) {{ return {SERVER_RETURN + 30 + sid}; }}",
+            f'set $probe "x$uri"; if ($probe ~ ^x/{rng.choice(SEGMENTS)}) {{ return {SERVER_RETURN + 40 + sid}; }}',
+            f"if ($http_x_never_sent) {{ return {SERVER_RETURN + 50 + sid}; }}",
+            f"rewrite ^/old/ /{rng.choice(SEGMENTS)}/ last;",
+            "rewrite ^/cap/([^/]+)/(.*)$ /$2/$1/ last;",
+            f"rewrite ^/go$ /{rng.choice(SEGMENTS)}/ break;",
+            f"rewrite ^/({rng.choice(SEGMENTS)}|{rng.choice(SEGMENTS)})/ /{rng.choice(SEGMENTS)}/;",
+            "rewrite ^/moved http://elsewhere.test/ permanent;",
+            "rewrite ^/tmp /a/ redirect;",
+            "if ($uri = /stop) { break; }",
+        ]
+        lines = rng.sample(choices[1:], rng.randint(1, 4))
+        if rng.random() < 0.25:
+            lines.insert(rng.randrange(len(lines) + 1), choices[0])
+        self.out.paths.setdefault(sid, []).extend(["/old/", "/go", "/moved", "/tmp/", "/stop", "/admin/", "/cap/api/"])
+        return lines
+
+    def _location_rewrites(self) -> list[str]:
+        """The location rewrite phase: a new search (`last`, no flag), a cycle, `break`."""
+        rng = self.rng
+        return [rng.choice([
+            f"rewrite ^ /{rng.choice(SEGMENTS)}/ last;",
+            f"rewrite ^/{rng.choice(SEGMENTS)} /{rng.choice(SEGMENTS)};",
+            f"rewrite \\.(php|js)$ /{rng.choice(SEGMENTS)}/ last;",
+            f"rewrite ^ /{rng.choice(SEGMENTS)}/ break;",
+            f"if ($uri ~ ^/{rng.choice(SEGMENTS)}) {{ return {LOCATION_RETURN}; }}",
+        ])]
 
     def _name_pool(self) -> list[str]:
         rng = self.rng
@@ -132,6 +174,8 @@ class ConfigGenerator:
             used.add(key)
             lid = self._lid()
             body = [f'return 200 "S{sid}L{lid}";']
+            if self.phases and kind != "@" and rng.random() < 0.35:
+                body[:0] = self._location_rewrites()
             if kind in ("", "^~", "=") and path.endswith("/") and rng.random() < 0.5:
                 body.append(PASS)
             if kind != "@" and rng.random() < 0.08:
@@ -226,14 +270,22 @@ def send(address: str, port: int, uri: str, host: str | None) -> Answer:
     return Answer(int(header.split(b" ", 2)[1]), body.decode("latin-1"))
 
 
-def expected(result: Route, markers: dict[int, str], none_status: dict[int, int]) -> Answer:
+def expected(result: Route, none_status: dict[int, int]) -> Answer:
+    """What nginx must answer when route() is right: a location's `return
+    200 "S<server>L<location>"` (its marker), a status of nginx's own, the
+    server's try_files status when no location took the request, or, after
+    a rewrite `break` skipped the location's return, its content handler
+    (the never-reached backend: 502; static files that do not exist: 404)."""
     if result.server is None:
         return Answer(None, "")
+    if result.status == 200 and result.answered_by is not None:
+        return Answer(200, result.target)
     if result.status is not None:
         return Answer(result.status, "*")
     if not result.locations:
         return Answer(none_status[id(result.server)], "")
-    return Answer(200, markers[id(result.location)])
+    proxied = any(c.name == "proxy_pass" for c in result.location.children)
+    return Answer(502 if proxied else 404, "*")
 
 
 def agrees(want: Answer, got: Answer) -> bool:
@@ -308,43 +360,65 @@ def nginx():
 
 @pytest.mark.parametrize("index", range(CONFIGS))
 def test_route_agrees_with_real_nginx(nginx, tmp_path, index):
-    seed = BASE_SEED * 100 + index
+    disagreements, total, report = _family(nginx, tmp_path, BASE_SEED * 100 + index, False, REQUESTS_PER_CONFIG)
+    if disagreements:
+        pytest.fail(report)
+
+
+@pytest.mark.slow
+def test_rewrite_phases_agree_with_real_nginx(nginx, tmp_path):
+    """Servers with and without a server rewrite phase (return, if on the
+    Host, the request URI, the scheme, a `set` variable or an unknown header,
+    rewrite last/break/redirect/permanent), locations whose own rewrites
+    search again, cycle or break: every answer as route() predicts."""
+    disagreements = total = 0
+    reports = []
+    for index in range(PHASE_CONFIGS):
+        seed = BASE_SEED * 100 + 50 + index
+        failed, requests, report = _family(nginx, tmp_path / str(index), seed, True, PHASE_REQUESTS)
+        disagreements, total = disagreements + failed, total + requests
+        reports += [report] if failed else []
+    print(f"rewrite phases: {total - disagreements} of {total} requests agree ({100 * (total - disagreements) / total:.1f}%)")
+    if reports:
+        pytest.fail("\n\n".join(reports))
+
+
+def _family(nginx, tmp_path, seed: int, phases: bool, requests: int) -> tuple[int, int, str]:
+    """One generated configuration under a real nginx, `requests` random
+    requests: (disagreements, requests, a report of the first ten)."""
     rng = random.Random(seed)
     for attempt in range(3):
         ports = free_ports(2)
-        generated = ConfigGenerator(random.Random(seed), tuple(ports)).generate()
+        generated = ConfigGenerator(random.Random(seed), tuple(ports), phases).generate()
         try:
             with running_nginx(nginx, tmp_path / f"nginx-{attempt}", generated.text):
-                disagreements, outcomes = _compare(rng, generated, ports, tmp_path / f"nginx-{attempt}")
+                disagreements, outcomes = _compare(rng, generated, ports, tmp_path / f"nginx-{attempt}", requests)
             break
         except RuntimeError as exc:
             if "Address already in use" not in str(exc) or attempt == 2:
                 raise
     total = sum(outcomes.values())
     print(f"seed {seed}: {total} requests ({dict(sorted(outcomes.items()))}), {len(disagreements)} disagreements")
-    if disagreements:
-        report = [f"seed {seed}: {len(disagreements)} of {total} requests disagree; first 10:"]
-        for (address, port, uri, host), want, got, result, sid in disagreements[:10]:
-            report.append(f"\n{address}:{port} GET {uri!r} Host: {host!r}\n  route(): {want}  ({result.reason})\n"
-                          f"  nginx:   {got}\n" + (generated.servers.get(sid, "") if sid else ""))
-        pytest.fail("\n".join(report))
+    report = [f"seed {seed}: {len(disagreements)} of {total} requests disagree; first 10:"]
+    for (address, port, uri, host), want, got, result, sid in disagreements[:10]:
+        report.append(f"\n{address}:{port} GET {uri!r} Host: {host!r}\n  route(): {want}  ({result.reason})\n"
+                      f"  nginx:   {got}\n" + (generated.servers.get(sid, "") if sid else ""))
+    return len(disagreements), total, "\n".join(report)
 
 
-def _compare(rng, generated: Generated, ports, work: Path):
+def _compare(rng, generated: Generated, ports, work: Path, requests: int):
     roots = load([str(work / "nginx.conf")]).roots
-    markers, none_status, sid_of = {}, {}, {}
+    none_status, sid_of = {}, {}
     for root in roots:
         for node in _walk(root):
-            if node.name == "return" and node.parent.inner == "location":
-                markers[id(node.parent)] = node.args[1]
-            elif node.name == "try_files" and node.parent.inner == "server":
+            if node.name == "try_files" and node.parent.inner == "server":
                 none_status[id(node.parent)] = int(node.args[-1][1:])
                 sid_of[id(node.parent)] = int(node.args[-1][1:]) - NONE_STATUS
-    assert markers and none_status
+    assert none_status
     targets = ([("127.0.0.1", ports[0])] * 9 + [("127.0.0.2", ports[0])] * 5
                + [("127.0.0.1", ports[1])] * 5 + [("127.0.0.2", ports[1])])
     disagreements, outcomes = [], Counter()
-    for _ in range(REQUESTS_PER_CONFIG):
+    for _ in range(requests):
         address, port = rng.choice(targets)
         if route(roots, Request(None, "/", port=port, address=address)).server is None and rng.random() < 0.8:
             address, port = rng.choice(targets)  # fewer requests to sockets nobody listens on
@@ -354,7 +428,7 @@ def _compare(rng, generated: Generated, ports, work: Path):
         pool = generated.paths.get(aimed) if rng.random() < 0.8 else None
         uri = random_uri(rng, pool or [p for paths in generated.paths.values() for p in paths])
         result = route(roots, Request(host, uri, port=port, address=address))
-        want = expected(result, markers, none_status)
+        want = expected(result, none_status)
         got = send(address, port, uri, host)
         outcomes[_outcome(result)] += 1
         if not agrees(want, got):
@@ -367,11 +441,15 @@ def _outcome(result: Route) -> str:
     """A coarse class of the prediction, so the run shows it exercised every kind."""
     if result.server is None:
         return "refused"
-    if result.status:
+    if result.answered_by is not None and not result.locations:
+        return "server return"
+    if result.uri is not None:
+        return "rewritten"
+    if result.status not in (None, 200):
         return str(result.status)
     if not result.locations:
         return "server level"
-    return "regex" if "regex" in result.reason.rsplit("; ", 1)[-1] else "static"
+    return "regex" if location_path(result.location)[0] in ("~", "~*") else "static"
 
 
 # Rare combinations the random configurations seldom build, each one a claim
@@ -402,6 +480,16 @@ server {
     location /n/ { return 200 "S2L13"; location ~ \\.php$ { return 200 "S2L14"; } }
     location ~ \\.php$ { return 200 "S2L15"; }
 }
+server {
+    listen 127.0.0.1:{port};
+    server_name phases.test;
+    try_files /.nothing-here =463;
+    rewrite ^/in$ /private/ last;
+    if ($request_uri ~ ^/deny) { return 464; }
+    location /private/ { return 200 "S3L18"; internal; }
+    location /loop/ { rewrite ^ /loop/again; return 200 "S3L19"; }
+    location /b/ { rewrite ^ /private/ break; return 200 "S3L20"; }
+}
 """
 FIXED_REQUESTS = [
     ("//a/x", "named.test"),  # merge_slashes comes from the default server: off, so not /a/
@@ -413,6 +501,11 @@ FIXED_REQUESTS = [
     ("/r/x", "named.test"),  # static locations inside a regex are never selected
     ("/n/a.php", "named.test"),  # the nested regex before the outer one
     ("/A/..%2F%2e%2E/a/x", "named.test"),
+    ("/in", "phases.test"),  # a server-level rewrite reaches an internal location
+    ("/private/", "phases.test"),  # not from outside: 404
+    ("/loop/", "phases.test"),  # a rewrite without flag searches again: a cycle, 500
+    ("/deny/x", "phases.test"),  # the server's if on $request_uri answers
+    ("/b/", "phases.test"),  # break: the location's return never runs, static files answer (404)
 ]
 
 
@@ -465,11 +558,9 @@ def test_fixed_cases_agree_with_real_nginx(nginx, tmp_path, site_text, requests)
     site = site_text.replace("{port}", str(port))
     with running_nginx(nginx, tmp_path / "nginx", site):
         roots = load([str(tmp_path / "nginx" / "nginx.conf")]).roots
-        markers = {id(n.parent): n.args[1] for root in roots for n in _walk(root)
-                   if n.name == "return" and n.parent.inner == "location"}
         none_status = {id(n.parent): int(n.args[-1][1:]) for root in roots for n in _walk(root)
                        if n.name == "try_files" and n.parent.inner == "server"}
         for uri, host in requests:
             result = route(roots, Request(host, uri, port=port))
-            want, got = expected(result, markers, none_status), send("127.0.0.1", port, uri, host)
+            want, got = expected(result, none_status), send("127.0.0.1", port, uri, host)
             assert agrees(want, got), f"GET {uri} Host: {host}: route() {want} ({result.reason}), nginx {got}"

@@ -30,35 +30,47 @@ _LINE_REFERENCE = re.compile(r"(:\d+\b|\bline \d+\b)")
 
 
 def render(result: LintResult) -> str:
-    index = {rule.id: i for i, rule in enumerate(result.rules)}
+    return dumps(run(result.rules, result.findings, result.errors))
+
+
+def run(rules: list[Rule], findings: list[Finding], errors, extra_rules: list[dict] = (),
+        extra_results: list[dict] = (), properties: dict | None = None) -> dict:
+    """One SARIF run: the rules, a result per finding (then `extra_results`,
+    which `nginxlint diff` adds for its changes), the input errors, and
+    `properties` (diff's verdict)."""
+    index = {rule.id: i for i, rule in enumerate(rules)}
     seen: Counter = Counter()
     results = []
-    for finding in result.findings:
+    for finding in findings:
         basis = _fingerprint_basis(finding)
         seen[basis] += 1
         results.append(_result(finding, index, f"{hashlib.sha256(basis.encode()).hexdigest()[:32]}:{seen[basis]}"))
-    run = {
+    document = {
         "tool": {"driver": {
             "name": "nginxlint",
             "version": __version__,
             "informationUri": "https://pypi.org/project/nginxlint/",
-            "rules": [_rule(rule) for rule in result.rules],
+            "rules": [_rule(rule) for rule in rules] + list(extra_rules),
         }},
         "originalUriBaseIds": {SRCROOT: {"uri": Path(os.getcwd()).as_uri() + "/"}},
-        "results": results,
+        "results": results + list(extra_results),
         "invocations": [{
-            "executionSuccessful": not result.errors,
+            "executionSuccessful": not errors,
             "toolExecutionNotifications": [
                 {"level": "error", "message": {"text": str(error)},
-                 **({"locations": [_location(error.file, error.line or 1)]} if error.file else {})}
-                for error in result.errors
+                 **({"locations": [location(error.file, error.line or 1)]} if error.file else {})}
+                for error in errors
             ],
         }],
     }
+    return {**document, "properties": properties} if properties else document
+
+
+def dumps(one_run: dict) -> str:
     document = {
         "$schema": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json",
         "version": "2.1.0",
-        "runs": [run],
+        "runs": [one_run],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -85,20 +97,20 @@ def _result(finding: Finding, index: dict[str, int], fingerprint: str) -> dict:
         "ruleId": finding.rule,
         "level": LEVELS[finding.severity],
         "message": {"text": finding.message},
-        "locations": [_location(finding.file, finding.line)],
+        "locations": [location(finding.file, finding.line)],
         "partialFingerprints": {"nginxlint/v1": fingerprint},
     }
     if finding.rule in index:
         result["ruleIndex"] = index[finding.rule]
     if finding.related:
         result["relatedLocations"] = [
-            {"id": i, **_location(r.file, r.line), "message": {"text": r.message}}
+            {"id": i, **location(r.file, r.line), "message": {"text": r.message}}
             for i, r in enumerate(finding.related, 1)
         ]
     return result
 
 
-def _location(file: str, line: int) -> dict:
+def location(file: str, line: int) -> dict:
     if os.path.isabs(file):
         artifact = {"uri": Path(file).as_uri()}
     else:

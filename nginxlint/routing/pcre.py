@@ -58,11 +58,17 @@ class RegexError(NamedTuple):
 class Regex:
     """One compiled pattern, JIT-compiled as nginx does with pcre_jit."""
 
-    __slots__ = ("text", "_code", "groupindex")
+    __slots__ = ("text", "_code", "_pattern", "groupindex")
 
     def __init__(self, text: str, code: object):
         self.text, self._code = text, code
-        self.groupindex = pcre2.Pattern(code, text.encode("utf-8", "surrogateescape"), 0, True, None).groupindex
+        self._pattern = pcre2.Pattern(code, text.encode("utf-8", "surrogateescape"), 0, True, None)
+        self.groupindex = self._pattern.groupindex
+
+    def search(self, subject: bytes) -> pcre2.Match | None:
+        """The first match in `subject` with its captures, for the rewrite
+        phase's $1…$9 and named captures (slower than matches())."""
+        return self._pattern.search(subject)
 
     def matches(self, subject: bytes) -> bool:
         """Whether the pattern matches anywhere in `subject` (unanchored, as

@@ -82,27 +82,35 @@ class Listeners:
     def select(self, host: bytes, no_host: bool) -> tuple[Node, str]:
         """ngx_http_find_virtual_server: exact, longest leading wildcard,
         longest trailing wildcard, first regex; otherwise the default server."""
-        if host in self.exact:
-            shown = host.decode("utf-8", "replace")
-            return self.exact[host], f'{"no Host header: " if no_host else "exact "}server_name "{shown}"'
-        if host:
-            wild = self.head.get(host)
-            if wild and wild[1]:
-                return wild[0], f"leading wildcard server_name {wild[2]}"
-            for i, c in enumerate(host):
-                if c == 0x2E and host[i + 1:] in self.head:
-                    wild = self.head[host[i + 1:]]
-                    return wild[0], f"leading wildcard server_name {wild[2]}"
-            for i in range(len(host) - 1, 0, -1):
-                if host[i] == 0x2E and host[:i] in self.tail:
-                    server, name = self.tail[host[:i]]
-                    return server, f"trailing wildcard server_name {name}"
-            for pattern, server, name in self.regexes:
-                if pattern.matches(host):
-                    return server, f"regex server_name {name}"
+        found = self.named(host, no_host)
+        if found is not None:
+            return found
         kind = ("only server" if len(self.servers) == 1
                 else "default_server" if self.explicit_default else "first server, the default")
         return self.default, f"{'no Host header' if no_host else 'no server_name matches'}: {kind}"
+
+    def named(self, host: bytes, no_host: bool = False) -> tuple[Node, str] | None:
+        """The server whose server_name matches `host`, and how; None: no name does."""
+        if host in self.exact:
+            shown = host.decode("utf-8", "replace")
+            return self.exact[host], f'{"no Host header: " if no_host else "exact "}server_name "{shown}"'
+        if not host:
+            return None
+        wild = self.head.get(host)
+        if wild and wild[1]:
+            return wild[0], f"leading wildcard server_name {wild[2]}"
+        for i, c in enumerate(host):
+            if c == 0x2E and host[i + 1:] in self.head:
+                wild = self.head[host[i + 1:]]
+                return wild[0], f"leading wildcard server_name {wild[2]}"
+        for i in range(len(host) - 1, 0, -1):
+            if host[i] == 0x2E and host[:i] in self.tail:
+                server, name = self.tail[host[:i]]
+                return server, f"trailing wildcard server_name {name}"
+        for pattern, server, name in self.regexes:
+            if pattern.matches(host):
+                return server, f"regex server_name {name}"
+        return None
 
 
 class ServerIndex:

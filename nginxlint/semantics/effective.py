@@ -50,6 +50,11 @@ def _by_version(entry: object, version: tuple[int, int, int]) -> object:
     return chosen
 
 
+def _absent_in(name: str, version: tuple[int, int, int]) -> bool:
+    specs = directives.specs(name)
+    return bool(specs) and all(spec.unknown_in(version) for spec in specs)
+
+
 @dataclass(frozen=True, slots=True)
 class Setting:
     """An effective value: the argument lists in force and their directives.
@@ -96,13 +101,23 @@ class Effective:
         self._handlers = frozenset(rules["handlers"])
         self._never = frozenset(rules["not_inherited"])
         self._defaults = {name: _by_version(entry, version_tuple) for name, entry in rules["defaults"].items()}
+        self._version = version_tuple
         self._default_headers = _by_version(rules["default_proxy_headers"], version_tuple)
         self._own: dict[int, dict[str, list[Node]]] = {}
         self._memo: dict[tuple[int, str], object] = {}  # (block, directive) -> Setting, None or headers
 
     def default_names(self) -> list[str]:
-        """Directives with a built-in default in the target version."""
-        return [name for name, value in self._defaults.items() if value is not None]
+        """Directives with a built-in default in the target version. One the
+        version lacks is left out (add_header_inherit before 1.29.3), though
+        its default still answers: it is how that version behaves."""
+        return [name for name, value in self._defaults.items()
+                if value is not None and not _absent_in(name, self._version)]
+
+    def handler(self, block: Node) -> Node | None:
+        """The content handler in force in `block` (proxy_pass, fastcgi_pass…);
+        None: nginx's static module serves files."""
+        return next((self.get(block, name).nodes[-1] for name in sorted(self._handlers)
+                     if self.get(block, name) is not None), None)
 
     # -- levels -----------------------------------------------------------
 

@@ -61,8 +61,11 @@ class DiffResult:
     locations_removed: list[tuple[str, str]] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     routing: list[RoutingChange] = field(default_factory=list)  # requests served by another block
+    routing_requests: int = 0  # requests routed in both configurations
+    routing_truncated: bool = False  # routing.REQUEST_LIMIT reached: not every request was compared
     traffic: list[TrafficChange] = field(default_factory=list)  # upstream, map, geo, split_clients, sockets
     errors: list[InputError] = field(default_factory=list)
+    rules: list = field(default_factory=list)  # the policy rules both sides were linted with (for SARIF)
 
     @property
     def empty(self) -> bool:
@@ -106,8 +109,9 @@ def verdict(result: DiffResult, fail_on: str) -> Verdict:
 
 def diff(active: tuple[Config, LintResult], backup: tuple[Config, LintResult], version: str,
          probes: tuple[str, ...] = ()) -> DiffResult:
-    result = DiffResult(errors=list(active[1].errors) + list(backup[1].errors))
-    result.routing = routing_changes(active[0], backup[0], probes)
+    result = DiffResult(errors=list(active[1].errors) + list(backup[1].errors), rules=list(backup[1].rules))
+    routed = routing_changes(active[0], backup[0], probes)
+    result.routing, result.routing_requests, result.routing_truncated = routed.changes, routed.requests, routed.truncated
     result.traffic = traffic_changes(active[0], backup[0])
     result.regressions, result.fixed, result.reach = _match(_causes(*active), _causes(*backup))
     effective_a, effective_b = Effective(version), Effective(version)

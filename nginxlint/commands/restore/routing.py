@@ -49,7 +49,14 @@ class RoutingChange:
         return self.active.proxied
 
 
-def routing_changes(active: Config, backup: Config, probes: tuple[str, ...] = ()) -> list[RoutingChange]:
+@dataclass(frozen=True)
+class RoutingResult:
+    changes: list[RoutingChange]
+    requests: int  # requests routed in both configurations
+    truncated: bool  # REQUEST_LIMIT was reached: requests beyond it were not compared
+
+
+def routing_changes(active: Config, backup: Config, probes: tuple[str, ...] = ()) -> RoutingResult:
     routers = Router(active.roots), Router(backup.roots)
     facts = ServerFacts(active.roots), ServerFacts(backup.roots)
     changes: list[RoutingChange] = []
@@ -58,13 +65,13 @@ def routing_changes(active: Config, backup: Config, probes: tuple[str, ...] = ()
         key = (sock, request.host, request.uri)
         if key in seen:
             continue
+        if len(seen) == REQUEST_LIMIT:
+            return RoutingResult(changes, len(seen), True)
         seen.add(key)
-        if len(seen) > REQUEST_LIMIT:
-            break
         route_a, route_b = routers[0].route(request), routers[1].route(request)
         if _identity(route_a) != _identity(route_b):
             changes.append(RoutingChange(_url(request), sock, _served(route_a), _served(route_b)))
-    return changes
+    return RoutingResult(changes, len(seen), False)
 
 
 def _requests(facts: tuple[ServerFacts, ServerFacts], routers: tuple[Router, Router], probes: tuple[str, ...]):
@@ -123,9 +130,12 @@ def _hosts(server: Node) -> list[str | None]:
 
 
 def _paths(server: Node) -> list[str]:
-    """Each location's own path: exact and prefix names, sample paths of regexes."""
+    """Each location's own path: exact and prefix names, sample paths of
+    regexes; and sample paths each `rewrite` (server-level or in a location) matches."""
     found: list[str] = []
     for node in walk(server):
+        if node.name == "rewrite" and node.args:
+            found += regex_samples(node.args[0], False)
         if node.inner != "location" or node.server is not server:
             continue
         modifier, path = location_path(node)
@@ -139,7 +149,9 @@ def _paths(server: Node) -> list[str]:
 def _identity(found: Route) -> tuple:
     server = found.server
     name = None if server is None else (display_name(server), server_names(server))
-    return name, tuple(block_label(n) for n in found.locations), found.status
+    # Which directive answers, not its text: a changed return URL is a changed setting (audit.py).
+    answer = None if found.answered_by is None else found.answered_by.name
+    return name, tuple(block_label(n) for n in found.locations), found.status, answer, found.uri
 
 
 def _served(found: Route) -> Served:
@@ -147,11 +159,16 @@ def _served(found: Route) -> Served:
     if server is None:
         return Served(f"nothing ({found.reason})", None, None, False)
     where = f"server {display_name(server) or '(no server_name)'}"
+    answer = found.answered_by
+    if answer is not None:
+        phase = f"{block_label(found.location)} in {where}" if found.locations else f"{where}, before any location"
+        return Served(f"`{answer.name} {' '.join(answer.args)}` ({phase})", answer.file, answer.line, False)
     location = found.location
     if location is None:
         text = f"{where} at server level" if found.status is None else f"{where}: {found.status}"
         return Served(text, server.file, server.line, False)
     status = f" ({found.status})" if found.status else ""
+    status += f" (URI rewritten to {found.uri})" if found.uri is not None else ""
     proxied = found.status is None and _proxies(location)
     return Served(f"{block_label(location)} in {where}{status}", location.file, location.line, proxied)
 

@@ -1,6 +1,6 @@
 """What a restore changes outside servers and locations that still alters
-traffic: upstream blocks, `map`/`geo`/`split_clients` entries, and which
-names each listen socket serves.
+traffic: upstream blocks, `map`/`geo`/`split_clients` entries, which names
+each listen socket serves, and which files are included.
 
 `audit` compares the effective configuration of servers and
 locations it can pair by name; these blocks are looked up by a variable or an
@@ -10,6 +10,7 @@ is named here with file:line on both sides.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from ...reading.loader import Config
@@ -42,7 +43,7 @@ def traffic_changes(active: Config, backup: Config) -> list[TrafficChange]:
             a, b = items_a.get(item, []), items_b.get(item, [])
             if [e.value for e in a] != [e.value for e in b]:
                 changes.append(TrafficChange(key, item, a, b, _readers(backup if b else active, key)))
-    return changes + _socket_changes(active, backup)
+    return changes + _socket_changes(active, backup) + _file_changes(active, backup)
 
 
 def _blocks(config: Config) -> dict[str, Node]:
@@ -125,3 +126,32 @@ def _default(facts: ServerFacts, sock: str) -> list[Entry]:
     if server is None:
         return []
     return [Entry("server", display_name(server) or '""', server.file, server.line, "default server")]
+
+
+def _file_changes(active: Config, backup: Config) -> list[TrafficChange]:
+    """Files only one side reads: an include (or a glob's match, or a site
+    in a folder) added or dropped changes every block the file wrote into,
+    though its lines show up below only as settings."""
+    files_a, files_b = _included(active), _included(backup)
+    return [TrafficChange("included files", key, files_a.get(key, []), files_b.get(key, []))
+            for key in sorted(set(files_a) ^ set(files_b))]
+
+
+def _included(config: Config) -> dict[str, list[Entry]]:
+    """Each included file, keyed by its path relative to the side's first
+    file (so both sides' copies pair), with where it is included: the
+    include line for a glob's match, else the block it writes into."""
+    base = os.path.dirname(config.files[0]) if config.files else ""
+    sites = {g.loaded: (g.include_file, g.include_line) for g in config.globbed}
+    found: dict[str, list[Entry]] = {}
+    for root in config.roots:
+        for node in walk(root):
+            parent = node.parent
+            if parent is None or node.file == parent.file and node.file not in sites:
+                continue
+            key = os.path.relpath(node.file, base) if base else node.file
+            if key not in found:
+                file, line = sites.get(node.file, (parent.file, parent.line))
+                label = "a folder given" if line == 0 else f"included into {_label(parent) or 'main'}"
+                found[key] = [Entry("include", node.file, file, line or None, label)]
+    return found

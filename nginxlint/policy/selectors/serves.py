@@ -21,8 +21,10 @@ SERVES_KEYS = ("uri", "host", "port", "tls")
 @dataclass(frozen=True)
 class Serves:
     """`serves: {uri, host, port, tls}`: the block that serves this request
-    (design §2: "the location that serves URI P"), as nginx would choose it:
-    the innermost location, or the server itself when no location matches."""
+    (design §2: "the location that serves URI P"), as nginx would choose it,
+    through its rewrite phases: the innermost location the (possibly
+    rewritten) URI selects, or the server itself when its own `return` or
+    redirecting `rewrite` answers first or no location matches."""
 
     key: ClassVar[str] = "serves"
     request: Request
