@@ -10,7 +10,7 @@ rule ids of its own."""
 from __future__ import annotations
 
 from ..findings.records import Failure
-from ..semantics.directive_names import check_names
+from ..semantics.directive_names import check_names, suggestion
 from ..semantics.placement import check_contexts
 from ..semantics.structure import check_structure
 from ..semantics.value_checks import check_values
@@ -30,4 +30,5 @@ def values(tree: TreeView) -> list[Failure]:
 
 
 def names(tree: TreeView) -> list[Failure]:
-    return [Failure(p.node, {"actual": p.message}, None) for p in check_names(tree.root)]
+    """`meant`, the stock name the typo is close to, is what SYN005's fix renames it to."""
+    return [Failure(p.node, {"actual": p.message, "meant": suggestion(p.node.name) or ""}, None) for p in check_names(tree.root)]

@@ -1,0 +1,222 @@
+"""`nginxlint fix`: lint, plan the fixes, prove them, and only then write.
+
+A run works on the files in memory (an overlay over the disk the loader
+reads through, OverlayProbe) in passes, as ruff does: each pass plans the
+fixes of the findings still reported, applies them, and re-lints the fixed
+tree. A pass's fixes are kept when each one's finding is gone and no finding
+appears that the tree did not have before (matched as the baseline matches:
+rule, server, location, text of the line; line numbers move); when the pass
+as a whole fails that, each fix is tried alone and kept or refused with the
+reason. A fix that changes a line another fix of the pass changed waits for
+the next pass. Then `nginx -t` (verify_nginx.py) judges every changed file
+at once. Writing is the CLI's last step (write_all): all files or none.
+"""
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ...findings import baseline
+from ...findings.records import Finding, LintResult
+from ...policy.engine import verdicts
+from ...policy.model import PolicySet
+from ...reading.file_roles import conf_prefix
+from ...reading.layout import Layout, inside
+from ...reading.loader import Config
+from ...reading.probe import Probe
+from ...reading.source import Source, decode_source
+from ..check import CheckOptions, lint_paths, wanted
+from .edits import Unfixable, apply, lines_of
+from .planning import Candidate, Refusal, plan
+
+MAX_PASSES = 8  # a fix that makes room for another (HDR001, then a header) needs a second pass; more means a loop
+
+
+class OverlayProbe(Probe):
+    """The disk as it is, except the files already fixed in this run."""
+
+    def __init__(self, fixed: dict[str, bytes]) -> None:
+        super().__init__()
+        self.fixed = fixed  # real path -> fixed bytes
+
+    def source(self, path: str) -> Source:
+        data = self.fixed.get(os.path.realpath(path))
+        return super().source(path) if data is None else decode_source(data)
+
+    def sources(self, paths: list[str]) -> dict[str, Source]:
+        return {path: self.source(path) for path in paths}
+
+
+@dataclass(frozen=True)
+class Applied:
+    finding: Finding
+    description: str
+    lines: tuple[tuple[str, int], ...]  # (file, line) each edit is at: the line changed or the line new ones go above
+
+
+@dataclass
+class Outcome:
+    original: dict[str, bytes] = field(default_factory=dict)  # real path -> bytes before the run
+    fixed: dict[str, bytes] = field(default_factory=dict)  # real path -> bytes after every kept fix
+    shown: dict[str, str] = field(default_factory=dict)  # real path -> the path findings name
+    applied: list[Applied] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
+    result: LintResult | None = None  # the lint of the fixed tree
+    errors: tuple = ()
+    read: list[str] = field(default_factory=list)  # real paths of the files the loader read (for nginx -t)
+    main: str | None = None  # the main config, when the tree is a whole one
+    fragments: list[str] = field(default_factory=list)  # else the http-level files given, as nginx would include them
+
+    @property
+    def changed(self) -> list[str]:
+        return [path for path, data in self.fixed.items() if data != self.original.get(path)]
+
+
+def fix_paths(paths: list[str], options: CheckOptions, policies: PolicySet, unsafe: bool) -> Outcome:
+    outcome = Outcome()
+    writable = _writable(paths, options)
+    config, result = _lint(paths, options, policies, outcome.fixed)
+    outcome.errors = result.errors
+    tried: set[tuple] = set()  # findings a fix was tried on (kept or refused), not tried again
+    for _ in range(MAX_PASSES):
+        found = list(verdicts(config, policies, options.nginx_version, wanted(options, policies)))
+        candidates, refusals = plan(result, found, unsafe, lambda file: lines_of(_bytes(file, outcome)), writable)
+        key = _keys(config)
+        outcome.refused.extend(r for r in refusals if key(r.finding) not in tried)
+        tried.update(key(r.finding) for r in refusals)
+        batch = _without_overlaps([c for c in candidates if key(c.finding) not in tried])
+        if not batch:
+            break
+        tried.update(key(c.finding) for c in batch)
+        proved = _try(batch, config, result, paths, options, policies, outcome)
+        if proved is None and len(batch) > 1:  # the pass as a whole is refused: each fix alone
+            for candidate in batch:
+                proved = _try([candidate], config, result, paths, options, policies, outcome) or proved
+                config, result = proved or (config, result)
+        elif proved is not None:
+            config, result = proved
+    outcome.result = result
+    outcome.read = list(dict.fromkeys(os.path.realpath(f) for f in config.files))
+    mains = [root.file for root in config.roots if root.inner == "main"]
+    outcome.main = os.path.realpath(mains[0]) if mains else None
+    outcome.fragments = [f for f in outcome.read if any(_given(f, p) for p in paths)] if not mains else []
+    return outcome
+
+
+def _try(batch: list[Candidate], config: Config, result: LintResult, paths: list[str], options: CheckOptions,
+         policies: PolicySet, outcome: Outcome) -> tuple[Config, LintResult] | None:
+    """Apply the batch in memory and keep it when the re-lint proves it;
+    a batch of one that fails is refused with the reason."""
+    fixed = dict(outcome.fixed)
+    try:
+        for file in {file for c in batch for file, _ in c.edits}:
+            real = os.path.realpath(file)
+            original = _bytes(file, outcome)
+            fixed[real] = apply(original, [edit for c in batch for f, edit in c.edits if f == file])
+            outcome.original.setdefault(real, original)
+            outcome.shown.setdefault(real, file)
+    except Unfixable as exc:
+        if len(batch) == 1:
+            outcome.refused.append(Refusal(batch[0].finding, str(exc)))
+        return None
+    new_config, new_result = _lint(paths, options, policies, fixed)
+    problem = _judge(batch, config, result, new_config, new_result)
+    if problem is not None:
+        if len(batch) == 1:
+            outcome.refused.append(Refusal(batch[0].finding, problem))
+        return None
+    outcome.fixed.clear()
+    outcome.fixed.update(fixed)
+    outcome.applied.extend(Applied(c.finding, c.description, tuple((f, e.line) for f, e in c.edits)) for c in batch)
+    return new_config, new_result
+
+
+def _judge(batch: list[Candidate], config: Config, result: LintResult, new_config: Config, new_result: LintResult) -> str | None:
+    """Why the fixed tree is not better (None when it is): a fixed finding still there, or a new one."""
+    if new_result.errors and not result.errors:
+        return f"the fixed tree cannot be read: {new_result.errors[0]}"
+    before = Counter(e.key for e in baseline.entries(result.findings, config))
+    after = baseline.entries(new_result.findings, new_config)
+    left = Counter(e.key for e in after)
+    for candidate in batch:
+        key = baseline.entries([candidate.finding], config)[0].key
+        if left[key] >= before[key]:
+            return f"{candidate.finding.rule} is still reported after the fix"
+    new = Counter(e.key for e in after) - before
+    if new:
+        entry = next(e for e in after if e.key in new)
+        return f"the fix would bring {entry.rule} at {entry.file}:{entry.line}: {entry.message}"
+    return None
+
+
+def _without_overlaps(candidates: list[Candidate]) -> list[Candidate]:
+    """Fixes that replace different lines (adding lines above one `}` is
+    no overlap); the others wait for the next pass, planned on the result."""
+    taken: set[tuple[str, int]] = set()
+    batch = []
+    for candidate in candidates:
+        replaced = {(os.path.realpath(f), e.line) for f, e in candidate.edits if e.new is not None}
+        if not replaced & taken:
+            taken |= replaced
+            batch.append(candidate)
+    return batch
+
+
+def _keys(config: Config) -> Callable[[Finding], tuple]:
+    """A finding as the passes know it: by rule, file, blocks and the text of
+    its line, as the baseline matches (lines added above it move it)."""
+    return lambda finding: (finding.file, baseline.entries([finding], config)[0].key)
+
+
+def _bytes(file: str, outcome: Outcome) -> bytes:
+    real = os.path.realpath(file)
+    if real not in outcome.fixed:
+        with open(real, "rb") as handle:
+            return handle.read()
+    return outcome.fixed[real]
+
+
+def _lint(paths: list[str], options: CheckOptions, policies: PolicySet, fixed: dict[str, bytes]) -> tuple[Config, LintResult]:
+    return lint_paths(paths, options, policies, OverlayProbe(fixed))
+
+
+def _given(real: str, path: str) -> bool:
+    """The file is a path given, or a file of a folder given."""
+    given = os.path.realpath(path)
+    return real == given or (os.path.isdir(path) and os.path.dirname(real) == given)
+
+
+def _writable(paths: list[str], options: CheckOptions) -> Callable[[str], bool]:
+    """A file may be edited when its real path lies in the tree of a linted
+    path (--root, --prefix, else its conf prefix folder, as the loader
+    bounds what it reads): never nginxlint's stock copies, an
+    --include-path folder, or a symlink's target outside the tree."""
+    layout = Layout(options.root, options.prefix, options.prefix_of, False)
+    trees = set()
+    for path in paths:
+        folder = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
+        prefix = layout.conf_prefix(conf_prefix(os.path.abspath(folder), Probe()))
+        trees.add(os.path.realpath(layout.boundary(prefix) or prefix))
+        if os.path.isfile(path):
+            trees.add(os.path.dirname(os.path.realpath(path)))
+    return lambda file: any(inside(os.path.realpath(file), tree) for tree in trees)
+
+
+def write_all(outcome: Outcome, write: Callable[[str, bytes, int], None]) -> None:
+    """Every changed file replaced atomically, keeping its mode and owner;
+    when one cannot be written, the ones already written get their old
+    bytes back, so a run changes all of its files or none (raises OSError)."""
+    done: list[str] = []
+    try:
+        for path in outcome.changed:
+            info = os.stat(path)
+            write(path, outcome.fixed[path], info.st_mode & 0o7777)
+            done.append(path)
+            if (info.st_uid, info.st_gid) != (os.stat(path).st_uid, os.stat(path).st_gid):
+                os.chown(path, info.st_uid, info.st_gid)
+    except OSError:
+        for path in done:
+            write(path, outcome.original[path], os.stat(path).st_mode & 0o7777)
+        raise
