@@ -176,7 +176,7 @@ def fix_command(paths, policies, packs, params, config_file, select, ignore, ngi
         click.echo(f"nginxlint: error: {error}", err=True)
     nginx = None if no_nginx else verify_nginx.find_nginx()
     if outcome.changed and nginx is not None:
-        problem = verify_nginx.verdict(nginx, outcome.read, outcome.fixed, outcome.main, outcome.fragments)
+        problem = verify_nginx.verdict(nginx, outcome.read, outcome.fixed, outcome.main, outcome.fragments, *show.changed_lines(outcome))
         if problem is not None:
             click.echo(show.unified_diff(outcome), nl=False)
             click.echo(f"nginxlint: no fix applied: {problem}", err=True)

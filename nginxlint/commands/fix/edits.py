@@ -97,7 +97,7 @@ def _set_args(node: Node, args: bytes, text: bytes) -> bytes:
     name, semicolon, old = _statement(node, text)
     new = [t.group() for t in _TOKEN.finditer(args)]
     same = 0
-    while same < min(len(old), len(new)) and old[same].group() == new[same].group():
+    while same < min(len(old), len(new)) and old[same].group() == new[same]:
         same += 1
     kept = old[same - 1].end() if same else _TOKEN.match(text, name).end()
     if same < len(old):  # replace from the first differing argument, keeping the space before it
@@ -106,14 +106,23 @@ def _set_args(node: Node, args: bytes, text: bytes) -> bytes:
 
 
 def _add_lines(change: AddLines, lines: list[bytes], read: Callable[[str], list[bytes]]) -> LineEdit:
+    """New lines above the block's closing `}`; in a block written on one
+    line (`location /x/ { proxy_pass …; }`), the statements before its `}`."""
     block = change.block
     closing = _line(lines, block.end_line)
-    if closing.strip()[:1] != b"}" or closing.count(b"}") != 1 or closing.lstrip()[1:].strip()[:1] not in (b"", b"#"):
+    braces = [t for t in _tokens(closing) if t.group() == b"}"]
+    after = closing[braces[-1].end():].strip() if braces else b"x"
+    if len(braces) != 1 or after[:1] not in (b"", b"#"):
         raise Unfixable(f"the block at line {block.line} closes on a line with other text")
+    texts = [_written(item, read) for item in change.lines]
+    if closing[:braces[0].start()].strip():
+        if block.line != block.end_line:
+            raise Unfixable(f"the block at line {block.line} closes on a line with other text")
+        at = braces[0].start()
+        return LineEdit(block.end_line, closing[:at].rstrip(b" \t") + b" " + b" ".join(texts) + b" " + closing[at:])
     eol = _eol(lines, block.end_line)
     indent = _indent(block, lines)
-    new = tuple(indent + _written(item, read) + eol for item in change.lines)
-    return LineEdit(block.end_line, None, new)
+    return LineEdit(block.end_line, None, tuple(indent + text + eol for text in texts))
 
 
 def _eol(lines: list[bytes], number: int) -> bytes:
@@ -175,7 +184,9 @@ def apply(data: bytes, edits: list[LineEdit]) -> bytes:
         elif known.new is not None and edit.new is not None and known.new != edit.new:
             raise Unfixable(f"two fixes change line {edit.line}")
         else:
-            by_line[edit.line] = LineEdit(edit.line, known.new if known.new is not None else edit.new, known.before + edit.before)
+            # Two fixes adding the same line to one block (the inherited headers each copies) add it once.
+            before = known.before + tuple(text for text in edit.before if text not in known.before)
+            by_line[edit.line] = LineEdit(edit.line, known.new if known.new is not None else edit.new, before)
     out = []
     for number, text in enumerate(lines, 1):
         edit = by_line.get(number)

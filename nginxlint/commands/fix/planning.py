@@ -7,12 +7,12 @@ inside the linted tree, made by whole-line edits (edits.py).
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from ...findings.records import Finding, LintResult
 from ...policy.engine import Verdict
+from ...policy.fixes import Rename
 from .edits import LineEdit, Unfixable, line_edit
 
 
@@ -55,7 +55,7 @@ def plan(result: LintResult, verdicts: list[Verdict], unsafe: bool, read: Callab
             refusals.append(Refusal(finding, str(exc)))
             continue
         if edits:
-            candidates.append(Candidate(finding, fix.describe, edits))
+            candidates.append(Candidate(finding, _described(group, fix.describe), edits))
     return candidates, refusals
 
 
@@ -75,5 +75,7 @@ def _edits(group: list[Verdict], read: Callable[[str], list[bytes]], writable: C
     return tuple(edits)
 
 
-def realpath(file: str) -> str:
-    return os.path.realpath(file)
+def _described(group: list[Verdict], general: str) -> str:
+    """What the fix does, with the name a rename gives (SYN005: the directive meant)."""
+    names = {c.name for v in group for c in v.rule.fix.changes(v.failure, v.target, v.cause, v.scope) if isinstance(c, Rename)}
+    return f"rename to {', '.join(sorted(names))}" if names else general

@@ -14,12 +14,12 @@ at once. Writing is the CLI's last step (write_all): all files or none.
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ...findings import baseline
-from ...findings.records import Finding, LintResult
+from ...findings.records import Finding, LintResult, without_reach
 from ...policy.engine import verdicts
 from ...policy.model import PolicySet
 from ...reading.file_roles import conf_prefix
@@ -31,6 +31,7 @@ from ..check import CheckOptions, lint_paths, wanted
 from .edits import Unfixable, apply, lines_of
 from .planning import Candidate, Refusal, plan
 
+_LINE = re.compile(r":\d+\b")
 MAX_PASSES = 8  # a fix that makes room for another (HDR001, then a header) needs a second pass; more means a loop
 
 
@@ -79,25 +80,36 @@ def fix_paths(paths: list[str], options: CheckOptions, policies: PolicySet, unsa
     writable = _writable(paths, options)
     config, result = _lint(paths, options, policies, outcome.fixed)
     outcome.errors = result.errors
-    tried: set[tuple] = set()  # findings a fix was tried on (kept or refused), not tried again
+    refused: dict[tuple, Refusal] = {}  # by finding (_keys): the last reason each was not fixed
+    settled: set[tuple] = set()  # findings whose fix is kept, or was refused in a pass that changed nothing
     for _ in range(MAX_PASSES):
         found = list(verdicts(config, policies, options.nginx_version, wanted(options, policies)))
         candidates, refusals = plan(result, found, unsafe, lambda file: lines_of(_bytes(file, outcome)), writable)
-        key = _keys(config)
-        outcome.refused.extend(r for r in refusals if key(r.finding) not in tried)
-        tried.update(key(r.finding) for r in refusals)
-        batch = _without_overlaps([c for c in candidates if key(c.finding) not in tried])
+        refused.update((_key(r.finding), r) for r in refusals)
+        batch = _without_overlaps([c for c in candidates if _key(c.finding) not in settled])
         if not batch:
             break
-        tried.update(key(c.finding) for c in batch)
-        proved = _try(batch, config, result, paths, options, policies, outcome)
-        if proved is None and len(batch) > 1:  # the pass as a whole is refused: each fix alone
+        proved, reason = _try(batch, paths, options, policies, outcome, config, result)
+        kept = batch if proved is not None else []
+        if proved is None and len(batch) == 1:
+            refused[_key(batch[0].finding)] = Refusal(batch[0].finding, reason)
+        elif proved is None:  # the pass as a whole is refused: each fix alone, then those that hold together
             for candidate in batch:
-                proved = _try([candidate], config, result, paths, options, policies, outcome) or proved
-                config, result = proved or (config, result)
-        elif proved is not None:
-            config, result = proved
+                alone, reason = _try([candidate], paths, options, policies, outcome, config, result, keep=False)
+                if alone is not None:
+                    kept.append(candidate)
+                else:
+                    refused[_key(candidate.finding)] = Refusal(candidate.finding, reason)
+            proved = _try(kept, paths, options, policies, outcome, config, result)[0] if kept else None
+            if proved is None and kept:  # each holds alone, not together: the first now, the rest planned again
+                kept = kept[:1]
+                proved = _try(kept, paths, options, policies, outcome, config, result)[0]
+        # A fix refused beside kept ones may hold once they are in (a header copied before its line was fixed).
+        settled.update(_key(c.finding) for c in (kept or batch))
+        config, result = proved or (config, result)
     outcome.result = result
+    left = set(map(_key, result.findings))
+    outcome.refused = [r for k, r in refused.items() if k in left]
     outcome.read = list(dict.fromkeys(os.path.realpath(f) for f in config.files))
     mains = [root.file for root in config.roots if root.inner == "main"]
     outcome.main = os.path.realpath(mains[0]) if mains else None
@@ -105,10 +117,11 @@ def fix_paths(paths: list[str], options: CheckOptions, policies: PolicySet, unsa
     return outcome
 
 
-def _try(batch: list[Candidate], config: Config, result: LintResult, paths: list[str], options: CheckOptions,
-         policies: PolicySet, outcome: Outcome) -> tuple[Config, LintResult] | None:
-    """Apply the batch in memory and keep it when the re-lint proves it;
-    a batch of one that fails is refused with the reason."""
+def _try(batch: list[Candidate], paths: list[str], options: CheckOptions, policies: PolicySet, outcome: Outcome,
+         config: Config, result: LintResult, keep: bool = True) -> tuple[tuple[Config, LintResult] | None, str]:
+    """Apply the batch (its edits planned on the same bytes) in memory and,
+    with `keep`, keep it when the re-lint proves it: the fixed tree's lint,
+    or None and why not."""
     fixed = dict(outcome.fixed)
     try:
         for file in {file for c in batch for file, _ in c.edits}:
@@ -118,36 +131,32 @@ def _try(batch: list[Candidate], config: Config, result: LintResult, paths: list
             outcome.original.setdefault(real, original)
             outcome.shown.setdefault(real, file)
     except Unfixable as exc:
-        if len(batch) == 1:
-            outcome.refused.append(Refusal(batch[0].finding, str(exc)))
-        return None
+        return None, str(exc)
     new_config, new_result = _lint(paths, options, policies, fixed)
-    problem = _judge(batch, config, result, new_config, new_result)
+    problem = _judge(batch, result, new_result)
     if problem is not None:
-        if len(batch) == 1:
-            outcome.refused.append(Refusal(batch[0].finding, problem))
-        return None
+        return None, problem
+    if not keep:
+        return (new_config, new_result), ""
     outcome.fixed.clear()
     outcome.fixed.update(fixed)
     outcome.applied.extend(Applied(c.finding, c.description, tuple((f, e.line) for f, e in c.edits)) for c in batch)
-    return new_config, new_result
+    return (new_config, new_result), ""
 
 
-def _judge(batch: list[Candidate], config: Config, result: LintResult, new_config: Config, new_result: LintResult) -> str | None:
+def _judge(batch: list[Candidate], result: LintResult, new_result: LintResult) -> str | None:
     """Why the fixed tree is not better (None when it is): a fixed finding still there, or a new one."""
     if new_result.errors and not result.errors:
         return f"the fixed tree cannot be read: {new_result.errors[0]}"
-    before = Counter(e.key for e in baseline.entries(result.findings, config))
-    after = baseline.entries(new_result.findings, new_config)
-    left = Counter(e.key for e in after)
+    before = Counter(map(_key, result.findings))
+    left = Counter(map(_key, new_result.findings))
     for candidate in batch:
-        key = baseline.entries([candidate.finding], config)[0].key
-        if left[key] >= before[key]:
+        if left[_key(candidate.finding)] >= before[_key(candidate.finding)]:
             return f"{candidate.finding.rule} is still reported after the fix"
-    new = Counter(e.key for e in after) - before
+    new = left - before
     if new:
-        entry = next(e for e in after if e.key in new)
-        return f"the fix would bring {entry.rule} at {entry.file}:{entry.line}: {entry.message}"
+        finding = next(f for f in new_result.findings if _key(f) in new)
+        return f"the fix would bring {finding.rule} at {finding.file}:{finding.line}: {finding.message}"
     return None
 
 
@@ -164,10 +173,10 @@ def _without_overlaps(candidates: list[Candidate]) -> list[Candidate]:
     return batch
 
 
-def _keys(config: Config) -> Callable[[Finding], tuple]:
-    """A finding as the passes know it: by rule, file, blocks and the text of
-    its line, as the baseline matches (lines added above it move it)."""
-    return lambda finding: (finding.file, baseline.entries([finding], config)[0].key)
+def _key(finding: Finding) -> tuple:
+    """A finding as the passes know it, whatever lines a fix added above it:
+    rule, file, blocks and message with its line numbers left out."""
+    return finding.rule, finding.file, finding.server, finding.location, _LINE.sub("", without_reach(finding.message))
 
 
 def _bytes(file: str, outcome: Outcome) -> bytes:

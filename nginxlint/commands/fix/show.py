@@ -20,6 +20,20 @@ def unified_diff(outcome: Outcome) -> str:
     return "".join(out).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
+def changed_lines(outcome: Outcome) -> tuple[dict[str, set[int]], dict[str, set[int]]]:
+    """Per changed file, the lines the fixes replaced (numbered as in the
+    original) and the lines they wrote (numbered as in the fixed file)."""
+    before: dict[str, set[int]] = {}
+    after: dict[str, set[int]] = {}
+    for real in outcome.changed:
+        old, new = outcome.original[real].splitlines(), outcome.fixed[real].splitlines()
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+            if tag != "equal":
+                before.setdefault(real, set()).update(range(i1 + 1, i2 + 1))
+                after.setdefault(real, set()).update(range(j1 + 1, j2 + 1))
+    return before, after
+
+
 def summary(outcome: Outcome, written: bool) -> list[str]:
     verb = "fixed" if written else "would fix"
     lines = [f"{verb}: {a.finding.file}:{a.finding.line}: {a.finding.rule} ({a.description})" for a in outcome.applied]

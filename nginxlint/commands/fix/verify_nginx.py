@@ -9,9 +9,12 @@ main config that includes it in http, as Debian's nginx.conf does.
 The machine that runs `fix` is rarely the one nginx serves from: the
 certificates or log folders a config names may not exist here, and nginx -t
 then fails on the original tree too. So the verdict compares: the fixed
-copy must pass, or fail with exactly the error the original copy fails with
-(file line numbers aside: inserted lines move them), which means nginx read
-every fixed line and refused none of them before the error both share.
+copy must pass; or fail with exactly the error the original copy fails with
+(file line numbers aside: inserted lines move them), so nginx read every
+fixed line and refused none of them before the error both share; or, when
+the original's error stood on a line a fix changed (a misspelt directive),
+fail at a line no fix touched or at no line at all (a certificate this
+machine does not have).
 """
 from __future__ import annotations
 
@@ -20,30 +23,48 @@ import re
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 
 TIMEOUT = 60
 _PID = re.compile(rb"^(\s*)pid\s+[^;]*;", re.M)
 _LINE_NUMBER = re.compile(r"(\S):\d+")
+_AT = re.compile(r"\0(\S+):(\d+)")
 
 
 def find_nginx() -> str | None:
     return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None)
 
 
-def verdict(nginx: str, files: list[str], fixed: dict[str, bytes], main: str | None, fragments: list[str]) -> str | None:
-    """None when nginx accepts the fixed tree as it accepts the original;
-    else why not. `files` are the real paths read; `main` the main config,
-    or `fragments` the http-level files to include."""
+Lines = dict[str, set[int]]  # real path -> line numbers
+
+
+def verdict(nginx: str, files: list[str], fixed: dict[str, bytes], main: str | None, fragments: list[str],
+            changed_before: Lines, changed_after: Lines) -> str | None:
+    """None when nginx accepts the fixed tree as well as the original; else
+    why not. `files` are the real paths read; `main` the main config, or
+    `fragments` the http-level files to include; `changed_*` the lines the
+    fixes changed, numbered as in the original and in the fixed files."""
     before = _run(nginx, files, {}, main, fragments)
     after = _run(nginx, files, fixed, main, fragments)
-    if after is None or after == before:
+    if after is None or (before is not None and after.text == before.text):
         return None
-    return f"nginx -t rejects the fixed tree: {after}"
+    if before is not None and _on(before, changed_before) and not _on(after, changed_after):
+        return None
+    return f"nginx -t rejects the fixed tree: {after.text}"
 
 
-def _run(nginx: str, files: list[str], fixed: dict[str, bytes], main: str | None, fragments: list[str]) -> str | None:
-    """nginx -t's error on the copy (scratch paths and line numbers
-    normalised), or None when it passes."""
+@dataclass(frozen=True)
+class _Failed:
+    text: str  # the error, scratch paths and line numbers left out
+    where: tuple[str, int] | None  # the real file and line nginx names
+
+
+def _on(failed: _Failed, lines: Lines) -> bool:
+    return failed.where is not None and failed.where[1] in lines.get(failed.where[0], ())
+
+
+def _run(nginx: str, files: list[str], fixed: dict[str, bytes], main: str | None, fragments: list[str]) -> _Failed | None:
+    """nginx -t's error on the copy, or None when it passes."""
     base = os.path.commonpath([os.path.dirname(f) for f in files])
     with tempfile.TemporaryDirectory(prefix="nginxlint-fix-") as scratch:
         tree = os.path.join(scratch, "tree")
@@ -69,8 +90,11 @@ def _run(nginx: str, files: list[str], fixed: dict[str, bytes], main: str | None
             done = subprocess.run([nginx, "-t", "-q", "-p", scratch + "/", "-c", conf, "-e", os.path.join(scratch, "error.log")],
                                   capture_output=True, text=True, timeout=TIMEOUT)
         except (OSError, subprocess.TimeoutExpired) as exc:
-            return f"nginx -t could not run: {exc}"
+            return _Failed(f"nginx -t could not run: {exc}", None)
         if done.returncode == 0:
             return None
-        errors = [line for line in done.stderr.splitlines() if "[emerg]" in line or "failed" in line] or done.stderr.splitlines()[-1:]
-        return _LINE_NUMBER.sub(r"\1", " ".join(errors).replace(tree + "/", "").replace(scratch + "/", ""))
+        errors = [line for line in done.stderr.splitlines() if "[emerg]" in line] or done.stderr.splitlines()[-1:]
+        text = " ".join(errors)
+        at = _AT.search(text.replace(tree + "/", "\0"))
+        where = (os.path.join(base, at[1]), int(at[2])) if at else None
+        return _Failed(_LINE_NUMBER.sub(r"\1", text.replace(tree + "/", "").replace(scratch + "/", "")), where)
