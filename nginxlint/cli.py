@@ -181,7 +181,7 @@ def fix_command(paths, policies, packs, params, config_file, select, ignore, ngi
             click.echo(show.unified_diff(outcome), nl=False)
             click.echo(f"nginxlint: no fix applied: {problem}", err=True)
             sys.exit(EXIT_TOOL)
-    elif outcome.changed:
+    elif outcome.changed and not no_nginx:
         click.echo("nginxlint: nginx not found: the fixes are verified by the re-lint only", err=True)
     if not write:
         click.echo(show.unified_diff(outcome), nl=False)

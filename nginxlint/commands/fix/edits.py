@@ -30,11 +30,14 @@ class Unfixable(Exception):
 
 @dataclass(frozen=True)
 class LineEdit:
-    """One line replaced by `new` (None: left as it is) and lines inserted before it."""
+    """One line replaced by `new` (None: left as it is), lines inserted
+    before it, or statements written into it just before its `}` (a block
+    on one line); the last two merge with other fixes' edits of the line."""
 
     line: int
     new: bytes | None = None
     before: tuple[bytes, ...] = ()
+    inline: tuple[bytes, ...] = ()
 
 
 def lines_of(data: bytes) -> list[bytes]:
@@ -118,8 +121,7 @@ def _add_lines(change: AddLines, lines: list[bytes], read: Callable[[str], list[
     if closing[:braces[0].start()].strip():
         if block.line != block.end_line:
             raise Unfixable(f"the block at line {block.line} closes on a line with other text")
-        at = braces[0].start()
-        return LineEdit(block.end_line, closing[:at].rstrip(b" \t") + b" " + b" ".join(texts) + b" " + closing[at:])
+        return LineEdit(block.end_line, inline=tuple(texts))
     eol = _eol(lines, block.end_line)
     indent = _indent(block, lines)
     return LineEdit(block.end_line, None, tuple(indent + text + eol for text in texts))
@@ -181,17 +183,22 @@ def apply(data: bytes, edits: list[LineEdit]) -> bytes:
         known = by_line.get(edit.line)
         if known is None:
             by_line[edit.line] = edit
-        elif known.new is not None and edit.new is not None and known.new != edit.new:
+            continue
+        if (known.new is not None and edit.new is not None and known.new != edit.new) or \
+                (known.new or edit.new) and (known.inline or edit.inline):
             raise Unfixable(f"two fixes change line {edit.line}")
-        else:
-            # Two fixes adding the same line to one block (the inherited headers each copies) add it once.
-            before = known.before + tuple(text for text in edit.before if text not in known.before)
-            by_line[edit.line] = LineEdit(edit.line, known.new if known.new is not None else edit.new, before)
+        # Two fixes adding the same line to one block (the inherited headers each copies) add it once.
+        by_line[edit.line] = LineEdit(edit.line, known.new if known.new is not None else edit.new,
+                                      known.before + tuple(t for t in edit.before if t not in known.before),
+                                      known.inline + tuple(t for t in edit.inline if t not in known.inline))
     out = []
     for number, text in enumerate(lines, 1):
         edit = by_line.get(number)
         if edit is not None:
             out.extend(edit.before)
             text = edit.new if edit.new is not None else text
+            if edit.inline:
+                at = [t for t in _tokens(text) if t.group() == b"}"][-1].start()
+                text = text[:at].rstrip(b" \t") + b" " + b" ".join(edit.inline) + b" " + text[at:]
         out.append(text)
     return b"".join(out)

@@ -161,14 +161,18 @@ def _judge(batch: list[Candidate], result: LintResult, new_result: LintResult) -
 
 
 def _without_overlaps(candidates: list[Candidate]) -> list[Candidate]:
-    """Fixes that replace different lines (adding lines above one `}` is
-    no overlap); the others wait for the next pass, planned on the result."""
-    taken: set[tuple[str, int]] = set()
+    """Fixes that replace different lines (adding lines above one `}`, or
+    statements before the `}` of a one-line block, is no overlap); the
+    others wait for the next pass, planned on the result."""
+    replaced: set[tuple[str, int]] = set()
+    written_into: set[tuple[str, int]] = set()  # one-line blocks that get statements before their }
     batch = []
     for candidate in candidates:
-        replaced = {(os.path.realpath(f), e.line) for f, e in candidate.edits if e.new is not None}
-        if not replaced & taken:
-            taken |= replaced
+        new = {(os.path.realpath(f), e.line) for f, e in candidate.edits if e.new is not None}
+        inline = {(os.path.realpath(f), e.line) for f, e in candidate.edits if e.inline}
+        if not new & (replaced | written_into) and not inline & replaced:
+            replaced |= new
+            written_into |= inline
             batch.append(candidate)
     return batch
 
@@ -208,8 +212,6 @@ def _writable(paths: list[str], options: CheckOptions) -> Callable[[str], bool]:
         folder = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
         prefix = layout.conf_prefix(conf_prefix(os.path.abspath(folder), Probe()))
         trees.add(os.path.realpath(layout.boundary(prefix) or prefix))
-        if os.path.isfile(path):
-            trees.add(os.path.dirname(os.path.realpath(path)))
     return lambda file: any(inside(os.path.realpath(file), tree) for tree in trees)
 
 
