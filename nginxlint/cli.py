@@ -198,6 +198,19 @@ def fix_command(paths, policies, packs, params, config_file, select, ignore, ngi
     sys.exit(EXIT_FINDINGS if (outcome.changed and not write) or outcome.refused else EXIT_CLEAN)
 
 
+@main.command("lsp")
+def lsp_command() -> None:
+    """Run the language server on stdin/stdout, for an editor (needs the
+    `lsp` extra: pip install 'nginxlint[lsp]'). Diagnostics on open, change
+    and save; code actions that fix or suppress a finding; hover with a
+    directive's value in force and a finding's explanation."""
+    try:
+        from .lsp.server import build
+    except ImportError as exc:
+        fail(f"the language server needs pygls: pip install 'nginxlint[lsp]' ({exc})")
+    build().start_io()
+
+
 @main.command("inspect")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--host", help="Host header of the request (none: a request without Host).")

@@ -25,29 +25,14 @@ from ...policy.model import PolicySet
 from ...reading.file_roles import conf_prefix
 from ...reading.layout import Layout, inside
 from ...reading.loader import Config
+from ...reading.overlay import OverlayProbe
 from ...reading.probe import Probe
-from ...reading.source import Source, decode_source
 from ..check import CheckOptions, lint_paths, wanted
 from .edits import Unfixable, apply, lines_of
 from .planning import Candidate, Refusal, plan
 
 _LINE = re.compile(r":\d+\b")
 MAX_PASSES = 8  # a fix that makes room for another (HDR001, then a header) needs a second pass; more means a loop
-
-
-class OverlayProbe(Probe):
-    """The disk as it is, except the files already fixed in this run."""
-
-    def __init__(self, fixed: dict[str, bytes]) -> None:
-        super().__init__()
-        self.fixed = fixed  # real path -> fixed bytes
-
-    def source(self, path: str) -> Source:
-        data = self.fixed.get(os.path.realpath(path))
-        return super().source(path) if data is None else decode_source(data)
-
-    def sources(self, paths: list[str]) -> dict[str, Source]:
-        return {path: self.source(path) for path in paths}
 
 
 @dataclass(frozen=True)
@@ -75,8 +60,11 @@ class Outcome:
         return [path for path, data in self.fixed.items() if data != self.original.get(path)]
 
 
-def fix_paths(paths: list[str], options: CheckOptions, policies: PolicySet, unsafe: bool) -> Outcome:
-    outcome = Outcome()
+def fix_paths(paths: list[str], options: CheckOptions, policies: PolicySet, unsafe: bool,
+              unsaved: dict[str, bytes] | None = None, only: Callable[[Finding], bool] = lambda finding: True) -> Outcome:
+    """The fixes of the findings `only` keeps, proved, in memory. `unsaved`
+    (real path -> bytes): files as an editor holds them, fixed instead of the disk's."""
+    outcome = Outcome(original=dict(unsaved or {}), fixed=dict(unsaved or {}))
     writable = _writable(paths, options)
     config, result = _lint(paths, options, policies, outcome.fixed)
     outcome.errors = result.errors
@@ -85,6 +73,7 @@ def fix_paths(paths: list[str], options: CheckOptions, policies: PolicySet, unsa
     for _ in range(MAX_PASSES):
         found = list(verdicts(config, policies, options.nginx_version, wanted(options, policies)))
         candidates, refusals = plan(result, found, unsafe, lambda file: lines_of(_bytes(file, outcome)), writable)
+        candidates, refusals = [c for c in candidates if only(c.finding)], [r for r in refusals if only(r.finding)]
         refused.update((_key(r.finding), r) for r in refusals)
         batch = _without_overlaps([c for c in candidates if _key(c.finding) not in settled])
         if not batch:
