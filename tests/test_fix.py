@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from nginxlint.commands.check import CheckOptions, check, prepare
@@ -239,6 +239,8 @@ def configs(draw) -> str:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=configs())
+@example(text="# generated\nserver {\nlisten 80;\nlocation /ws/ {\nproxy_pass http://127.0.0.1:8000;\n}\nlocation /api/ {\n"
+              "proxy_pass http://127.0.0.1:8000;\nproxy_read_timout 5s;\nproxy_read_timout 5s;\n}\n}")
 def test_fix_changes_only_reported_lines_and_a_second_fix_changes_nothing(tmp_path, text):
     target = tmp_path / "site.conf"
     target.write_bytes(text.encode())
@@ -256,3 +258,23 @@ def test_fix_changes_only_reported_lines_and_a_second_fix_changes_nothing(tmp_pa
     target.write_bytes(fixed)
     again = run.fix_paths([str(target)], options, prepare(options), unsafe=True)
     assert again.changed == [], again.applied
+
+
+def test_missing_server_tokens_is_set_once_at_http_level(tmp_path):
+    text = (b"events {}\nhttp {\n    server {\n        listen 80;\n    }\n    server {\n        listen 81;\n    }\n}\n")
+    fixed = fix_text(tmp_path, text, "--pack", "hardening", name="nginx.conf")
+    assert fixed == text.replace(b"    }\n}\n", b"    }\n    server_tokens off;\n}\n")
+
+
+@pytest.mark.nginx
+def test_nginx_t_refuses_what_it_rejects_and_accepts_what_fails_only_as_before(tmp_path, nginx):  # noqa: F811 (fixture)
+    from nginxlint.commands.fix import verify_nginx
+
+    site = tmp_path / "site.conf"
+    site.write_bytes(b"server {\n    listen 8081;\n    ssl_certificate /nonexistent/cert.pem;\n    ssl_certificate_key /nonexistent/key.pem;\n}\n")
+    real = str(site.resolve())
+    same = {real: site.read_bytes().replace(b"8081;", b"8081;\n    server_tokens off;")}
+    assert verify_nginx.verdict(nginx, [real], same, None, [real], {}, {real: {3}}) is None  # fails on the certificate, as before
+    broken = {real: site.read_bytes().replace(b"8081;", b"8081;\n    server_tokens maybe;")}
+    problem = verify_nginx.verdict(nginx, [real], broken, None, [real], {}, {real: {3}})
+    assert problem is not None and 'invalid value "maybe"' in problem

@@ -116,7 +116,7 @@ class RenameDirective(Fix):
 
     @property
     def describe(self) -> str:
-        return f"rename to {self.template}"
+        return "rename the directive to the stock one it misspells" if "{" in self.template else f"rename to {self.template}"
 
     def changes(self, failure: Failure, target: Node, cause: Node, scope: Scope) -> tuple[Change, ...]:
         name = self.template.format_map(failure.fields) if "{" in self.template else self.template

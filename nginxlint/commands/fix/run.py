@@ -69,7 +69,7 @@ def fix_paths(paths: list[str], options: CheckOptions, policies: PolicySet, unsa
     config, result = _lint(paths, options, policies, outcome.fixed)
     outcome.errors = result.errors
     refused: dict[tuple, Refusal] = {}  # by finding (_keys): the last reason each was not fixed
-    settled: set[tuple] = set()  # findings whose fix is kept, or was refused in a pass that changed nothing
+    settled: set[tuple] = set()  # findings whose fix was refused in a pass that changed nothing
     for _ in range(MAX_PASSES):
         found = list(verdicts(config, policies, options.nginx_version, wanted(options, policies)))
         candidates, refusals = plan(result, found, unsafe, lambda file: lines_of(_bytes(file, outcome)), writable)
@@ -89,12 +89,18 @@ def fix_paths(paths: list[str], options: CheckOptions, policies: PolicySet, unsa
                     kept.append(candidate)
                 else:
                     refused[_key(candidate.finding)] = Refusal(candidate.finding, reason)
+            if kept and _try(kept, paths, options, policies, outcome, config, result, keep=False)[0] is None:
+                # each holds alone, not together: as many as hold together, one by one; the rest wait for the next pass
+                together: list[Candidate] = []
+                for candidate in kept:
+                    if _try([*together, candidate], paths, options, policies, outcome, config, result, keep=False)[0] is not None:
+                        together.append(candidate)
+                kept = together
             proved = _try(kept, paths, options, policies, outcome, config, result)[0] if kept else None
-            if proved is None and kept:  # each holds alone, not together: the first now, the rest planned again
-                kept = kept[:1]
-                proved = _try(kept, paths, options, policies, outcome, config, result)[0]
-        # A fix refused beside kept ones may hold once they are in (a header copied before its line was fixed).
-        settled.update(_key(c.finding) for c in (kept or batch))
+        # A kept fix's finding is gone (another with the same key may remain: its turn is next);
+        # a fix refused beside kept ones may hold once they are in (a header copied before its line was fixed).
+        if not kept:
+            settled.update(_key(c.finding) for c in batch)
         config, result = proved or (config, result)
     outcome.result = result
     left = set(map(_key, result.findings))
