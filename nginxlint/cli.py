@@ -33,6 +33,7 @@ from .cli_options import (
     selection_options,
 )
 from .commands import result_cache
+from .commands.atomic_file import replace_atomically
 from .commands.check import DEFAULT_NGINX_VERSION, CheckOptions, against_baseline, check, lint_paths
 from .findings import baseline
 from .findings.records import SEVERITIES, severity_rank
@@ -140,6 +141,74 @@ def check_command(paths, policies, packs, params, config_file, select, ignore, o
     threshold = severity_rank(fail_on)
     failing = any(severity_rank(f.severity) <= threshold for f in result.findings)
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+@main.command("fix")
+@click.argument("paths", nargs=-1, type=click.Path())
+@policy_options
+@selection_options
+@reading_options
+@click.option("--write", is_flag=True, help="Apply the fixes to the files (default: print the diff and change nothing).")
+@click.option("--unsafe-fixes", is_flag=True, help="Also make judgement fixes (a timeout, a body limit, HSTS, protocols that drop old clients).")
+@click.option("--no-nginx", is_flag=True, help="Do not verify with nginx -t even when nginx is installed.")
+def fix_command(paths, policies, packs, params, config_file, select, ignore, nginx_version, root, prefix, allow_outside,
+                context, include_path, write, unsafe_fixes, no_nginx) -> None:
+    """Fix the findings whose rules declare a fix, as ruff does.
+
+    Prints a unified diff and changes nothing, unless --write. Each fix is
+    proved before it is kept: the fixed tree is linted again in memory (its
+    finding gone, no new one) and, when nginx is installed, nginx -t runs on
+    a scratch copy. Exit 0: nothing left to fix; 1: a diff was printed
+    (without --write) or findings a fix could not remove remain; 2:
+    nginxlint could not do its job, or could not write a file (none is
+    then changed).
+    """
+    from .commands.fix import run, show, verify_nginx
+
+    project = project_config(config_file, paths)
+    options = check_options(project, policies, params, nginx_version, root, context, select, ignore, packs, include_path,
+                            (), prefix, allow_outside)
+    paths = list(paths) or [DEFAULT_PATH]
+    if "-" in paths:
+        fail("fix edits files: standard input cannot be fixed")
+    outcome = run.fix_paths(paths, options, prepared_policies(options), unsafe_fixes)
+    for error in outcome.errors:
+        click.echo(f"nginxlint: error: {error}", err=True)
+    nginx = None if no_nginx else verify_nginx.find_nginx()
+    if outcome.changed and nginx is not None:
+        problem = verify_nginx.verdict(nginx, outcome.read, outcome.fixed, outcome.main, outcome.fragments, *show.changed_lines(outcome))
+        if problem is not None:
+            click.echo(show.unified_diff(outcome), nl=False)
+            click.echo(f"nginxlint: no fix applied: {problem}", err=True)
+            sys.exit(EXIT_TOOL)
+    elif outcome.changed and not no_nginx:
+        click.echo("nginxlint: nginx not found: the fixes are verified by the re-lint only", err=True)
+    if not write:
+        click.echo(show.unified_diff(outcome), nl=False)
+    else:
+        try:
+            run.write_all(outcome, replace_atomically)
+        except OSError as exc:
+            click.echo(f"nginxlint: error: no file changed: {exc}", err=True)
+            sys.exit(EXIT_TOOL)
+    for line in show.summary(outcome, write):
+        click.echo(line, err=True)
+    if outcome.errors:
+        sys.exit(EXIT_TOOL)
+    sys.exit(EXIT_FINDINGS if (outcome.changed and not write) or outcome.refused else EXIT_CLEAN)
+
+
+@main.command("lsp")
+def lsp_command() -> None:
+    """Run the language server on stdin/stdout, for an editor (needs the
+    `lsp` extra: pip install 'nginxlint[lsp]'). Diagnostics on open, change
+    and save; code actions that fix or suppress a finding; hover with a
+    directive's value in force and a finding's explanation."""
+    try:
+        from .lsp.server import build
+    except ImportError as exc:
+        fail(f"the language server needs pygls: pip install 'nginxlint[lsp]' ({exc})")
+    build().start_io()
 
 
 @main.command("inspect")

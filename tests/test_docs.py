@@ -84,8 +84,8 @@ def test_readme_links_every_doc():
 def test_readme_keeps_the_setup_and_test_commands():
     text = README.read_text(encoding="utf-8")
     for command in ("pip install . && nginxlint check sample_configs/gmai.sa sample_configs/gmai.sa.backup",
-                    "pip install '.[test]' && python -m pytest",
+                    "pip install '.[test,lsp]' && python -m pytest",
                     'python -m pytest -m "not live and not slow"'):
         assert command in text, command
-    assert "pip install -q '.[test]' && python -m pytest -q" in (REPO / ".ci" / "run").read_text()
+    assert "pip install -q '.[test,lsp]' && python -m pytest -q" in (REPO / ".ci" / "run").read_text()
 

@@ -47,6 +47,7 @@ def test_explain_shows_docs_and_parameter_values():
     for title in ("What it checks:", "Which blocks:", "Why:", "Bad:", "Good:", "Parameters"):
         assert f"\n{title}" in out
     assert "websocket_min_timeout = 1h (default 86400s)" in out
+    assert "\nFix (nginxlint fix): proxy_read_timeout 1h; (unsafe: made with --unsafe-fixes)\n" in out
     assert "voice" not in out
 
 

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 
 from ..findings.records import Failure, Related
 from ..routing.pcre import compile_error
-from ..semantics.directive_names import check_names
+from ..semantics.directive_names import check_names, suggestion
 from ..semantics.listen_conflicts import check_listen_conflicts
 from ..semantics.placement import Rejection, check_contexts
 from ..semantics.regex_sites import regex_sites
@@ -45,7 +45,11 @@ def values(tree: TreeView) -> list[Failure]:
 
 
 def names(tree: TreeView) -> list[Failure]:
-    return _failures(check_names(tree.root, tree.declared_directives))
+    """`meant`, the stock name the typo is close to, is what SYN005's fix renames it to."""
+    failures = _failures(check_names(tree.root, tree.declared_directives))
+    for failure in failures:
+        failure.fields["meant"] = suggestion(failure.node.name, tree.declared_directives) or ""
+    return failures
 
 
 def listen_conflicts(tree: TreeView) -> list[Failure]:

@@ -59,6 +59,9 @@ def explain_text(rule: Rule, policies: PolicySet) -> str:
             lines += ["", f"{title}:", textwrap.indent(body, "    ")]
         if key == "what":
             lines += _which_blocks(rule)
+    if rule.fix is not None:
+        unsafe = " (unsafe: made with --unsafe-fixes)" if rule.fix.unsafe else ""
+        lines += ["", f"Fix (nginxlint fix): {rule.fix.describe}{unsafe}"]
     params = rule_params(rule, policies)
     if params:
         lines += ["", "Parameters (set with --param NAME=VALUE or params: in .nginxlint.yaml):"]

@@ -18,7 +18,7 @@ http block, so one missing http-level line is one finding.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from .. import checks
@@ -66,6 +66,33 @@ def lint(config: Config, policies: PolicySet, version: str,
         rule = policies.rule(problem.rule)
         if wanted(rule.id):
             placed.append(_Placed(rule, problem.file, problem.line, problem.message))
+    placed.extend(_place(v.rule, v.failure, v.target, v.scope, policies)
+                  for v in verdicts(config, policies, version, wanted, declared_directives))
+    causes: dict[tuple[str, str, int], list[_Placed]] = {}
+    for one in placed:
+        causes.setdefault((one.rule.id, one.file, one.line), []).append(one)
+    return sorted((_finding(group) for group in causes.values()), key=Finding.sort_key)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """One rule's Failure on one target, with the scope it was judged in:
+    what `fix` needs to plan an edit (the nodes), before lint() reduces it
+    to a Finding (file, line, message)."""
+
+    rule: Rule
+    failure: Failure
+    target: Node
+    scope: Scope
+
+    @property
+    def cause(self) -> Node:
+        return _cause(self.failure, self.target, self.scope)
+
+
+def verdicts(config: Config, policies: PolicySet, version: str, wanted: Callable[[str], bool],
+             declared_directives: tuple[str, ...] = ()) -> Iterator[Verdict]:
+    """Every Failure of every rule `wanted` on every tree, in rule order per tree."""
     effective = Effective(version)
     maps = MapIndex(config.roots)
     checked = [r for r in policies.rules if (r.select is not None or r.python) and wanted(r.id)]
@@ -78,17 +105,15 @@ def lint(config: Config, policies: PolicySet, version: str,
         selected: dict[int, list[Node]] = {}  # rules of a pack share named selectors: match once
         for rule in checked:
             if rule.python is not None:
-                failures = [(f, f.node) for f in checks.CHECKS[rule.python](view)]
-            else:
-                if id(rule.select) not in selected:
-                    selected[id(rule.select)] = rule.select.targets(scope)
-                statement = rule.select.selects_statements
-                failures = [(f, target) for target in selected[id(rule.select)] for f in rule.check.failures(target, scope, statement)]
-            placed.extend(_place(rule, failure, target, scope, policies) for failure, target in failures)
-    causes: dict[tuple[str, str, int], list[_Placed]] = {}
-    for one in placed:
-        causes.setdefault((one.rule.id, one.file, one.line), []).append(one)
-    return sorted((_finding(group) for group in causes.values()), key=Finding.sort_key)
+                for failure in checks.CHECKS[rule.python](view):
+                    yield Verdict(rule, failure, failure.node, scope)
+                continue
+            if id(rule.select) not in selected:
+                selected[id(rule.select)] = rule.select.targets(scope)
+            statement = rule.select.selects_statements
+            for target in selected[id(rule.select)]:
+                for failure in rule.check.failures(target, scope, statement):
+                    yield Verdict(rule, failure, target, scope)
 
 
 def _place(rule: Rule, failure: Failure, target: Node, scope: Scope, policies: PolicySet) -> _Placed:

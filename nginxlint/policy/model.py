@@ -13,6 +13,7 @@ from .yamlload import Map
 
 if TYPE_CHECKING:
     from .assertions import Assertion
+    from .fixes import Fix
     from .selectors import Selector
 
 PARAM_TYPES = ("time", "size", "regex", "string", "flag")
@@ -43,6 +44,7 @@ class Rule:
     python: str | None = None  # a built-in check in code (checks/), for what the language cannot say
     params: tuple[str, ...] = ()  # the parameters its selector, assertion and message read
     pack: str = ""  # the name of the pack that declares it ("" for the loader's own rules: always on)
+    fix: Fix | None = None  # what `nginxlint fix` changes so the rule holds (policy/fixes.py)
 
 
 @dataclass(frozen=True)

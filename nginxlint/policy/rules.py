@@ -14,12 +14,13 @@ from ..reading.tree import Node
 from . import assertions
 from .assertions import Assertion
 from .compiling import Compiler, mapping
+from .fixes import compile_fix
 from .model import Rule
 from .scope import Scope, referenced_params
 from .selectors import Selector, compile_selector
 from .yamlload import Map
 
-RULE_KEYS = ("id", "name", "severity", "summary", "message", "docs", "select", "assert", "python")
+RULE_KEYS = ("id", "name", "severity", "summary", "message", "docs", "select", "assert", "python", "fix")
 RULE_ID = re.compile(r"[A-Z][A-Z0-9]*[0-9]{3}")
 RULE_NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
@@ -67,11 +68,12 @@ def parse_rule(item: object, compiler: Compiler, named: dict[str, NamedSelector]
         compiler.collect(lambda: _validate_python(item, compiler))
     elif needs_check:
         select, check, written = _compile_check(item, compiler, named, message_ok is not None)
+    fix = compiler.collect(lambda: compile_fix(item["fix"], item.line_of("fix"), compiler)) if "fix" in item else None
     if len(compiler.errors) > before:
         return None
     params = [p for p in dict.fromkeys(_params_used(written) + referenced_params(item["message"])) if p in compiler.params]
     return Rule(item["id"], item["name"], item["severity"], item["summary"], item["message"],
-                docs, select, check, compiler.file, item.line, item.get("python"), tuple(params))
+                docs, select, check, compiler.file, item.line, item.get("python"), tuple(params), fix=fix)
 
 
 def _compile_check(item: Map, compiler: Compiler, named: dict[str, NamedSelector],

@@ -128,6 +128,10 @@ class Effective:
                 return ancestor
         return None
 
+    def is_list(self, directive: str) -> bool:
+        """A list of entries keyed by their first argument (proxy_set_header, add_header…)."""
+        return directive in self._groups
+
     def own(self, level: Node, key: str) -> list[Node]:
         """The level's own directives named `key` (or in list group `key`)."""
         index = self._own.get(id(level))

@@ -1,0 +1,91 @@
+"""`nginxlint lsp` end to end, as an editor drives it (pytest-lsp runs the
+server in a subprocess over stdio): open a file, get its diagnostics with
+rule, range and severity, ask for code actions, apply a fix, get the
+updated diagnostics; hover shows the value in force and a finding's
+explanation. One server serves the module's tests, as one serves an editor's files."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+if os.environ.get("CI") != "true":  # under CI the lsp extra is installed: a missing one is an error
+    pytest.importorskip("pygls", reason="pygls not installed (pip install '.[lsp]')")
+    pytest.importorskip("pytest_lsp", reason="pytest-lsp not installed (pip install '.[lsp]')")
+
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+from .conftest import REPO
+
+SITE = """server {
+    listen 80;
+    location /ws/ {
+        proxy_pass http://127.0.0.1:8000;
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection "upgrade";
+    }
+}
+"""
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "nginxlint", "lsp"],
+                                              server_env=dict(os.environ, PYTHONPATH=str(REPO))), scope="module")
+async def client(lsp_client: LanguageClient):
+    await lsp_client.initialize_session(types.InitializeParams(capabilities=types.ClientCapabilities()))
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def _open(client: LanguageClient, path: Path, text: str) -> str:
+    uri = path.as_uri()
+    client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "nginx", 1, text)))
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    return uri
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_diagnostics_code_action_fix_and_updated_diagnostics(client: LanguageClient, tmp_path):
+    path = tmp_path / "site.conf"
+    path.write_text(SITE)
+    uri = await _open(client, path, SITE)
+    [found] = client.diagnostics[uri]
+    assert (found.code, found.severity, found.source) == ("WS001", types.DiagnosticSeverity.Error, "nginxlint")
+    assert (found.range.start.line, found.range.start.character, found.range.end.character) == (2, 4, len("    location /ws/ {"))
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        types.TextDocumentIdentifier(uri), found.range, types.CodeActionContext([found])))
+    titles = [a.title for a in actions]
+    assert titles == ["Fix WS001: proxy_http_version 1.1;", "Suppress WS001 here"]
+    [edit] = actions[0].edit.changes[uri]
+    assert edit.new_text == SITE.replace('"upgrade";\n', '"upgrade";\n        proxy_http_version 1.1;\n')
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        types.VersionedTextDocumentIdentifier(uri=uri, version=2), [types.TextDocumentContentChangeWholeDocument(text=edit.new_text)]))
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    assert list(client.diagnostics[uri]) == []
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_suppress_action_inserts_the_comment_above(client: LanguageClient, tmp_path):
+    path = tmp_path / "site.conf"
+    path.write_text(SITE)
+    uri = await _open(client, path, SITE)
+    [found] = client.diagnostics[uri]
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        types.TextDocumentIdentifier(uri), found.range, types.CodeActionContext([found])))
+    [edit] = actions[1].edit.changes[uri]
+    assert (edit.range.start.line, edit.new_text) == (2, "    # nginxlint: disable=WS001\n")
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_hover_shows_the_value_in_force_and_the_explanation(client: LanguageClient, tmp_path):
+    path = tmp_path / "site.conf"
+    path.write_text(SITE)
+    uri = await _open(client, path, SITE)
+    shown = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(2, 6)))
+    assert "WS001: WebSocket location /ws/ proxies with HTTP/1.0" in shown.contents.value
+    assert "websocket-http-version" in shown.contents.value
+    shown = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(3, 10)))
+    assert shown.contents.value.startswith("proxy_pass: http://127.0.0.1:8000 (")
