@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import os
 import sys
-from importlib import metadata
 from pathlib import Path
+
+import yaml
 
 from .. import __version__
 from .source import Source, pack, unpack
@@ -29,25 +31,29 @@ from .source import Source, pack, unpack
 MAX_ENTRIES = 50_000
 _MAGIC = b"nginxlint-parse 1\n"
 # The modules a Source depends on: their bytes are part of every key, so a
-# source checkout whose parser changed never reads an older parse.
+# source checkout whose parser changed never reads an older parse. Lua
+# blocks are lexed by crossplane's lexer (lexer.py), so its code counts too.
 _PARSING_CODE = ("lexer.py", "parser.py", "source.py")
-
-
-def _version(distribution: str) -> str:
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        return "absent"
+_CROSSPLANE_CODE = ("__init__.py", "lexer.py", "ext/lua.py")
 
 
 def _code_tag() -> bytes:
-    """Everything besides the bytes of a file that its parse depends on."""
-    here = os.path.dirname(os.path.abspath(__file__))
+    """Everything besides the bytes of a file that its parse depends on:
+    the parsing code's bytes and the versions of nginxlint, PyYAML and
+    Python. (crossplane is located, not imported, and importlib.metadata
+    is not used: either would cost every run more than the look-up.)"""
+    here = Path(__file__).resolve().parent
+    files = [here / name for name in _PARSING_CODE]
+    crossplane = importlib.util.find_spec("crossplane")
+    if crossplane is not None and crossplane.submodule_search_locations:
+        files += [Path(crossplane.submodule_search_locations[0], name) for name in _CROSSPLANE_CODE]
     code = hashlib.sha256()
-    for name in _PARSING_CODE:
-        code.update(Path(here, name).read_bytes())
-    versions = (__version__, _version("crossplane"), _version("PyYAML"), sys.version)
-    return repr(versions).encode() + code.digest()
+    for file in files:
+        try:
+            code.update(file.read_bytes())
+        except OSError:
+            code.update(b"absent")
+    return repr((__version__, yaml.__version__, sys.version)).encode() + code.digest()
 
 
 class ParseCache:
