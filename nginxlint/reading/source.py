@@ -59,16 +59,10 @@ def unpack(data: bytes) -> Source:
 
 def read_source(path: str, cache: ParseCache | None = None) -> Source:
     """One file, from `cache` when a file of the same bytes was parsed before."""
+    if cache is not None:
+        return read_sources([path], cache)[path]
     data = _read_bytes(path)
-    if isinstance(data, str):
-        return Source(data, None)
-    if cache is None:
-        return decode_source(data)
-    source = cache.get(hashlib.sha256(data).hexdigest())
-    if source is None:
-        source = decode_source(data)
-        cache.put(source)
-    return source
+    return Source(data, None) if isinstance(data, str) else decode_source(data)
 
 
 def fingerprint(path: str) -> str:
