@@ -1,14 +1,19 @@
 #!/usr/bin/env python3
 """Benchmark nginxlint against crossplane.parse, gixy-ng and gixy-next.
 
-Answers issue 6's performance targets in one run. For trees of N generated
-site files it times, as whole processes in paired rounds: `nginxlint check`
-cold (--no-cache, when the flag exists) and warm (cache on, after a run that
-filled it), a bare crossplane.parse of the same tree (the floor: nginxlint
-reads with crossplane's lexer, so the ratio shows what linting adds), and
-gixy-ng and gixy-next, each from a throwaway venv of its own. A one-file
-`nginxlint check` is paired with `python -c "import crossplane, click, yaml"`
-to show what start-up costs beyond importing the dependencies.
+Answers issue 18's performance targets in one run. For two trees of N
+generated site files (the bench's own, tree.py, and the team's standard one,
+gen_tree.py) it times, as whole processes in paired rounds: `nginxlint check`
+cold (--no-cache, when the flag exists), warm (cache on, after a run that
+filled it) and with one site file edited before each run (the result cache
+misses, the parse cache holds the rest; on a copy of the tree, so the warm
+run stays warm), a bare crossplane.parse of the same tree (the floor:
+nginxlint reads with crossplane's lexer, so the ratio shows what linting
+adds), and gixy-ng and gixy-next, each from a throwaway venv of its own
+(bench tree only). A one-file `nginxlint check` is paired with
+`python -c "import crossplane, click, yaml"` to show what start-up costs
+beyond importing the dependencies. Wall and CPU ratios are both reported:
+on a shared machine CPU time is the steadier of the two.
 
 This is a benchmark, not a test: it prints the target table with PASS/FAIL,
 then the raw medians, and exits 0. It exits 1 when a tool did not read the
@@ -16,7 +21,7 @@ whole tree or failed, since the timings would then measure something else.
 
     python bench/bench.py [-n 1000 ...] [--runs 5] [--gixy-runs 3]
                           [--one-file-runs 20] [--no-gixy] [--venv-dir DIR]
-                          [--out DIR] [--keep] [--markdown]
+                          [--out DIR] [--keep] [--markdown] [--gen-tree PATH]
 """
 
 import argparse
@@ -31,7 +36,7 @@ from pathlib import Path
 import gixy_tools
 import report
 from measure import Command, measure_rounds
-from report import COLD, CROSSPLANE, IMPORTS, ONE_FILE, ONE_FILE_KEY, WARM
+from report import COLD, CROSSPLANE, EDITED, IMPORTS, ONE_FILE, ONE_FILE_KEY, WARM, tree_key
 from tree import generate_tree
 
 # Every command runs with the repository root as working directory, so
@@ -39,6 +44,10 @@ from tree import generate_tree
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SIZES = (10, 100, 1000, 2000)
 LINTER_EXITS = (0, 1)  # 1: findings, which the generated tree has on purpose
+# The team's tree generator, beside the repository (../shared/tools) in the
+# team's layout; a worktree one level deeper finds it two levels up.
+GEN_TREE_CANDIDATES = (REPO_ROOT.parent / "shared" / "tools" / "gen_tree.py",
+                       REPO_ROOT.parent.parent / "shared" / "tools" / "gen_tree.py")
 
 
 def log(message):
@@ -65,6 +74,16 @@ def nginxlint_command(path, cache_home, no_cache):
     """
     argv = (sys.executable, "-m", "nginxlint", "check", str(path),
             "--format", "json") + (("--no-cache",) if no_cache else ())
+    return Command(argv, LINTER_EXITS, {"XDG_CACHE_HOME": str(cache_home)})
+
+
+def edited_command(conf, edited_file, cache_home):
+    """`nginxlint check` with the cache on, after appending a comment that
+    makes `edited_file` new bytes (the shell's pid): the result cache
+    misses and only that file is parsed again."""
+    script = 'printf "# edited by run %s\\n" $$ >> "$1"; shift; exec "$@"'
+    argv = ("sh", "-c", script, "sh", str(edited_file), sys.executable, "-m",
+            "nginxlint", "check", str(conf), "--format", "json")
     return Command(argv, LINTER_EXITS, {"XDG_CACHE_HOME": str(cache_home)})
 
 
@@ -101,30 +120,36 @@ def check_nginxlint_reads_all(command, expected):
     return summary["findings"]
 
 
-def tree_commands(conf, n, args, gixy_scripts, findings):
-    """Verify every tool reads the whole tree, then return its commands.
+def tree_commands(root, key, files, args, gixy_scripts, findings):
+    """Verify every tool reads the whole tree (`files` files), then return
+    its commands.
 
     The verification runs double as warm-up: page cache and .pyc files are
     hot for every tool before the first timed round, and the warm nginxlint
     command finds its cache filled.
     """
-    check_crossplane_reads_all(conf, n + 1)
-    commands = {(n, CROSSPLANE): crossplane_command(conf)}
+    conf = root / "nginx.conf"
+    check_crossplane_reads_all(conf, files)
+    commands = {(key, CROSSPLANE): crossplane_command(conf)}
     cold = nginxlint_command(conf, args.cache_home, no_cache=args.has_cache)
-    commands[(n, COLD)] = cold
-    findings[(n, COLD)] = check_nginxlint_reads_all(cold, n + 1)
+    commands[(key, COLD)] = cold
+    findings[(key, COLD)] = check_nginxlint_reads_all(cold, files)
     if args.has_cache:
         warm = nginxlint_command(conf, args.cache_home, no_cache=False)
-        check_nginxlint_reads_all(warm, n + 1)  # fills the cache
-        findings[(n, WARM)] = check_nginxlint_reads_all(warm, n + 1)
-        if findings[(n, WARM)] != findings[(n, COLD)]:
-            sys.exit(f"N={n}: warm run found {findings[(n, WARM)]}, "
-                     f"cold {findings[(n, COLD)]}")
-        commands[(n, WARM)] = warm
+        check_nginxlint_reads_all(warm, files)  # fills the cache
+        edited_root = root.with_name(root.name + "-edited")
+        shutil.copytree(root, edited_root, symlinks=True)
+        first_site = sorted((edited_root / "sites-enabled").iterdir())[0]
+        edited = edited_command(edited_root / "nginx.conf", first_site, args.cache_home)
+        for key_tool, command in ((WARM, warm), (EDITED, edited)):
+            findings[(key, key_tool)] = check_nginxlint_reads_all(command, files)
+            if findings[(key, key_tool)] != findings[(key, COLD)]:
+                sys.exit(f"N={key}: {key_tool} run found {findings[(key, key_tool)]}, "
+                         f"cold {findings[(key, COLD)]}")
+            commands[(key, key_tool)] = command
     for tool, script in gixy_scripts.items():
-        key = (n, tool.name)
-        findings[key] = gixy_tools.check_gixy_reads_all(tool, script, conf, n)
-        commands[key] = Command(gixy_tools.gixy_argv(script, conf), LINTER_EXITS,
+        findings[(key, tool.name)] = gixy_tools.check_gixy_reads_all(tool, script, conf, key)
+        commands[(key, tool.name)] = Command(gixy_tools.gixy_argv(script, conf), LINTER_EXITS,
                                 max_runs=args.gixy_runs)
     return commands
 
@@ -168,6 +193,10 @@ def parse_args(argv=None):
                         help="keep the generated trees and print where they are")
     parser.add_argument("--markdown", action="store_true",
                         help="print the tables as Markdown for docs/performance.md")
+    parser.add_argument("--gen-tree", type=Path,
+                        default=next((p for p in GEN_TREE_CANDIDATES if p.exists()), None),
+                        help="the team's gen_tree.py, whose tree is measured too "
+                        "(default: ../shared/tools/gen_tree.py when found)")
     args = parser.parse_args(argv)
     args.sizes = sorted(set(args.sizes or DEFAULT_SIZES))
     if min(args.runs, args.gixy_runs, args.one_file_runs, *args.sizes) < 1:
@@ -207,12 +236,20 @@ def main(argv=None):
     try:
         for n in args.sizes:
             root = base / f"n{n}"
-            if root.exists():
-                shutil.rmtree(root)  # stale files would change the file counts
+            for stale in (root, root.with_name(root.name + "-edited")):
+                shutil.rmtree(stale, ignore_errors=True)  # stale files would change the file counts
             generate_tree(root, n)
             log(f"N={n}: checking every tool reads all {n + 1} files")
-            commands.update(tree_commands(root / "nginx.conf", n, args,
-                                          gixy_scripts, findings))
+            commands.update(tree_commands(root, n, n + 1, args, gixy_scripts, findings))
+            if args.gen_tree:
+                gen_root = base / f"gen{n}"
+                for stale in (gen_root, gen_root.with_name(gen_root.name + "-edited")):
+                    shutil.rmtree(stale, ignore_errors=True)
+                subprocess.run([sys.executable, str(args.gen_tree), str(gen_root), str(n)],
+                               check=True, stdout=subprocess.DEVNULL)
+                log(f"N={n} gen_tree: checking every tool reads all {n + 2} files")
+                commands.update(tree_commands(gen_root, tree_key(n, gen_tree=True), n + 2,
+                                              args, {}, findings))  # gixy: the bench's tree only
         first_site = base / f"n{args.sizes[0]}" / "sites-enabled" / "site0001.conf"
         results = measure_rounds(commands, args.runs, REPO_ROOT, log)
         log(f"one file: {args.one_file_runs} rounds")

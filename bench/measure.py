@@ -41,11 +41,15 @@ class Command:
 
 @dataclass(frozen=True)
 class Run:
-    """Wall time and peak memory (KiB, None if unmeasured) of one process."""
+    """Wall time, CPU time (user + system of the process and the children
+    it waited for, None if unmeasured) and peak memory (KiB, None if
+    unmeasured) of one process. CPU time is what a loaded machine disturbs
+    least: other processes stretch the wall time, not the work."""
 
     seconds: float
     peak_kib: int | None
     returncode: int
+    cpu_seconds: float | None = None
 
 
 def _ppid(pid):
@@ -129,18 +133,20 @@ def run_timed(command, cwd, stdout=subprocess.DEVNULL):
     """
     env = {**os.environ, **command.env}
     with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss_file:
-        prefix = [TIME_BIN, "-f", "%M", "-o", rss_file.name] if TIME_BIN else []
+        prefix = [TIME_BIN, "-f", "%U %S %M", "-o", rss_file.name] if TIME_BIN else []
         start = time.perf_counter()
         proc = subprocess.Popen(prefix + list(command.argv), cwd=cwd, env=env,
                                 stdout=stdout, stderr=subprocess.DEVNULL)
         with TreeMemorySampler(proc.pid) as sampler:
             proc.wait()
         elapsed = time.perf_counter() - start
-        # On failure GNU time writes "Command exited with ..." first; %M is last.
-        words = rss_file.read().split()
-    largest_process = int(words[-1]) if TIME_BIN and words else 0
+        # On failure GNU time writes "Command exited with ..." first; ours is last.
+        words = rss_file.read().split()[-3:]
+    measured = TIME_BIN and len(words) == 3
+    largest_process = int(words[2]) if measured else 0
     peak = max(largest_process, sampler.peak_kib) or None
-    return Run(elapsed, peak, proc.returncode)
+    cpu = float(words[0]) + float(words[1]) if measured else None
+    return Run(elapsed, peak, proc.returncode, cpu)
 
 
 def measure_rounds(commands, runs, cwd, progress=None):
@@ -171,6 +177,12 @@ def median_seconds(runs):
     return statistics.median(run.seconds for run in runs)
 
 
+def median_cpu(runs):
+    """Median CPU seconds; None when it was not measured."""
+    values = [run.cpu_seconds for run in runs if run.cpu_seconds is not None]
+    return statistics.median(values) if values else None
+
+
 def median_mib(runs):
     """Median peak memory in MiB; None when it was not measured."""
     values = [run.peak_kib for run in runs if run.peak_kib is not None]
@@ -178,7 +190,7 @@ def median_mib(runs):
 
 
 def paired_ratio(a_runs, b_runs, metric="seconds"):
-    """Median over rounds of A/B for `seconds` or `peak_kib`.
+    """Median over rounds of A/B for `seconds`, `cpu_seconds` or `peak_kib`.
 
     Only rounds both took part in are paired (a capped tool has fewer).
     """

@@ -72,7 +72,8 @@ def main() -> None:
                    "(entry: of the project config, else a tracked nginx.conf reaching it) and report the findings in them "
                    "and those their change causes elsewhere (compared with HEAD).")
 @click.option("--no-cache", is_flag=True,
-              help="Neither reuse nor store a cached result (default: reuse one when no input changed; "
+              help="Neither reuse nor store a cached result or parsed files (default: reuse one when no input changed, "
+                   "and parse only files whose bytes were not parsed before; "
                    "stored in $NGINXLINT_CACHE_DIR, else $XDG_CACHE_HOME/nginxlint or ~/.cache/nginxlint).")
 @click.option("--exclude", multiple=True, metavar="GLOB",
               help="Do not read files matching GLOB from folders and include globs, nor report findings in them "
@@ -98,6 +99,8 @@ def check_command(paths, policies, packs, params, config_file, select, ignore, o
     project = project_config(config_file, paths)
     options = check_options(project, policies, params, nginx_version, root, context, select, ignore, packs, include_path,
                             exclude, prefix, allow_outside)
+    if not no_cache:  # files whose bytes were parsed before are not parsed again
+        options = dataclasses.replace(options, parse_cache=result_cache.parse_cache())
     output_format = output_format or project.values.get("format", "text")
     fail_on = fail_on or project.values.get("fail-on", "warning")
     for option, path in (("--output", output), ("--write-baseline", write_baseline)):

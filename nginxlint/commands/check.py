@@ -18,6 +18,7 @@ from ..policy.load import load_policies
 from ..policy.model import PolicyError, PolicySet, Rule
 from ..reading.layout import DEFAULT_PREFIX, Layout
 from ..reading.loader import Config, load
+from ..reading.parse_cache import ParseCache
 from ..reading.probe import Probe
 from .exclude import Exclude
 
@@ -45,6 +46,9 @@ class CheckOptions:
     source: str = "command line"  # where select/ignore/severity came from, for errors
     exclude: Exclude = Exclude()  # files not read from folders and globs, and not reported on
     directives: tuple[str, ...] = ()  # directives: names or globs the project's own modules define (SYN005 spares them)
+    # How files are read, not what a result depends on: no part of the
+    # result cache's key (repr) and never a reason for a different result.
+    parse_cache: ParseCache | None = field(default=None, repr=False, compare=False)
 
 
 def prepare(options: CheckOptions) -> PolicySet:
@@ -83,7 +87,7 @@ def lint_paths(paths: list[str], options: CheckOptions, policies: PolicySet,
     # cyclic collector would walk them over and over for nothing.
     gc.disable()
     try:
-        probe = options.exclude.probe(probe or Probe())
+        probe = options.exclude.probe(probe or Probe(options.parse_cache))
         layout = Layout(options.root, options.prefix, options.prefix_of, options.allow_outside)
         config = load(paths, context=options.context, probe=probe, include_path=options.include_path, layout=layout)
         findings = rejected.apply(lint(config, policies, options.nginx_version, wanted(options, policies), options.directives))

@@ -16,6 +16,7 @@ Entries live in $NGINXLINT_CACHE_DIR, else $XDG_CACHE_HOME/nginxlint, else
 recently used are kept. An entry that is truncated, corrupt or unreadable
 is a miss, and a cache folder that cannot be written only means no entry
 is stored: the cache can make a run faster, never wrong and never fail.
+Parsed files are kept beside the results, in parsed/ (reading/parse_cache.py).
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from .. import __version__
 from ..findings.records import Finding, InputError, LintResult, Related
 from ..policy.load import builtin_policy_dir, policy_files
 from ..policy.model import PolicySet
+from ..reading.parse_cache import ParseCache
 from ..reading.probe import Probe, still_true
 from .atomic_file import replace_atomically
 from .check import CheckOptions, lint_paths, rules_run
@@ -46,6 +48,11 @@ def cache_dir() -> Path:
     return Path(base) / "nginxlint"
 
 
+def parse_cache() -> ParseCache:
+    """Parsed files, beside the results (reading/parse_cache.py)."""
+    return ParseCache(cache_dir() / "parsed")
+
+
 def check_cached(paths: list[str], options: CheckOptions, policies: PolicySet) -> LintResult:
     """commands.check.check, answered from the cache when its entry still holds."""
     directory = cache_dir()
@@ -56,7 +63,7 @@ def check_cached(paths: list[str], options: CheckOptions, policies: PolicySet) -
             os.utime(entry)  # recently used: pruned last
         findings, errors, files = stored[1]
         return LintResult(findings, errors, files, rules_run(options, policies))
-    probe = Probe()
+    probe = Probe(options.parse_cache)
     result = lint_paths(paths, options, policies, probe)[1]
     _store(directory, entry, probe.answers, result)
     return result

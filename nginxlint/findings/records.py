@@ -52,7 +52,7 @@ def applies_to(server: str | None, location: str | None) -> str:
     return f"applies to {named}" if named else "applies here"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Failure:
     """A rule's verdict on one node, before the engine makes it a Finding
     (fills the message, names server and location). Policy assertions and

@@ -277,12 +277,13 @@ class Loader:
         statements). A file reached through a symlink is named by its target,
         the file one edits (the link is remembered in Config.links); a
         dangling link by itself: nothing is read at its target, wherever that is."""
+        as_named = display_path(named)  # relpath is slow: once per include site
         if resolved.link is None:
-            return display_path(named), self._read(resolved.path, display_path(named), site)
+            return as_named, self._read(resolved.path, as_named, site)
         if not self.probe.exists(resolved.path):
-            return display_path(named), self._accept(Source("dangling symlink", None), display_path(named), site)
+            return as_named, self._accept(Source("dangling symlink", None), as_named, site)
         shown = display_path(resolved.path)
-        self.config.links.setdefault(shown, display_path(named))
+        self.config.links.setdefault(shown, as_named)
         return shown, self._read(resolved.path, shown, site)
 
     # -- reading ----------------------------------------------------------

@@ -15,6 +15,7 @@ import glob
 import os
 import stat
 
+from .parse_cache import ParseCache
 from .source import Source, fingerprint, not_regular, os_reason, read_source, read_sources
 
 DIRECTORY, REGULAR = "directory", "regular file"
@@ -66,8 +67,9 @@ class Probe:
     """Asks the filesystem, and remembers what it was told: one method per
     question, each answer recorded under the question's name in `answers`."""
 
-    def __init__(self) -> None:
+    def __init__(self, parse_cache: ParseCache | None = None) -> None:
         self.answers: dict[tuple[str, str], object] = {}
+        self.parse_cache = parse_cache  # files parsed in earlier runs, by the hash of their bytes
 
     def _ask(self, question: str, path: str):
         answer = _QUESTIONS[question](path)
@@ -108,11 +110,11 @@ class Probe:
 
     def source(self, path: str) -> Source:
         """A file's bytes, decoded and parsed (a DumpProbe reads them from memory)."""
-        return read_source(path)
+        return read_source(path, self.parse_cache)
 
     def sources(self, paths: list[str]) -> dict[str, Source]:
         """Many files' sources, in worker processes when there are enough of them."""
-        return read_sources(paths)
+        return read_sources(paths, self.parse_cache)
 
     def read(self, path: str, source: Source) -> Source:
         """Remember a file the loader read (perhaps in a worker process)."""

@@ -15,6 +15,7 @@ import os
 import signal
 import stat
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .param_length import too_long_parameters
 from .parser import ParsedFile, SyntaxProblem, flatten, parse_text, unflatten
@@ -24,6 +25,9 @@ PARALLEL_MIN_FILES = 48
 # nginx has no limit, but no real config comes near it: a bigger file is a
 # log or a dump included by mistake, and lexing it would take minutes.
 MAX_FILE_BYTES = 16 * 1024 * 1024
+
+if TYPE_CHECKING:  # a type only: the cache module imports this one
+    from .parse_cache import ParseCache
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +58,10 @@ def unpack(data: bytes) -> Source:
     return Source(unreadable, parsed, problems, digest)
 
 
-def read_source(path: str) -> Source:
+def read_source(path: str, cache: ParseCache | None = None) -> Source:
+    """One file, from `cache` when a file of the same bytes was parsed before."""
+    if cache is not None:
+        return read_sources([path], cache)[path]
     data = _read_bytes(path)
     return Source(data, None) if isinstance(data, str) else decode_source(data)
 
@@ -105,8 +112,26 @@ def decode_source(data: bytes) -> Source:
     return Source(None, parsed, tuple(problems), digest)
 
 
-def read_sources(paths: list[str]) -> dict[str, Source]:
-    """Read many files, in worker processes when there are enough of them."""
+def read_sources(paths: list[str], cache: ParseCache | None = None) -> dict[str, Source]:
+    """Read many files; parse those `cache` does not hold, in worker
+    processes when there are enough of them."""
+    if cache is None:
+        return _parse_all(paths)
+    sources = {}
+    for path in paths:
+        data = _read_bytes(path)
+        hit = Source(data, None) if isinstance(data, str) else cache.get(hashlib.sha256(data).hexdigest())
+        if hit is not None:
+            sources[path] = hit
+    fresh = _parse_all([path for path in paths if path not in sources])
+    for source in fresh.values():
+        cache.put(source)
+    sources.update(fresh)
+    return {path: sources[path] for path in paths}
+
+
+def _parse_all(paths: list[str]) -> dict[str, Source]:
+    """Read and parse every file, in worker processes when there are enough of them."""
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_MIN_FILES or workers < 2:
         return {path: read_source(path) for path in paths}

@@ -1,10 +1,18 @@
-"""Stable JSON (design §3): other tools and our own checks read it."""
+"""Stable JSON (design §3): other tools and our own checks read it.
+
+Written by json's C encoder, one finding (and one error) per line: a
+pretty-printed document (indent=2) goes through the pure-Python encoder,
+which took three times as long as the C one on a 4,000-finding report.
+One item per line still reads well and diffs line by line.
+"""
 from __future__ import annotations
 
 import json
 
 from ..findings import baseline
 from ..findings.records import LintResult
+
+_encode = json.JSONEncoder(ensure_ascii=False).encode  # no indent: the C encoder
 
 
 def render(result: LintResult) -> str:
@@ -21,4 +29,17 @@ def render(result: LintResult) -> str:
     }
     if result.baseline is not None:
         document["baseline"] = baseline.as_json(result.baseline)
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return _one_item_per_line(document)
+
+
+def _one_item_per_line(document: dict) -> str:
+    """Each key of `document` on a line of its own, and each item of a
+    non-empty list value too; every value below that in one line."""
+    members = []
+    for key, value in document.items():
+        if isinstance(value, list) and value:
+            items = ",\n    ".join(map(_encode, value))
+            members.append(f"  {_encode(key)}: [\n    {items}\n  ]")
+        else:
+            members.append(f"  {_encode(key)}: {_encode(value)}")
+    return "{\n" + ",\n".join(members) + "\n}\n"
