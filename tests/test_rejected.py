@@ -42,6 +42,13 @@ def test_only_the_rejected_line_of_that_file_is_silenced():
     assert rejected.apply(findings) == [findings[0], findings[2], findings[3], findings[4], findings[5]]
 
 
+def test_a_syntax_error_stays_beside_a_rejection_on_its_line():
+    """`listen {{PORT}} default;`: `listen {` opens a block nginx refuses, then the second "{" is unexpected."""
+    findings = [Finding("SYN002", "name", "error", 'directive "listen" is not terminated by ";"', "t.conf", 3),
+                Finding("SYN001", "name", "error", 'unexpected "{"', "t.conf", 3)]
+    assert rejected.apply(findings) == findings
+
+
 def test_the_first_line_of_a_rejected_statement_is_silenced_too():
     """A rejection over several lines is at its last; other rules report at its first."""
     begins = Related("a.conf", 4, '"proxy_pass" begins on line 4')

@@ -34,5 +34,5 @@ def apply(findings: Iterable[Finding]) -> list[Finding]:
     rejected = {(f.file, line) for f in findings if f.rule in REJECTING_RULES
                 for line in (f.line, *(r.line for r in f.related if r.file == f.file and not r.affected))}
     unparsed = {f.file for f in findings if f.rule == "SYN001"}
-    return [f for f in findings if f.rule in REJECTING_RULES
+    return [f for f in findings if f.rule.startswith("SYN")  # every rejection stays, the syntax error too
             or (f.file, f.line) not in rejected and (f.file not in unparsed or f.rule.startswith(INPUT_RULES))]

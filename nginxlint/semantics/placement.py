@@ -56,10 +56,11 @@ def _verdict(name: str, context: str, nargs: int, is_block: bool, version: str) 
     unknown = spec.unknown_in(parse_version(version))
     if unknown:
         return f'unknown directive "{name}" for nginx {version} ({unknown})'
-    if not directives.arity_ok(spec.arity, nargs):
-        return f'invalid number of arguments in "{name}" directive'
+    # In nginx's order (ngx_conf_handler): the ";" or "{" is judged before the number of arguments.
     if spec.block and not is_block:
         return f'directive "{name}" has no opening "{{"'
     if is_block and not spec.block:
         return f'directive "{name}" is not terminated by ";"'
+    if not directives.arity_ok(spec.arity, nargs):
+        return f'invalid number of arguments in "{name}" directive'
     return None
