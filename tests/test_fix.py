@@ -237,6 +237,7 @@ def configs(draw) -> str:
     return eol.join(lines) + (eol if draw(st.booleans()) else "")
 
 
+@pytest.mark.slow  # 25 generated configs, each fixed twice
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=configs())
 @example(text="# generated\nserver {\nlisten 80;\nlocation /ws/ {\nproxy_pass http://127.0.0.1:8000;\n}\nlocation /api/ {\n"

@@ -42,6 +42,7 @@ def assert_same(text: str) -> None:
     assert lexed(tokenize, text) == lexed(lambda t: _lex_file_object(io.StringIO(t)), text), repr(text)
 
 
+@pytest.mark.slow  # 3,000 texts; the corpus test above keeps the quick suite honest
 @settings(max_examples=3000, deadline=None, derandomize=True, database=None)
 @given(TEXTS)
 def test_random_text_lexes_as_crossplane_lexes_it(text):

@@ -161,6 +161,7 @@ def full_run(big_tree) -> float:
     return seconds
 
 
+@pytest.mark.slow  # interrupts whole runs over a large tree at several moments
 def test_interrupted_runs_leave_the_old_or_the_whole_report(big_tree, full_run):
     """10 runs, alternately Ctrl-C (SIGINT to the process group) and
     `kill -9` (SIGKILL to nginxlint itself), each at a random moment of its

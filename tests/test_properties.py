@@ -233,6 +233,7 @@ def _assert_sane(result: LintResult, root: Path) -> None:
             assert related.file and related.line >= 1, finding
 
 
+@pytest.mark.slow  # 200 generated configs through the whole pipeline
 @fixed(200)
 @given(text=config_text(), where=st.sampled_from(LOCATIONS), snippet=st.booleans())
 def test_generated_configs_never_crash(text, where, snippet):
