@@ -111,3 +111,14 @@ def test_rule_fixtures_are_what_nginx_says(nginx, tmp_path):
     first = next(unknown_variables(load([str(fixtures / "fail.conf")]).roots[0], "1.22.1"))
     assert verdicts["pass"] is None
     assert verdicts["fail"] == first.message.split(" (")[0]
+
+
+def test_a_misspelt_directive_is_not_a_module_that_could_make_the_variable(tmp_path):
+    """A config with a typo'd stock directive (SYN005) is still made of stock
+    modules: its unknown variable is reported too, not spared as if a
+    third-party module might define it."""
+    conf = tmp_path / "nginx.conf"
+    conf.write_text("events {}\nhttp {\n    " + MAP + "\n    server {\n        location / {\n            proxy_read_timout 60s;\n"
+                    "            proxy_set_header Connection $conection_upgrade;\n        }\n    }\n}\n")
+    unknown = [(u.node.line, u.message) for u in unknown_variables(load([str(conf)]).roots[0], "1.28")]
+    assert unknown == [(7, 'unknown "conection_upgrade" variable (did you mean $connection_upgrade?)')]

@@ -31,7 +31,7 @@ from importlib import resources
 from ..reading.tree import DATA_BLOCKS, Node, walk
 from ..routing.pcre import named_captures
 from . import directives
-from .directive_names import distance
+from .directive_names import distance, suggestion
 from .directives import added_after
 from .effective import parse_version
 from .regex_sites import regex_sites
@@ -103,8 +103,8 @@ def judgeable(root: Node) -> bool:
             continue
         if node.name == "load_module" and os.path.basename(node.args[0] if node.args else "") not in STOCK_MODULE_FILES:
             return False
-        if not directives.is_known(node.name):
-            return False
+        if not directives.is_known(node.name) and suggestion(node.name) is None:
+            return False  # a module's directive; a misspelt stock one (SYN005's) is no module
     return True
 
 
