@@ -11,20 +11,8 @@ import pytest
 from nginxlint.reading import source
 
 from .conftest import run_cli_here
+from .test_cache import SITE  # the same two-site tree, written once
 
-SITE = """\
-server {
-    listen 443 ssl;
-    server_name %s.example.com;
-    location /ws/ {
-        proxy_pass http://127.0.0.1:8000;
-        proxy_http_version 1.1;
-        proxy_set_header Upgrade $http_upgrade;
-        proxy_set_header Connection "upgrade";
-        include snippets/timeouts.conf;
-    }
-}
-"""
 ARGS = ["check", "nginx/nginx.conf", "--format", "json"]
 
 

@@ -9,9 +9,7 @@ import shutil
 import pytest
 
 from ..conftest import run_cli_here
-from .harness import LOOPBACK
-from .test_rules_live import handshake
-from .test_samples_live import BACKUP, ENDPOINTS, rules_at, stage
+from .test_samples_live import BACKUP, ENDPOINTS, assert_upgrades_and_forwards_every_header
 
 pytestmark = pytest.mark.live
 
@@ -27,14 +25,4 @@ def fixed(tmp_path):
 
 @pytest.mark.parametrize(("host", "path"), ENDPOINTS)
 def test_fixed_backup_upgrades_and_forwards_every_header(host, path, fixed, live, lint):
-    assert rules_at(lint, fixed, host, path) == set()
-    live.start(stage(fixed, live))
-    assert handshake(live, host, path) == 101
-    request = live.backend.wait_for_requests()[0]
-    assert (request.method, request.target, request.version) == ("GET", path, "HTTP/1.1")
-    expected = {
-        "Upgrade": "websocket", "Connection": "upgrade", "Host": host,
-        "X-Real-IP": LOOPBACK, "X-Forwarded-For": LOOPBACK, "X-Forwarded-Proto": "https",
-        "X-Forwarded-Ssl": "on", "X-Forwarded-Host": host, "X-Forwarded-Port": str(live.ports.tls),
-    }
-    assert {name: request.header(name) for name in expected} == expected
+    assert_upgrades_and_forwards_every_header(fixed, host, path, live, lint)
