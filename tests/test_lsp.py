@@ -5,6 +5,7 @@ updated diagnostics; hover shows the value in force and a finding's
 explanation. One server serves the module's tests, as one serves an editor's files."""
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from pathlib import Path
@@ -20,6 +21,7 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
 from .conftest import REPO
+from .test_precommit import CONNECTION_LINE, write_tree
 
 SITE = """server {
     listen 80;
@@ -89,3 +91,42 @@ async def test_hover_shows_the_value_in_force_and_the_explanation(client: Langua
     assert "websocket-http-version" in shown.contents.value
     shown = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(3, 10)))
     assert shown.contents.value.startswith("proxy_pass: http://127.0.0.1:8000 (")
+
+
+def _change(client: LanguageClient, uri: str, version: int, text: str) -> None:
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        types.VersionedTextDocumentIdentifier(uri=uri, version=version), [types.TextDocumentContentChangeWholeDocument(text=text)]))
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_a_burst_of_changes_publishes_once_for_the_newest_text(client: LanguageClient, tmp_path):
+    """Keystrokes sent back to back coalesce: the first diagnostics after
+    them are those of the last version (an earlier version's would come first)."""
+    path = tmp_path / "site.conf"
+    path.write_text(SITE)
+    uri = await _open(client, path, SITE)
+    fixed = SITE.replace('"upgrade";\n', '"upgrade";\n        proxy_http_version 1.1;\n')
+    for version, text in enumerate([SITE + "#", SITE + "# a", SITE + "# a comment", fixed], start=2):
+        _change(client, uri, version, text)
+    published = await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    assert (published.uri, published.version, list(published.diagnostics)) == (uri, 5, [])
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_a_change_to_an_open_map_shows_in_the_open_site_of_its_tree(client: LanguageClient, tmp_path):
+    """Both files open in a Debian tree: the map's unsaved `default close;`
+    is published as WS003 in the site (the other open file of the same tree)."""
+    write_tree(tmp_path)
+    site, shared_map = tmp_path / "etc/nginx/sites-available/app", tmp_path / "etc/nginx/conf.d/websocket-map.conf"
+    map_uri = await _open(client, shared_map, shared_map.read_text())
+    site_uri = await _open(client, site, site.read_text())
+    assert list(client.diagnostics[site_uri]) == []
+    _change(client, map_uri, 2, shared_map.read_text().replace("default upgrade;", "default close;"))
+
+    async def site_diagnostics() -> list:
+        while not client.diagnostics[site_uri]:
+            await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        return client.diagnostics[site_uri]
+
+    [found] = await asyncio.wait_for(site_diagnostics(), 30)  # a guard against a hang, not a timing
+    assert (found.code, found.range.start.line + 1) == ("WS003", CONNECTION_LINE)

@@ -1,0 +1,109 @@
+"""The language server's answers without a client: a file linted inside
+the tree that includes it, with open buffers overlaid; a second lint
+parses only the changed file; bursts of changes coalesce into one lint of
+the newest text (scheduling.LintQueue)."""
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from nginxlint.lsp.answers import Workspace
+from nginxlint.lsp.scheduling import LintQueue
+
+from .test_precommit import CONNECTION_LINE, write_tree
+
+SITE = "etc/nginx/sites-available/app"
+ENABLED = "etc/nginx/sites-enabled/app"
+MAP = "etc/nginx/conf.d/websocket-map.conf"
+STREAMING = "packs: [websocket-streaming]\n"  # the timeout rules (WS008, WS009): what nginx.conf's http block settles
+
+
+def test_a_site_is_linted_in_its_tree_with_an_open_map_buffer(tmp_path):
+    """The map's unsaved `default close;` breaks the site's Connection line:
+    the finding is located in the site, caused from the map's buffer."""
+    write_tree(tmp_path)
+    site, broken_map = str(tmp_path / SITE), str(tmp_path / MAP)
+    buffers = {site: (tmp_path / SITE).read_text()}
+    workspace = Workspace()
+    assert workspace.lint(site, buffers).located_in(site) == []
+    buffers[broken_map] = (tmp_path / MAP).read_text().replace("default upgrade;", "default close;")
+    lint = workspace.lint(site, buffers)
+    assert lint.entry == str(tmp_path / "etc/nginx/nginx.conf")
+    assert [(f.rule, f.line) for f in lint.located_in(site)] == [("WS003", CONNECTION_LINE)]
+    assert workspace.tree_of(site) == lint.entry
+    assert (tmp_path / MAP).read_text().count("default upgrade;") == 1  # the disk is never written
+
+
+def test_the_symlink_in_sites_enabled_is_linted_in_the_tree_too(tmp_path):
+    """Opened through sites-enabled/ (a relative link here), the site is
+    the same file: the http-level timeouts of nginx.conf are in force."""
+    write_tree(tmp_path, links={ENABLED: "../sites-available/app"})
+    (tmp_path / ".nginxlint.yaml").write_text(STREAMING)
+    enabled = str(tmp_path / ENABLED)
+    lint = Workspace().lint(enabled, {enabled: (tmp_path / SITE).read_text().replace("proxy_http_version 1.1;", "")})
+    assert lint.entry == str(tmp_path / "etc/nginx/nginx.conf")
+    assert {f.rule for f in lint.located_in(enabled)} == {"WS001", "WS005", "WS006", "WS007", "WS010"}  # no WS008/WS009: nginx.conf sets 86400s
+
+
+def test_a_file_no_tree_reaches_is_linted_alone(tmp_path):
+    write_tree(tmp_path)
+    (tmp_path / ".nginxlint.yaml").write_text(STREAMING)
+    (tmp_path / "etc/nginx/sites-available/old").write_text((tmp_path / SITE).read_text())  # not enabled
+    old = str(tmp_path / "etc/nginx/sites-available/old")
+    lint = Workspace().lint(old, {old: (tmp_path / SITE).read_text()})
+    assert lint.entry is None
+    assert {"WS008", "WS009"} <= {f.rule for f in lint.located_in(old)}  # alone, the 60s default timeouts are in force
+
+
+def test_a_second_lint_parses_only_the_changed_file(tmp_path):
+    write_tree(tmp_path)
+    site = str(tmp_path / SITE)
+    text = (tmp_path / SITE).read_text()
+    workspace = Workspace()
+    workspace.lint(site, {site: text})
+    first = workspace.parses.parsed
+    assert first == 3  # nginx.conf, the map, the site
+    lint = workspace.lint(site, {site: text.replace("        proxy_http_version 1.1;\n", "")})
+    assert workspace.parses.parsed == first + 1
+    assert [f.rule for f in lint.located_in(site)] == ["WS001"]
+    workspace.lint(site, {site: text})  # undo: those bytes were parsed before
+    assert workspace.parses.parsed == first + 1
+
+
+def test_a_burst_of_changes_is_one_lint_of_the_newest_text():
+    async def burst():
+        queue = LintQueue(delay=0.01)
+        linted, published = [], []
+        done = asyncio.Event()
+        for text in ("s", "se", "ser", "serv"):
+            queue.changed("a.conf", lambda text=text: linted.append(text) or text, lambda result: (published.append(result), done.set()))
+        await asyncio.wait_for(done.wait(), 10)
+        queue.shutdown()
+        return linted, published
+
+    assert asyncio.run(burst()) == (["serv"], ["serv"])
+
+
+def test_a_change_while_a_lint_runs_drops_that_lint():
+    """A lint already in the worker thread is not interrupted, but its
+    result is not published: the newer text's is."""
+    async def overtaken():
+        queue = LintQueue(delay=0.01)
+        started, release = threading.Event(), threading.Event()
+        published = []
+        done = asyncio.Event()
+
+        def slow():
+            started.set()
+            release.wait(10)
+            return "old"
+
+        queue.changed("a.conf", slow, published.append)
+        await asyncio.get_running_loop().run_in_executor(None, started.wait, 10)
+        queue.changed("a.conf", lambda: "new", lambda result: (published.append(result), done.set()))
+        release.set()
+        await asyncio.wait_for(done.wait(), 10)
+        queue.shutdown()
+        return published
+
+    assert asyncio.run(overtaken()) == ["new"]
