@@ -107,3 +107,16 @@ def test_a_change_while_a_lint_runs_drops_that_lint():
         return published
 
     assert asyncio.run(overtaken()) == ["new"]
+
+
+def test_a_fix_in_a_tree_edits_the_open_site_only(tmp_path):
+    write_tree(tmp_path)
+    site = str(tmp_path / SITE)
+    text = (tmp_path / SITE).read_text()
+    broken = text.replace("        proxy_http_version 1.1;\n", "")
+    workspace = Workspace()
+    fix, suppress = workspace.actions(site, {site: broken}, range(5, 6))
+    assert (fix.title, suppress.title) == ("Fix WS001: proxy_http_version 1.1;", "Suppress WS001 here")
+    [edit] = fix.edits
+    assert (edit.path, edit.text) == (site, broken.replace("$host;\n", "$host;\n        proxy_http_version 1.1;\n"))
+    assert workspace.hover(site, {site: broken}, 6).startswith("proxy_pass: http://127.0.0.1:8000 (")
