@@ -130,3 +130,16 @@ async def test_a_change_to_an_open_map_shows_in_the_open_site_of_its_tree(client
 
     [found] = await asyncio.wait_for(site_diagnostics(), 30)  # a guard against a hang, not a timing
     assert (found.code, found.range.start.line + 1) == ("WS003", CONNECTION_LINE)
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_an_untitled_buffer_is_not_linted(client: LanguageClient, tmp_path):
+    """No file, so no tree and no project config: no diagnostics, no error, and the files beside it still linted."""
+    untitled = "untitled:Untitled-1"
+    client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(untitled, "nginx", 1, SITE)))
+    shown = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(untitled), types.Position(2, 6)))
+    path = tmp_path / "site.conf"
+    path.write_text(SITE)
+    uri = await _open(client, path, SITE)
+    assert shown is None and untitled not in client.diagnostics and [d.code for d in client.diagnostics[uri]] == ["WS001"]
+    assert client.messages == []

@@ -31,11 +31,15 @@ def build(quiet: float = QUIET_SECONDS) -> LanguageServer:
         types.ShowMessageParams(types.MessageType.Error, f"nginxlint: {exc}")))
 
     def open_documents() -> dict[str, tuple[str, str, int | None]]:
-        """uri -> (path, text, version) of every open document, as of now."""
-        return {uri: (to_fs_path(uri), doc.source, doc.version) for uri, doc in server.workspace.text_documents.items()}
+        """uri -> (path, text, version) of every open document that is a file
+        (an untitled buffer has no tree, no project config: it is not linted)."""
+        return {uri: (path, doc.source, doc.version) for uri, doc in server.workspace.text_documents.items()
+                if (path := to_fs_path(uri)) is not None}
 
     def schedule(uri: str) -> None:
         documents = open_documents()  # the texts as of this change: a later one supersedes this lint
+        if uri not in documents:
+            return
         generations = {other: queue.generation(other) for other in documents}
         buffers = {path: text for path, text, _ in documents.values()}
 
@@ -83,6 +87,8 @@ def build(quiet: float = QUIET_SECONDS) -> LanguageServer:
     async def code_action(params: types.CodeActionParams) -> list[types.CodeAction]:
         uri = params.text_document.uri
         path, buffers = to_fs_path(uri), {p: text for p, text, _ in open_documents().values()}
+        if path not in buffers:
+            return []
         lines = range(params.range.start.line + 1, params.range.end.line + 2)
         actions = await queue.run(lambda: workspace.actions(path, buffers, lines))
         return [code_action_of(a, uri, buffers[path]) for a in actions]
@@ -90,6 +96,8 @@ def build(quiet: float = QUIET_SECONDS) -> LanguageServer:
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(params: types.HoverParams) -> types.Hover | None:
         path, buffers = to_fs_path(params.text_document.uri), {p: text for p, text, _ in open_documents().values()}
+        if path not in buffers:
+            return None
         shown = await queue.run(lambda: workspace.hover(path, buffers, params.position.line + 1))
         return types.Hover(types.MarkupContent(types.MarkupKind.PlainText, shown)) if shown else None
 
