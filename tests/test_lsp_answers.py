@@ -8,7 +8,9 @@ import asyncio
 import threading
 
 from nginxlint.lsp.answers import Workspace
+from nginxlint.lsp.parses import SPARE, ParsesInMemory
 from nginxlint.lsp.scheduling import LintQueue
+from nginxlint.reading.source import Source
 
 from .test_precommit import CONNECTION_LINE, write_tree
 
@@ -68,6 +70,22 @@ def test_a_second_lint_parses_only_the_changed_file(tmp_path):
     assert [f.rule for f in lint.located_in(site)] == ["WS001"]
     workspace.lint(site, {site: text})  # undo: those bytes were parsed before
     assert workspace.parses.parsed == first + 1
+
+
+def test_parses_kept_are_the_largest_tree_and_a_few_recent_edits():
+    """A long session of keystrokes keeps memory flat: the oldest parses go
+    first, never those of the tree just linted (each lint uses them anew)."""
+    parses = ParsesInMemory()
+    parses.fit(100)
+    tree = [Source(None, None, (), f"tree{i}") for i in range(100)]
+    for keystroke in range(200):
+        for source in tree:
+            if parses.get(source.digest) is None:
+                parses.put(source)
+        parses.put(Source(None, None, (), f"edit{keystroke}"))
+    assert all(parses.get(source.digest) is source for source in tree)
+    assert parses.get("edit199") is not None and parses.get(f"edit{199 - SPARE}") is None
+    assert parses.parsed == 300
 
 
 def test_a_burst_of_changes_is_one_lint_of_the_newest_text():

@@ -127,6 +127,7 @@ class Workspace:
         if self._last is not None and self._last[0] == key:
             return self._last[1]
         config, result = lint_paths([entry or path], _in_tree(options, entry), policies, OverlayProbe(overlay, self.parses))
+        self.parses.fit(len(config.files))
         lint = Lint(config, result.findings, entry)
         self._last = (key, lint)
         return lint

@@ -12,19 +12,25 @@ from collections import OrderedDict
 
 from ..reading.source import Source
 
-# Each keystroke stores one parse of the edited file: keep the most recently
-# used ones, enough for a large tree and a long session of edits.
-MAX_SOURCES = 4096
+# Each keystroke stores one parse of the edited file (about 30 kB for the
+# 260-line reference site), and a lint touches every file of its tree: the
+# most recently used parses are kept, as many as the largest tree linted
+# has files, plus this many recent ones (an undo finds its parse again).
+SPARE = 64
 
 
 class ParsesInMemory:
     """get(digest) -> Source or None; put(source). `parsed` counts the
     parses stored: the files a lint had to parse."""
 
-    def __init__(self, limit: int = MAX_SOURCES) -> None:
+    def __init__(self) -> None:
         self._sources: OrderedDict[str, Source] = OrderedDict()
-        self._limit = limit
+        self._limit = SPARE
         self.parsed = 0
+
+    def fit(self, files: int) -> None:
+        """A lint read `files` files: keep at least that many parses besides the spare ones."""
+        self._limit = max(self._limit, files + SPARE)
 
     def get(self, digest: str) -> Source | None:
         source = self._sources.get(digest)
