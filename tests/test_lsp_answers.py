@@ -5,12 +5,14 @@ the newest text (scheduling.LintQueue)."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 
-from nginxlint.lsp.answers import Workspace
+from nginxlint.lsp.answers import COLLECT_EVERY, Workspace
 from nginxlint.lsp.parses import SPARE, ParsesInMemory
 from nginxlint.lsp.scheduling import LintQueue
 from nginxlint.reading.source import Source
+from nginxlint.reading.tree import Node
 
 from .test_precommit import CONNECTION_LINE, write_tree
 
@@ -70,6 +72,28 @@ def test_a_second_lint_parses_only_the_changed_file(tmp_path):
     assert [f.rule for f in lint.located_in(site)] == ["WS001"]
     workspace.lint(site, {site: text})  # undo: those bytes were parsed before
     assert workspace.parses.parsed == first + 1
+
+
+def test_tidy_frees_the_trees_of_earlier_lints(tmp_path):
+    """Trees are cyclic (a Node knows its parent) and built with the
+    collector off: the server's tidy (after publishing) is what frees them
+    in a long session, whatever generation lint_paths left them in."""
+    write_tree(tmp_path)
+    site = str(tmp_path / SITE)
+    text = (tmp_path / SITE).read_text()
+    workspace = Workspace()
+    gc.collect()
+    before = _nodes()
+    workspace.lint(site, {site: text})
+    per_tree = _nodes() - before  # the tree the workspace keeps (hover reuses the last lint)
+    for edit in range(COLLECT_EVERY):
+        workspace.lint(site, {site: f"# edit {edit}\n{text}"})
+    workspace.tidy()
+    assert _nodes() - before == per_tree  # the last lint's, no more
+
+
+def _nodes() -> int:
+    return sum(1 for o in gc.get_objects() if type(o) is Node)
 
 
 def test_parses_kept_are_the_largest_tree_and_a_few_recent_edits():

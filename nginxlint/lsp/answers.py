@@ -12,6 +12,7 @@ editor must not wait for it).
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import re
 from dataclasses import dataclass
@@ -31,6 +32,15 @@ from ..reading.tree import walk
 from ..semantics.effective import Effective
 from .parses import ParsesInMemory
 from .trees import candidate_entries, reaches
+
+# A tree is cyclic (each Node knows its parent) and lint_paths keeps the
+# collector off while it builds one, so a tree's garbage waits for a full
+# collection; a command exits first, a session of keystrokes does not (and
+# lint_paths may hand its objects to the oldest generation, which a full
+# pass alone visits). The server asks for one (tidy) after publishing, at
+# most every this many lints: 25-70 ms on the reference tree, ~250 ms at
+# 100 sites, off the path from a keystroke to its diagnostics.
+COLLECT_EVERY = 20
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,8 @@ class Workspace:
         # real path -> (its entry or None, the other buffers when that was found out)
         self._trees: dict[str, tuple[str | None, frozenset]] = {}
         self._last: tuple[tuple, Lint] | None = None
+        self._lints = 0
+        self._collected_at = 0
 
     def settings(self, path: str) -> tuple[CheckOptions, PolicySet, list[str]]:
         """The options, policies and configured `entry:` files for `path`."""
@@ -130,7 +142,14 @@ class Workspace:
         self.parses.fit(len(config.files))
         lint = Lint(config, result.findings, entry)
         self._last = (key, lint)
+        self._lints += 1
         return lint
+
+    def tidy(self) -> None:
+        """Free the trees of earlier lints (a full collection) once COLLECT_EVERY lints have made some."""
+        if self._lints - self._collected_at >= COLLECT_EVERY:
+            self._collected_at = self._lints
+            gc.collect()
 
     def actions(self, path: str, buffers: dict[str, str], lines: range) -> list[Action]:
         """For each finding on `lines`: its fix (when its rule has one that

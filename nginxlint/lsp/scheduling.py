@@ -14,6 +14,7 @@ what to do with its result.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -59,6 +60,11 @@ class LintQueue:
     async def run(self, work: Callable[[], T]) -> T:
         """`work()` in the worker thread, in turn with the lints (hover, code actions)."""
         return await asyncio.get_running_loop().run_in_executor(self._worker, work)
+
+    def submit(self, work: Callable[[], object]) -> None:
+        """`work()` in the worker thread after what is queued, for no one to wait on (housekeeping)."""
+        with contextlib.suppress(RuntimeError):  # shut down: nothing left to keep
+            self._worker.submit(work)
 
     async def _later(self, key: str, generation: int, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
         await asyncio.sleep(self.delay)

@@ -61,6 +61,7 @@ def build(quiet: float = QUIET_SECONDS) -> LanguageServer:
                 _, text, version = documents[target]
                 server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
                     target, [diagnostic(f, text) for f in findings], version))
+            queue.submit(workspace.tidy)  # after the diagnostics are out
 
         queue.changed(uri, work, done)
 
