@@ -8,6 +8,8 @@ import asyncio
 import gc
 import threading
 
+from nginxlint.commands.fix.run import fix_paths
+from nginxlint.lsp import answers
 from nginxlint.lsp.answers import COLLECT_EVERY, Workspace
 from nginxlint.lsp.parses import SPARE, ParsesInMemory
 from nginxlint.lsp.scheduling import LintQueue
@@ -162,3 +164,17 @@ def test_a_fix_in_a_tree_edits_the_open_site_only(tmp_path):
     [edit] = fix.edits
     assert (edit.path, edit.text) == (site, broken.replace("$host;\n", "$host;\n        proxy_http_version 1.1;\n"))
     assert workspace.hover(site, {site: broken}, 6).startswith("proxy_pass: http://127.0.0.1:8000 (")
+
+
+def test_code_actions_asked_again_on_the_same_text_prove_nothing_again(tmp_path, monkeypatch):
+    """Editors ask at every cursor move: a fix is proved (a re-lint) once per finding and text."""
+    write_tree(tmp_path)
+    site = str(tmp_path / SITE)
+    broken = {site: (tmp_path / SITE).read_text().replace("        proxy_http_version 1.1;\n", "")}
+    proofs = []
+    monkeypatch.setattr(answers, "fix_paths", lambda *args, **kwargs: proofs.append(args) or fix_paths(*args, **kwargs))
+    workspace = Workspace()
+    first = workspace.actions(site, broken, range(5, 6))
+    assert workspace.actions(site, broken, range(5, 6)) == first and len(proofs) == 1
+    workspace.actions(site, {site: broken[site] + "\n"}, range(5, 6))
+    assert len(proofs) == 2

@@ -92,6 +92,7 @@ class Workspace:
         self._last: tuple[tuple, Lint] | None = None
         self._lints = 0
         self._collected_at = 0
+        self._fixes: tuple[Lint | None, dict[Finding, Action | None]] = (None, {})  # the proved fixes of one lint
 
     def settings(self, path: str) -> tuple[CheckOptions, PolicySet, list[str]]:
         """The options, policies and configured `entry:` files for `path`."""
@@ -158,17 +159,23 @@ class Workspace:
         real = os.path.realpath(path)
         text = buffers[path]
         lint = self.lint(path, buffers)
+        if self._fixes[0] is not lint:  # editors ask again at every cursor move: one proof per finding and text
+            self._fixes = (lint, {})
+        fixes = self._fixes[1]
         actions = []
         for finding in (f for f in lint.located_in(path) if f.line in lines):
             rule = policies.rule(finding.rule)
-            if rule is not None and rule.fix is not None:
+            if rule is not None and rule.fix is not None and finding not in fixes:
                 unsaved = {os.path.realpath(p): t.encode() for p, t in buffers.items()}
                 outcome = fix_paths([lint.entry or path], _in_tree(options, lint.entry), policies, True, unsaved,
                                     lambda f, one=finding: (f.rule, f.line, f.file) == (one.rule, one.line, one.file))
+                fixes[finding] = None
                 if outcome.changed == [real]:
                     unsafe = " (unsafe)" if rule.fix.unsafe else ""
-                    actions.append(Action(f"Fix {finding.rule}: {outcome.applied[0].description}{unsafe}", finding,
-                                          (Edit(path, outcome.fixed[real].decode("utf-8", "replace")),)))
+                    fixes[finding] = Action(f"Fix {finding.rule}: {outcome.applied[0].description}{unsafe}", finding,
+                                            (Edit(path, outcome.fixed[real].decode("utf-8", "replace")),))
+            if fixes.get(finding) is not None:
+                actions.append(fixes[finding])
             indent = re.match(r"[ \t]*", _line(text, finding.line))[0]
             actions.append(Action(f"Suppress {finding.rule} here", finding,
                                   (Edit(path, f"{indent}# nginxlint: disable={finding.rule}{_eol(text)}", finding.line),)))
