@@ -143,3 +143,23 @@ async def test_an_untitled_buffer_is_not_linted(client: LanguageClient, tmp_path
     uri = await _open(client, path, SITE)
     assert shown is None and untitled not in client.diagnostics and [d.code for d in client.diagnostics[uri]] == ["WS001"]
     assert client.messages == []
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_an_edit_of_nginx_conf_refreshes_the_open_sites_it_includes(client: LanguageClient, tmp_path):
+    """nginx.conf is linted as the whole config it is; the open site of its
+    tree gets WS008 once the http-level proxy_read_timeout is deleted."""
+    write_tree(tmp_path)
+    (tmp_path / ".nginxlint.yaml").write_text("packs: [websocket-streaming]\n")  # WS008: the read timeout
+    main, site = tmp_path / "etc/nginx/nginx.conf", tmp_path / "etc/nginx/sites-available/app"
+    site_uri = await _open(client, site, site.read_text())
+    main_uri = await _open(client, main, main.read_text())
+    assert "WS008" not in [d.code for d in client.diagnostics[site_uri]]
+    _change(client, main_uri, 2, main.read_text().replace("    proxy_read_timeout 86400s;\n", ""))
+
+    async def site_codes() -> list:
+        while "WS008" not in (codes := [d.code for d in client.diagnostics[site_uri]]):
+            await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        return codes
+
+    assert "WS008" in await asyncio.wait_for(site_codes(), 30)  # a guard against a hang, not a timing

@@ -23,7 +23,7 @@ from ..commands.check import CheckOptions, lint_paths, prepare
 from ..commands.explain import explain_text
 from ..commands.fix.run import fix_paths
 from ..commands.project_config import ProjectConfig, find_config_for, load_config
-from ..commands.staged import tree_root
+from ..commands.staged import ENTRY_NAME, tree_root
 from ..findings.records import Finding
 from ..policy.model import PolicySet
 from ..reading.loader import Config
@@ -67,6 +67,8 @@ class Lint:
     config: Config
     findings: tuple[Finding, ...]
     entry: str | None
+    tree: str  # the path linted: `entry`, or the open file itself (perhaps an nginx.conf)
+    options: CheckOptions  # as it was linted (an entry's root), for the fixes
 
     def located_in(self, path: str) -> list[Finding]:
         real = os.path.realpath(path)
@@ -139,9 +141,12 @@ class Workspace:
         key = (entry or path, id(options), frozenset((p, hash(data)) for p, data in overlay.items()))
         if self._last is not None and self._last[0] == key:
             return self._last[1]
-        config, result = lint_paths([entry or path], _in_tree(options, entry), policies, OverlayProbe(overlay, self.parses))
+        tree = entry or path
+        # An nginx.conf open alone is the entry of its own tree (and of the sites that find it so).
+        options = _in_tree(options, tree if entry or os.path.basename(path) == ENTRY_NAME else None)
+        config, result = lint_paths([tree], options, policies, OverlayProbe(overlay, self.parses))
         self.parses.fit(len(config.files))
-        lint = Lint(config, result.findings, entry)
+        lint = Lint(config, result.findings, entry, tree, options)
         self._last = (key, lint)
         self._lints += 1
         return lint
@@ -155,7 +160,7 @@ class Workspace:
     def actions(self, path: str, buffers: dict[str, str], lines: range) -> list[Action]:
         """For each finding on `lines`: its fix (when its rule has one that
         can be made here), and a suppression comment above its line."""
-        options, policies, _ = self.settings(path)
+        _, policies, _ = self.settings(path)
         real = os.path.realpath(path)
         text = buffers[path]
         lint = self.lint(path, buffers)
@@ -167,7 +172,7 @@ class Workspace:
             rule = policies.rule(finding.rule)
             if rule is not None and rule.fix is not None and finding not in fixes:
                 unsaved = {os.path.realpath(p): t.encode() for p, t in buffers.items()}
-                outcome = fix_paths([lint.entry or path], _in_tree(options, lint.entry), policies, True, unsaved,
+                outcome = fix_paths([lint.tree], lint.options, policies, True, unsaved,
                                     lambda f, one=finding: (f.rule, f.line, f.file) == (one.rule, one.line, one.file))
                 fixes[finding] = None
                 if outcome.changed == [real]:

@@ -44,13 +44,13 @@ def build(quiet: float = QUIET_SECONDS) -> LanguageServer:
         buffers = {path: text for path, text, _ in documents.values()}
 
         def work() -> list[tuple[str, list[Finding]]]:
-            """(uri, findings located there): the changed file, and the open files whose tree is the same."""
+            """(uri, findings located there): the changed file, and the open files of the
+            same tree (an edit of nginx.conf refreshes the open sites it includes)."""
             path = documents[uri][0]
             lint = workspace.lint(path, buffers)
             shown = [(uri, lint.located_in(path))]
-            if lint.entry is not None:
-                shown += [(other, lint.located_in(other_path)) for other, (other_path, _, _) in documents.items()
-                          if other != uri and lint.read(other_path) and workspace.tree_of(other_path) == lint.entry]
+            shown += [(other, lint.located_in(other_path)) for other, (other_path, _, _) in documents.items()
+                      if other != uri and lint.read(other_path) and workspace.tree_of(other_path) == os.path.abspath(lint.tree)]
             return shown
 
         def done(shown: list[tuple[str, list[Finding]]]) -> None:
