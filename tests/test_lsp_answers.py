@@ -178,3 +178,18 @@ def test_code_actions_asked_again_on_the_same_text_prove_nothing_again(tmp_path,
     assert workspace.actions(site, broken, range(5, 6)) == first and len(proofs) == 1
     workspace.actions(site, {site: broken[site] + "\n"}, range(5, 6))
     assert len(proofs) == 2
+
+
+def test_the_project_configs_entry_is_tried_first(tmp_path):
+    """A main config not named nginx.conf is found through `entry:`."""
+    (tmp_path / ".nginxlint.yaml").write_text("entry: [main.conf]\n")
+    (tmp_path / "main.conf").write_text("events {}\nhttp {\n    map $http_upgrade $connection_upgrade {\n        default close;\n"
+                                        "    }\n    include sites/*.conf;\n}\n")
+    (tmp_path / "sites").mkdir()
+    site = tmp_path / "sites/app.conf"
+    site.write_text("server {\n    listen 80;\n    location /ws/ {\n        proxy_pass http://127.0.0.1:8000;\n"
+                    "        proxy_http_version 1.1;\n        proxy_set_header Upgrade $http_upgrade;\n"
+                    "        proxy_set_header Connection $connection_upgrade;\n    }\n}\n")
+    lint = Workspace().lint(str(site), {str(site): site.read_text()})
+    assert lint.entry == str(tmp_path / "main.conf")
+    assert [(f.rule, f.line) for f in lint.located_in(str(site))] == [("WS003", 7)]
