@@ -135,14 +135,14 @@ async def test_a_change_to_an_open_map_shows_in_the_open_site_of_its_tree(client
 @pytest.mark.asyncio(loop_scope="module")
 async def test_an_untitled_buffer_is_not_linted(client: LanguageClient, tmp_path):
     """No file, so no tree and no project config: no diagnostics, no error, and the files beside it still linted."""
-    untitled = "untitled:Untitled-1"
+    untitled, told = "untitled:Untitled-1", len(client.messages)
     client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(untitled, "nginx", 1, SITE)))
     shown = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(untitled), types.Position(2, 6)))
     path = tmp_path / "site.conf"
     path.write_text(SITE)
     uri = await _open(client, path, SITE)
     assert shown is None and untitled not in client.diagnostics and [d.code for d in client.diagnostics[uri]] == ["WS001"]
-    assert client.messages == []
+    assert client.messages[told:] == []
 
 
 @pytest.mark.asyncio(loop_scope="module")
@@ -163,3 +163,24 @@ async def test_an_edit_of_nginx_conf_refreshes_the_open_sites_it_includes(client
         return codes
 
     assert "WS008" in await asyncio.wait_for(site_codes(), 30)  # a guard against a hang, not a timing
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_a_broken_project_config_is_said_once(client: LanguageClient, tmp_path):
+    """Not at every keystroke: the second lint's same error stays quiet (lints
+    run in the order their changes came, so the good file's diagnostics come after it)."""
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad/.nginxlint.yaml").write_text("no-such-setting: 1\n")
+    bad = tmp_path / "bad/site.conf"
+    bad.write_text(SITE)
+    uri = bad.as_uri()
+    told = len(client.messages)
+    client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "nginx", 1, SITE)))
+    await client.wait_for_notification(types.WINDOW_SHOW_MESSAGE)
+    _change(client, uri, 2, SITE + "# edited\n")
+    good = tmp_path / "site.conf"
+    good.write_text(SITE)
+    await _open(client, good, SITE)
+    assert [m.message for m in client.messages[told:]] == [
+        f"nginxlint: {tmp_path / 'bad/.nginxlint.yaml'}:1: unknown setting 'no-such-setting'; known: "
+        "policies, packs, select, ignore, severity, params, entry, exclude, directives, nginx-version, fail-on, format"]

@@ -27,8 +27,15 @@ def build(quiet: float = QUIET_SECONDS) -> LanguageServer:
     seconds without a change before a document is linted."""
     server = LanguageServer("nginxlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
     workspace = Workspace()
-    queue = LintQueue(quiet, lambda exc: server.window_show_message(
-        types.ShowMessageParams(types.MessageType.Error, f"nginxlint: {exc}")))
+    told: set[str] = set()
+
+    def tell(exc: Exception) -> None:
+        """A bad policy or project config, said once (not at every keystroke until it is fixed)."""
+        if str(exc) not in told:
+            told.add(str(exc))
+            server.window_show_message(types.ShowMessageParams(types.MessageType.Error, f"nginxlint: {exc}"))
+
+    queue = LintQueue(quiet, tell)
 
     def open_documents() -> dict[str, tuple[str, str, int | None]]:
         """uri -> (path, text, version) of every open document that is a file
