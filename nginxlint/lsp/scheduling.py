@@ -42,13 +42,15 @@ class LintQueue:
         """How many changes `key` has had: a result computed at one generation is stale at the next."""
         return self._generation.get(key, 0)
 
-    def changed(self, key: str, work: Callable[[], T], done: Callable[[T], None]) -> None:
-        """Call from the event loop: a newer change of `key` supersedes any pending one."""
+    def changed(self, key: str, work: Callable[[], T], done: Callable[[T], None], at_once: bool = False) -> None:
+        """Call from the event loop: a newer change of `key` supersedes any
+        pending one. `at_once`: no quiet period (a file just opened or saved)."""
         generation = self._generation[key] = self.generation(key) + 1
         pending = self._waiting.pop(key, None)
         if pending is not None:
             pending.cancel()
-        self._waiting[key] = asyncio.get_running_loop().create_task(self._later(key, generation, work, done))
+        delay = 0.0 if at_once else self.delay
+        self._waiting[key] = asyncio.get_running_loop().create_task(self._later(key, generation, delay, work, done))
 
     def cancel(self, key: str) -> None:
         """Drop whatever is pending for `key` (a closed document)."""
@@ -66,8 +68,8 @@ class LintQueue:
         with contextlib.suppress(RuntimeError):  # shut down: nothing left to keep
             self._worker.submit(work)
 
-    async def _later(self, key: str, generation: int, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
-        await asyncio.sleep(self.delay)
+    async def _later(self, key: str, generation: int, delay: float, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
+        await asyncio.sleep(delay)
         if self._waiting.get(key) is asyncio.current_task():
             del self._waiting[key]
         current = lambda: self.generation(key) == generation  # noqa: E731 - read twice, in two threads

@@ -43,7 +43,8 @@ def build(quiet: float = QUIET_SECONDS) -> LanguageServer:
         return {uri: (path, doc.source, doc.version) for uri, doc in server.workspace.text_documents.items()
                 if (path := to_fs_path(uri)) is not None}
 
-    def schedule(uri: str) -> None:
+    def schedule(uri: str, at_once: bool = False) -> None:
+        """Lint `uri` (and publish) once it has been quiet a moment, or `at_once`."""
         documents = open_documents()  # the texts as of this change: a later one supersedes this lint
         if uri not in documents:
             return
@@ -70,11 +71,11 @@ def build(quiet: float = QUIET_SECONDS) -> LanguageServer:
                     target, [diagnostic(f, text) for f in findings], version))
             queue.submit(workspace.tidy)  # after the diagnostics are out
 
-        queue.changed(uri, work, done)
+        queue.changed(uri, work, done, at_once)
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(params: types.DidOpenTextDocumentParams) -> None:
-        schedule(params.text_document.uri)
+        schedule(params.text_document.uri, at_once=True)  # nothing to coalesce: show the findings now
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(params: types.DidChangeTextDocumentParams) -> None:
@@ -83,7 +84,7 @@ def build(quiet: float = QUIET_SECONDS) -> LanguageServer:
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     async def did_save(params: types.DidSaveTextDocumentParams) -> None:
         await queue.run(workspace.forget_trees)  # the disk changed: which tree reads a file may have too
-        schedule(params.text_document.uri)
+        schedule(params.text_document.uri, at_once=True)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(params: types.DidCloseTextDocumentParams) -> None:
