@@ -311,7 +311,7 @@ def diff_command(active, backup, policies, packs, params, config_file, select, i
 @policy_options
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def rules_command(policies, packs, params, config_file, output_format) -> None:
-    """List every rule: id, name, severity, pack, whether it is on, summary."""
+    """List every rule: id, name, severity, pack, whether it is on, whether fix fixes it (safe, unsafe, -), summary."""
     from .commands.explain import rules_json, rules_table
 
     policy_set = prepared_policies(check_options(project_config(config_file), policies, params, packs=packs))

@@ -39,8 +39,10 @@ def test_rules_doc_tables_are_the_text_table(document):
     """The JSON the tables come from says what `nginxlint rules` prints, row for row."""
     code, out, _ = run_cli(["rules"], REPO)
     assert code == 0
-    rows = [line.split(None, 5) for line in out.splitlines()[2:]]
-    assert rows == [[r["id"], r["name"], r["severity"], r["pack"], "on" if r["on"] else "off", r["summary"]] for r in document["rules"]]
+    rows = [line.split(None, 6) for line in out.splitlines()[2:]]
+    fixes = {None: "-", False: "safe", True: "unsafe"}
+    assert rows == [[r["id"], r["name"], r["severity"], r["pack"], "on" if r["on"] else "off", fixes[r["fix"] and r["fix"]["unsafe"]],
+                     r["summary"]] for r in document["rules"]]
     text = gen_rules_doc.DOC.read_text(encoding="utf-8")
     for r in document["rules"]:
         assert len(re.findall(rf"^\| {r['id']} \| {re.escape(r['name'])} \| {r['severity']} \|", text, re.M)) == 1, r["id"]

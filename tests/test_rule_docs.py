@@ -23,13 +23,14 @@ def test_every_builtin_rule_has_explain_text(rule):
 
 def test_rules_table_and_json():
     code, out, _ = run_cli(["rules"], REPO)
-    assert code == 0 and out.splitlines()[0].split() == ["id", "name", "severity", "pack", "on", "summary"]
-    rows = {line.split()[0]: line.split()[3:5] for line in out.splitlines()[2:]}
-    assert rows["WS001"] == ["websocket", "on"] and rows["HDR001"] == ["websocket", "on"]
-    assert rows["WS008"] == ["websocket-streaming", "off"] and rows["SYN001"] == ["input", "on"]
+    assert code == 0 and out.splitlines()[0].split() == ["id", "name", "severity", "pack", "on", "fix", "summary"]
+    rows = {line.split()[0]: line.split()[3:6] for line in out.splitlines()[2:]}
+    assert rows["WS001"] == ["websocket", "on", "safe"] and rows["HDR001"] == ["websocket", "on", "safe"]
+    assert rows["WS008"] == ["websocket-streaming", "off", "unsafe"] and rows["SYN001"] == ["input", "on", "-"]
     document = json.loads(run_cli(["rules", "--format", "json"], REPO)[1])
     ws008 = next(r for r in document["rules"] if r["id"] == "WS008")
     assert (ws008["pack"], ws008["on"], ws008["policy"]) == ("websocket-streaming", False, "websocket-streaming.yaml")
+    assert ws008["fix"] == {"kind": "set", "what": "proxy_read_timeout 86400s;", "unsafe": True}
     assert ws008["params"] == {"websocket_path_pattern": r"(^|/)(ws|wss|websockets?|websockify|socket\.io|sockjs(-node)?|cable)(/|$)",
                                "websocket_min_timeout": "86400s"}
 

@@ -3,8 +3,9 @@
 
 Each pack section of docs/rules.md holds hand-written prose and, between two
 markers, a generated part: the table `nginxlint rules` prints (id, name,
-severity, pack, whether it is on by default, summary, in the same order)
-and each rule's "what it checks" with its parameters. Only the generated parts are rewritten.
+severity, pack, whether it is on by default, whether `fix` fixes it and
+whether safely, summary, in the same order) and each rule's "what it
+checks" with its parameters and its fix. Only the generated parts are rewritten.
 tests/test_docs.py fails when they are out of date.
 
     python tools/gen_rules_doc.py           # rewrite docs/rules.md
@@ -50,16 +51,24 @@ def _md(text: str) -> str:
 
 def render_pack(rules: list[dict]) -> str:
     """The generated part of one pack's section."""
-    lines = ["| id | name | severity | pack | on | summary |", "| --- | --- | --- | --- | --- | --- |"]
-    lines += [f"| {r['id']} | {r['name']} | {r['severity']} | {_md(r['pack'])} | {'on' if r['on'] else 'off'} | {_md(r['summary'])} |"
-              for r in rules]
+    lines = ["| id | name | severity | pack | on | fix | summary |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    lines += [f"| {r['id']} | {r['name']} | {r['severity']} | {_md(r['pack'])} | {'on' if r['on'] else 'off'} | {_fix_cell(r)} "
+              f"| {_md(r['summary'])} |" for r in rules]
     lines.append("")
     for r in rules:
         entry = f"- **{r['id']}** {_md((r.get('docs') or {}).get('what', '')) or _md(r['summary'])}"
         if r.get("params"):
             entry += " Parameters: " + ", ".join(f"`{name}` = `{value}`" for name, value in r["params"].items()) + "."
+        if r.get("fix"):
+            what = f"`{r['fix']['what']}`" if r["fix"]["kind"] == "set" else _md(r["fix"]["what"])
+            entry += f" Fix: {what}" + (" (unsafe: made with `--unsafe-fixes`)." if r["fix"]["unsafe"] else ".")
         lines.append(entry)
     return "\n".join(lines) + "\n"
+
+
+def _fix_cell(rule: dict) -> str:
+    """As `nginxlint rules` prints it: safe, unsafe, or - (no fix)."""
+    return "-" if not rule.get("fix") else "unsafe" if rule["fix"]["unsafe"] else "safe"
 
 
 def packs(document: dict) -> dict[str, list[dict]]:

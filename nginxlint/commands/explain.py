@@ -29,13 +29,19 @@ def _on(rule: Rule, policies: PolicySet) -> str:
 
 
 def rules_table(policies: PolicySet) -> str:
-    rows = [(r.id, r.name, r.severity, _pack_name(r), _on(r, policies), r.summary) for r in policies.rules]
-    return tabulate(rows, headers=("id", "name", "severity", "pack", "on", "summary")) + "\n"
+    rows = [(r.id, r.name, r.severity, _pack_name(r), _on(r, policies), _fix(r), r.summary) for r in policies.rules]
+    return tabulate(rows, headers=("id", "name", "severity", "pack", "on", "fix", "summary")) + "\n"
+
+
+def _fix(rule: Rule) -> str:
+    """Whether `nginxlint fix` (and the editor's code action) fixes the rule's findings: safe, unsafe (--unsafe-fixes), or -."""
+    return "-" if rule.fix is None else "unsafe" if rule.fix.unsafe else "safe"
 
 
 def rules_json(policies: PolicySet) -> str:
     rules = [{"id": r.id, "name": r.name, "severity": r.severity, "pack": _pack_name(r), "on": policies.is_on(r),
               "policy": _pack_file(r), "summary": r.summary,
+              "fix": None if r.fix is None else {"kind": r.fix.key, "what": r.fix.describe, "unsafe": r.fix.unsafe},
               "docs": dict(r.docs or {}), "params": {p: policies.values[p] for p in rule_params(r, policies)}}
              for r in policies.rules]
     return json.dumps({"version": 1, "rules": rules}, indent=2, ensure_ascii=False) + "\n"

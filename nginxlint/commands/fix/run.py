@@ -187,7 +187,7 @@ def _bytes(file: str, outcome: Outcome) -> bytes:
 
 
 def _lint(paths: list[str], options: CheckOptions, policies: PolicySet, fixed: dict[str, bytes]) -> tuple[Config, LintResult]:
-    return lint_paths(paths, options, policies, OverlayProbe(fixed))
+    return lint_paths(paths, options, policies, OverlayProbe(fixed, options.parse_cache))
 
 
 def _given(real: str, path: str) -> bool:
