@@ -2,7 +2,9 @@
 below, SYN004's verdict (value_checks.verdict, for nginx 1.22.1) refuses
 exactly what `nginx -t` of the installed nginx 1.22.1 refuses, for enum and
 bitmask slots (arg_values.py), bounded numbers, `return` and `error_page`
-codes (status_codes.py) and `listen` (listen_args.py).
+codes (status_codes.py), `listen` (listen_args.py), error_log levels and
+access_log parameters (log_args.py), and the one word fastcgi_param and
+add_header take third.
 
 One config per argument list, run in parallel; without nginx the tests skip
 locally and fail under CI. Host names are left out of `listen`: nginx would
@@ -72,6 +74,34 @@ CASES = {  # grammar: (directive, the block it stands in, argument lists)
         ("80", "so_keepalive=1ms"), ("80", "so_keepalive=1:2:3:4"), ("80", "so_keepalive=ON"), ("80", "ssl=on"),
         ("80", "default_server", "ssl", "http2", "reuseport"), ("80", "accept_filter=dataready"), ("80", "http3"),
         ("80", "ssl", "ssl")]),
+    "error_log": ("error_log", "", [
+        ("logs/e.log",), ("logs/e.log", "warn"), ("logs/e.log", "warning"), ("logs/e.log", "WARN"), ("logs/e.log", "debug"),
+        ("logs/e.log", "emerg"), ("logs/e.log", "info"), ("logs/e.log", "notice"), ("logs/e.log", "crit"), ("logs/e.log", "alert"),
+        ("logs/e.log", "error"), ("logs/e.log", "err"), ("logs/e.log", "warn", "error"), ("logs/e.log", "warn", "warn"),
+        ("logs/e.log", "debug_http"), ("logs/e.log", "debug_http", "debug_core"), ("logs/e.log", "debug_http", "debug_http"),
+        ("logs/e.log", "error", "debug_http"), ("logs/e.log", "debug_http", "error"), ("logs/e.log", "debug", "debug_http"),
+        ("logs/e.log", "debug_stream", "debug_mail", "debug_event", "debug_mutex", "debug_alloc"), ("logs/e.log", "debug_foo"),
+        ("logs/e.log", "mutant_extra"), ("stderr", "info"), ("stderr", "x"), ("syslog:server=127.0.0.1", "warn"),
+        ("syslog:server=127.0.0.1", "bogus"), ("logs/e.log", ""), ("logs/e.log", "warn", "")]),
+    "access_log": ("access_log", "", [
+        ("off",), ("off", "combined"), ("logs/a.log",), ("logs/a.log", "combined"), ("logs/a.log", "COMBINED"),
+        ("logs/a.log", "combined", "buffer=32k"), ("logs/a.log", "combined", "buffer=0"), ("logs/a.log", "combined", "buffer=1x"),
+        ("logs/a.log", "combined", "buffer=32k", "flush=5m"), ("logs/a.log", "combined", "flush=5m"),
+        ("logs/a.log", "combined", "flush=5m", "buffer=1k"), ("logs/a.log", "combined", "buffer=1k", "flush=0"),
+        ("logs/a.log", "combined", "buffer=1k", "flush=1y"), ("logs/a.log", "combined", "buffer=1k", "flush=1ms"),
+        ("logs/a.log", "combined", "gzip"), ("logs/a.log", "combined", "gzip=9"), ("logs/a.log", "combined", "gzip=0"),
+        ("logs/a.log", "combined", "gzip=10"), ("logs/a.log", "combined", "gzip=x"), ("logs/a.log", "combined", "gzipx"),
+        ("logs/a.log", "combined", "gzip", "flush=1s"), ("logs/a.log", "combined", "if=$status"),
+        ("logs/a.log", "combined", "mutant_extra"), ("logs/a.log", "combined", "BUFFER=1k"), ("logs/a.log", "combined", "buffer="),
+        ("syslog:server=127.0.0.1", "combined"), ("syslog:server=127.0.0.1", "combined", "buffer=1k"),
+        ("syslog:server=127.0.0.1", "combined", "if=$status"), ("logs/a.log", "combined", "if=$status", "buffer=8k", "gzip=5"),
+        ("off", "off"), ("logs/a.log", "combined", "")]),
+    "fastcgi_param": ("fastcgi_param", "", [
+        ("A", "b"), ("A", "b", "if_not_empty"), ("A", "b", "IF_NOT_EMPTY"), ("A", "b", "mutant_extra"), ("A", "$uri", "if_not_empty"),
+        ("A", "b", ""), ("A", "", "if_not_empty")]),
+    "add_header": ("add_header", "", [
+        ("X-A", "b"), ("X-A", "b", "always"), ("X-A", "b", "Always"), ("X-A", "b", "mutant_extra"), ("X-A", "", "always"),
+        ("X-A", "b", "")]),
 }
 
 
