@@ -3,8 +3,9 @@ below, SYN004's verdict (value_checks.verdict, for nginx 1.22.1) refuses
 exactly what `nginx -t` of the installed nginx 1.22.1 refuses, for enum and
 bitmask slots (arg_values.py), bounded numbers, `return` and `error_page`
 codes (status_codes.py), `listen` (listen_args.py), error_log levels and
-access_log parameters (log_args.py), and the one word fastcgi_param and
-add_header take third.
+access_log parameters (log_args.py), the one word fastcgi_param and
+add_header take third, expires times and upstream server parameters
+(handler_args.py).
 
 One config per argument list, run in parallel; without nginx the tests skip
 locally and fail under CI. Host names are left out of `listen`: nginx would
@@ -29,7 +30,7 @@ pytestmark = pytest.mark.nginx
 
 NGINX_VERSION = (1, 22, 1)  # the installed nginx these verdicts are compared with
 
-CASES = {  # grammar: (directive, the block it stands in, argument lists)
+CASES = {  # grammar: (directive, the block it stands in (http's own when "", %s where the line goes), argument lists)
     "enum": ("proxy_http_version", "", [
         ("1.0",), ("1.1",), ("2.0",), ("2",), ("1",), ("1.10",), ("HTTP/1.1",), ("1.1 ",), ("",), ("1,1",), ("1.1x",),
         ("1.0.0",), ("11",), ("one",), ("\u0661.1",)]),
@@ -102,6 +103,18 @@ CASES = {  # grammar: (directive, the block it stands in, argument lists)
     "add_header": ("add_header", "", [
         ("X-A", "b"), ("X-A", "b", "always"), ("X-A", "b", "Always"), ("X-A", "b", "mutant_extra"), ("X-A", "", "always"),
         ("X-A", "b", "")]),
+    "expires": ("expires", "", [
+        ("30d",), ("1y",), ("-1",), ("+1h",), ("epoch",), ("max",), ("off",), ("@15h30m",), ("@25h",), ("@24h",), ("1D",), ("x",),
+        ("",), ("+",), ("modified", "1d"), ("modified", "@1h"), ("modified", "epoch"), ("modified", "off"), ("access", "1d"),
+        ("Modified", "1d"), ("-1ms",), ("EPOCH",), ("1h 30m",), ("modified", "-1")]),
+    "upstream-server": ("server", "upstream u { server 127.0.0.1:9; %s }", [  # backup alone: "no servers in upstream"
+        ("127.0.0.1:8080",), ("127.0.0.1:8080", "weight=5"), ("127.0.0.1:8080", "weight=0"), ("127.0.0.1:8080", "weight=x"),
+        ("127.0.0.1:8080", "weight"), ("127.0.0.1:8080", "max_fails=0"), ("127.0.0.1:8080", "max_fails=-1"),
+        ("127.0.0.1:8080", "max_conns=10"), ("127.0.0.1:8080", "fail_timeout=30s"), ("127.0.0.1:8080", "fail_timeout=1M"),
+        ("127.0.0.1:8080", "fail_timeout=10ms"), ("127.0.0.1:8080", "fail_timeout=x"), ("127.0.0.1:8080", "backup"),
+        ("127.0.0.1:8080", "down"), ("127.0.0.1:8080", "BACKUP"), ("127.0.0.1:8080", "resolve"), ("127.0.0.1:8080", "drain"),
+        ("127.0.0.1:8080", "slow_start=10s"), ("127.0.0.1:8080", "mutant_extra"), ("127.0.0.1:8080", "route=a"),
+        ("127.0.0.1:8080", "weight=2", "max_fails=3", "fail_timeout=5s", "backup"), ("127.0.0.1:8080", "service=http")]),
 }
 
 
@@ -149,10 +162,10 @@ def test_verdicts_agree_with_nginx(grammar, nginx, tls_files, tmp_path):
     directive, block, cases = CASES[grammar]
     assert len(set(cases)) == len(cases)
     lines = [f"{directive} {_quoted(args)};" for args in cases]
-    lines = [f"server {{ {line} }}" if block == "server" else line for line in lines]
+    lines = [(block % line if "%s" in block else f"{block} {{ {line} }}") if block else line for line in lines]
     with ThreadPoolExecutor(max_workers=4) as pool:
         accepted = list(pool.map(lambda item: _nginx_accepts(nginx, tmp_path / str(item[0]), tls_files, item[1]), enumerate(lines)))
-    context = block or "http"
+    context = "http-upstream" if block.startswith("upstream") else block or "http"
     disagreements = [(args, ok) for args, ok in zip(cases, accepted) if (verdict(directive, context, args, NGINX_VERSION) is None) != ok]
     assert not disagreements, f"{grammar}: (arguments, nginx accepts) where nginxlint disagrees: {disagreements}"
     assert any(accepted) and not all(accepted)

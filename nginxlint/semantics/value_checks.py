@@ -5,8 +5,9 @@ the core keepalive_timeout's own); a word an enum or bitmask slot does not
 list, a number outside the bounds checked after (arg_values.py); a status
 code `return` or `error_page` refuses (status_codes.py); a `listen` port or
 parameter (listen_args.py); an error_log level or access_log parameter
-(log_args.py); a third argument other than the one word fastcgi_param or
-add_header take, for the nginx version judged.
+(log_args.py); fastcgi_param's and add_header's third word, an expires
+time, an upstream server's parameters (handler_args.py), for the nginx
+version judged.
 
 Which handler a directive has comes from the stock directive table, in the
 context where it stands (ssl_session_timeout is a sec slot in http, stream
@@ -21,6 +22,7 @@ from collections.abc import Iterator
 from ..reading.tree import Node, walk
 from . import arg_values, directives
 from .effective import parse_version
+from .handler_args import THIRD_WORDS, judge_expires, third_word, upstream_server
 from .listen_args import judge_listen
 from .log_args import judge_access_log, judge_error_log
 from .placement import Rejection
@@ -45,21 +47,6 @@ _HANDLERS = {
 }
 
 
-# Handlers whose optional third argument is one word, compared with
-# ngx_strcmp, else `invalid parameter`: ngx_http_upstream_param_set_slot
-# (fastcgi_param, scgi_param, uwsgi_param; src/http/ngx_http_upstream.c) and
-# ngx_http_headers_add (add_header, add_trailer).
-_THIRD_WORDS = {"ngx_http_upstream_param_set_slot": "if_not_empty", "ngx_http_headers_add": "always"}
-
-
-def _third_word(word: str):
-    def judge(args: tuple[str, ...], version: tuple[int, int, int]) -> str | None:
-        if len(args) < 3 or args[2] == word or "$" in args[2]:
-            return None
-        return f'invalid parameter "{args[2]}" (the only word after the value is {word})'
-    return judge
-
-
 # Handlers of their own that read each argument (a `$` in one spares only it).
 _ARGUMENT_HANDLERS = {
     "ngx_http_rewrite_return": lambda args, version: judge_return(args),
@@ -69,7 +56,10 @@ _ARGUMENT_HANDLERS = {
                     judge_error_log),
     "ngx_http_log_set_log": lambda args, version: judge_access_log(args, stream=False),
     "ngx_stream_log_set_log": lambda args, version: judge_access_log(args, stream=True),
-    **{handler: _third_word(word) for handler, word in _THIRD_WORDS.items()},
+    **{handler: third_word(handler) for handler in THIRD_WORDS},
+    "ngx_http_headers_expires": judge_expires,
+    "ngx_http_upstream_server": upstream_server("http"),
+    "ngx_stream_upstream_server": upstream_server("stream"),
 }
 
 
