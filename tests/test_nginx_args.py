@@ -24,7 +24,7 @@ from nginxlint.findings.selection import Selection
 from nginxlint.reading.param_length import too_long_parameters
 from nginxlint.semantics.value_checks import verdict
 
-from .conftest import require_tool
+from .conftest import require_nginx_modules, require_tool
 
 pytestmark = pytest.mark.nginx
 
@@ -169,6 +169,38 @@ def test_verdicts_agree_with_nginx(grammar, nginx, tls_files, tmp_path):
     disagreements = [(args, ok) for args, ok in zip(cases, accepted) if (verdict(directive, context, args, NGINX_VERSION) is None) != ok]
     assert not disagreements, f"{grammar}: (arguments, nginx accepts) where nginxlint disagrees: {disagreements}"
     assert any(accepted) and not all(accepted)
+
+
+# The same handlers in stream and mail (Debian's dynamic modules loaded):
+# grammar: (directive, context, the line's block with %s where it goes, argument lists).
+MODULE_CASES = {
+    "stream-access_log": ("access_log", "stream", "stream { log_format basic $remote_addr; %s }", [
+        ("logs/a.log",), ("logs/a.log", "basic"), ("off",), ("off", "basic"), ("logs/a.log", "basic", "buffer=1k"),
+        ("logs/a.log", "basic", "flush=1s"), ("logs/a.log", "basic", "gzip=0"), ("logs/a.log", "basic", "mutant_extra"),
+        ("logs/a.log", "basic", "gzip", "flush=1s"), ("syslog:server=127.0.0.1", "basic", "buffer=1k")]),
+    "stream-error_log": ("error_log", "stream", "stream { %s }", [
+        ("logs/e.log", "warn"), ("logs/e.log", "warning"), ("logs/e.log", "debug_stream"), ("logs/e.log", "info", "info")]),
+    "mail-error_log": ("error_log", "mail", "mail { %s }", [
+        ("logs/e.log", "warn"), ("logs/e.log", "Warn"), ("logs/e.log", "debug_mail", "debug_core"), ("logs/e.log", "crit", "x")]),
+    "stream-upstream-server": ("server", "stream-upstream", "stream { upstream u { server 127.0.0.1:9; %s } }", [
+        ("127.0.0.1:8080", "weight=3"), ("127.0.0.1:8080", "weight=0"), ("127.0.0.1:8080", "backup"),
+        ("127.0.0.1:8080", "fail_timeout=1x"), ("127.0.0.1:8080", "max_conns=2"), ("127.0.0.1:8080", "mutant_extra"),
+        ("127.0.0.1:8080", "drain")]),
+}
+
+
+@pytest.mark.parametrize("grammar", sorted(MODULE_CASES))
+def test_stream_and_mail_verdicts_agree_with_nginx(grammar, nginx, tmp_path):
+    modules = require_nginx_modules()
+    directive, context, block, cases = MODULE_CASES[grammar]
+    configs = [f"{modules}events {{}}\n{block % f'{directive} {_quoted(args)};'}\n".encode() for args in cases]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        refusals = list(pool.map(lambda item: _nginx_refusal(nginx, tmp_path / str(item[0]), item[1]), enumerate(configs)))
+    assert all(refusal is None or "nginx.conf:4" in refusal for refusal in refusals), refusals
+    disagreements = [(args, refusal) for args, refusal in zip(cases, refusals)
+                     if (verdict(directive, context, args, NGINX_VERSION) is None) != (refusal is None)]
+    assert not disagreements, f"{grammar}: (arguments, nginx's refusal) where nginxlint disagrees: {disagreements}"
+    assert any(refusals) and not all(refusals)
 
 
 def _long_parameter_configs() -> list[bytes]:
