@@ -278,3 +278,27 @@ def test_whole_config_checks_agree_with_nginx(index, nginx, tls_files, tmp_path,
     assert bool(result.findings) == (refusal is not None), (text, refusal, [f.message for f in result.findings])
     named = {int(line) for line in re.findall(r"nginx\.conf:(\d+)", refusal or "")}
     assert named <= {f.line for f in result.findings}, (text, refusal)
+
+
+# access_log naming a format: defined by a log_format line before it, in any
+# case, or http's own combined (SYN004 in a whole config only).
+LOG_FORMAT_CONFIGS = [
+    "access_log logs/a.log main;|log_format main $uri;",
+    "log_format main $uri;|access_log logs/a.log main;",
+    "log_format main $uri;|access_log logs/a.log MAIN;",
+    "access_log logs/a.log combined;|access_log logs/b.log Combined;|access_log logs/c.log;",
+    "access_log logs/a.log mutant_extra;",
+    "access_log off;|log_format m $uri;|access_log logs/a.log m if=$status;",
+    "log_format main $uri;|server { listen 8081; access_log logs/a.log main buffer=1k; }|server { access_log logs/b.log other; }",
+    "server { access_log logs/a.log late; }|log_format late $uri;",
+]
+
+
+@pytest.mark.parametrize("index", range(len(LOG_FORMAT_CONFIGS)))
+def test_unknown_log_formats_agree_with_nginx(index, nginx, tmp_path, lint_files):
+    """An access_log's format name is refused exactly where nginx refuses it."""
+    text = "events {}\nhttp {\n" + "".join(f"    {line}\n" for line in LOG_FORMAT_CONFIGS[index].split("|")) + "}\n"
+    refusal = _nginx_refusal(nginx, tmp_path / "nginx", text.encode())
+    result = lint_files({"nginx.conf": text}, selection=Selection(("SYN004",)))
+    named = {int(line) for line in re.findall(r"nginx\.conf:(\d+)", refusal or "")}
+    assert {f.line for f in result.findings} == named, (text, refusal, [f.message for f in result.findings])

@@ -13,13 +13,19 @@
   needs a buffer (buffer= or gzip); syslog: logs cannot be buffered; the
   stream module has no default format (`log format is not specified`).
 
-Not judged: syslog: parameters, memory: buffers, the format name (the
-whole configuration's log_format lines), if= conditions. An argument with
+In a whole configuration, the format name too: a log_format line before
+it must define it (unknown_log_formats). Not judged: syslog: parameters,
+memory: buffers, if= conditions. An argument with
 `$` is not judged (a template placeholder, usually), nor what depends on it.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+from ..reading.tree import Node, walk
+from . import directives
 from .directive_names import distance
+from .placement import Rejection
 from .values import parse_number, parse_size, parse_time
 
 LEVELS = ("emerg", "alert", "crit", "error", "warn", "notice", "info", "debug")  # err_levels
@@ -112,3 +118,24 @@ def _parameter(param: str) -> str | None:
     except ValueError:
         ok = False
     return None if ok else f'{words} "{value}" ({hint})'
+
+
+def unknown_log_formats(root: Node) -> Iterator[Rejection]:
+    """access_log lines of a whole configuration naming a format that no
+    log_format line before them defines: nginx looks the name up
+    (ngx_strcasecmp) among the formats read so far, http's own `combined`
+    first, and says `unknown log format "main"`. Without a name, http's
+    access_log uses combined; stream's is the handler's own complaint."""
+    known: dict[str, set[bytes]] = {"ngx_http_log_set_log": {b"combined"}, "ngx_stream_log_set_log": set()}
+    for node in walk(root):
+        spec = directives.spec_for(node.name, node.context) if node.context is not None and node.args else None
+        if spec is not None and spec.set_handler in _FORMAT_OF:
+            known[_FORMAT_OF[spec.set_handler]].add(node.args[0].encode().lower())  # bytes.lower folds ASCII only
+        elif spec is not None and spec.set_handler in known and len(node.args) > 1 and node.args[0] != "off":
+            name = node.args[1]
+            if "$" not in name and name.encode().lower() not in known[spec.set_handler]:
+                defined = ", ".join(sorted(value.decode() for value in known[spec.set_handler])) or "none"
+                yield Rejection(node, f'unknown log format "{name}" (the log_format lines before it define: {defined})')
+
+
+_FORMAT_OF = {"ngx_http_log_set_format": "ngx_http_log_set_log", "ngx_stream_log_set_format": "ngx_stream_log_set_log"}
