@@ -240,8 +240,9 @@ def _whole(*servers: str, http: str = "", events: bool = True) -> str:
     return ("events {}\n" if events else "") + "http {\n" + (f"    {http}\n" if http else "") + blocks + "}\n"
 
 
-# Whole configs around SYN009 (certificates), SYN010 (listens of one socket)
-# and SYN011 (events); {cert} stands for a working certificate pair.
+# Whole configs around SYN009 (certificates, and a key for each), SYN010
+# (listens of one socket) and SYN011 (events); {cert} stands for a working
+# certificate pair, {crt} and {key} for its two lines.
 WHOLE_CONFIGS = [
     _whole("listen 443 ssl;"),
     _whole("listen 443 ssl;", http="{cert}"),
@@ -263,6 +264,13 @@ WHOLE_CONFIGS = [
     _whole("listen [::]:80 ipv6only=on;", "listen 80 deferred;"),
     _whole("listen 80 so_keepalive=on;", "listen 80 bind;"),
     _whole("listen 80;", events=False),
+    _whole("listen 443 ssl;|{crt}"),
+    _whole("listen 443 ssl;|{cert}|{crt}"),
+    _whole("listen 443 ssl;|{crt}|{crt}|{key}|{key}"),
+    _whole("listen 443 ssl;|{key}", http="{crt}"),
+    _whole("listen 80;|{crt}"),
+    _whole("listen 443 ssl;|ssl on;|{crt}"),
+    _whole("listen 80;", "listen 81;|{cert}", http="{crt}"),
     "worker_processes 1;\nhttp {\n}\n",
     "events {\n}\n",
 ]
@@ -272,7 +280,8 @@ WHOLE_CONFIGS = [
 def test_whole_config_checks_agree_with_nginx(index, nginx, tls_files, tmp_path, lint_files):
     """SYN009 to SYN011 report a whole config exactly when nginx refuses it,
     at the line nginx names (it names none for a missing events block)."""
-    text = WHOLE_CONFIGS[index].replace("{cert}", tls_files)
+    certificate, key = (part + ";" for part in tls_files.rstrip(";").split("; "))
+    text = WHOLE_CONFIGS[index].replace("{cert}", tls_files).replace("{crt}", certificate).replace("{key}", key)
     refusal = _nginx_refusal(nginx, tmp_path / "nginx", text.encode())
     result = lint_files({"nginx.conf": text}, selection=Selection(("SYN009", "SYN010", "SYN011")))
     assert bool(result.findings) == (refusal is not None), (text, refusal, [f.message for f in result.findings])

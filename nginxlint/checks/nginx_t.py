@@ -29,7 +29,7 @@ from ..semantics.regex_sites import regex_sites
 from ..semantics.structure import check_structure
 from ..semantics.value_checks import check_values
 from ..semantics.variable_names import UnknownVariable, unknown_variables
-from ..semantics.whole_config import missing_certificates, missing_events
+from ..semantics.whole_config import certificates_without_keys, missing_certificates, missing_events
 from .view import TreeView
 
 
@@ -59,7 +59,9 @@ def listen_conflicts(tree: TreeView) -> list[Failure]:
 
 
 def certificates(tree: TreeView) -> list[Failure]:
-    return _failures(missing_certificates(tree.servers, tree.effective)) if tree.whole else []
+    if not tree.whole:
+        return []
+    return _failures([*missing_certificates(tree.servers, tree.effective), *certificates_without_keys(tree.root, tree.effective)])
 
 
 def events(tree: TreeView) -> list[Failure]:
