@@ -3,9 +3,9 @@ below, SYN004's verdict (value_checks.verdict, for nginx 1.22.1) refuses
 exactly what `nginx -t` of the installed nginx 1.22.1 refuses, for enum and
 bitmask slots (arg_values.py), bounded numbers, `return` and `error_page`
 codes (status_codes.py), `listen` (listen_args.py), error_log levels and
-access_log parameters (log_args.py), the one word fastcgi_param and
-add_header take third, expires times and upstream server parameters
-(handler_args.py).
+access_log parameters (log_args.py), the words fastcgi_param, add_header
+and rewrite take third, expires times, limit_req's and upstream server
+parameters (handler_args.py).
 
 One config per argument list, run in parallel; without nginx the tests skip
 locally and fail under CI. Host names are left out of `listen`: nginx would
@@ -107,6 +107,13 @@ CASES = {  # grammar: (directive, the block it stands in (http's own when "", %s
         ("30d",), ("1y",), ("-1",), ("+1h",), ("epoch",), ("max",), ("off",), ("@15h30m",), ("@25h",), ("@24h",), ("1D",), ("x",),
         ("",), ("+",), ("modified", "1d"), ("modified", "@1h"), ("modified", "epoch"), ("modified", "off"), ("access", "1d"),
         ("Modified", "1d"), ("-1ms",), ("EPOCH",), ("1h 30m",), ("modified", "-1")]),
+    "rewrite": ("rewrite", "server", [
+        ("^/a", "/b"), ("^/a", "/b", "last"), ("^/a", "/b", "break"), ("^/a", "/b", "redirect"), ("^/a", "/b", "permanent"),
+        ("^/a", "/b", "LAST"), ("^/a", "/b", "mutant_extra"), ("^/a", "/b", ""), ("^/a", "/b", "permanently")]),
+    "limit_req": ("limit_req", "limit_req_zone $binary_remote_addr zone=one:1m rate=1r/s; %s", [
+        ("zone=one",), ("zone=one", "burst=5"), ("zone=one", "burst=0"), ("zone=one", "burst=x"), ("zone=one", "burst=5", "nodelay"),
+        ("zone=one", "delay=3"), ("zone=one", "delay=0"), ("zone=one", "NODELAY"), ("zone=one", "mutant_extra"), ("burst=5",),
+        ("nodelay",), ("zone=one", "burst="), ("zone=one", "burst=5", "delay=2")]),
     "upstream-server": ("server", "upstream u { server 127.0.0.1:9; %s }", [  # backup alone: "no servers in upstream"
         ("127.0.0.1:8080",), ("127.0.0.1:8080", "weight=5"), ("127.0.0.1:8080", "weight=0"), ("127.0.0.1:8080", "weight=x"),
         ("127.0.0.1:8080", "weight"), ("127.0.0.1:8080", "max_fails=0"), ("127.0.0.1:8080", "max_fails=-1"),
@@ -165,7 +172,7 @@ def test_verdicts_agree_with_nginx(grammar, nginx, tls_files, tmp_path):
     lines = [(block % line if "%s" in block else f"{block} {{ {line} }}") if block else line for line in lines]
     with ThreadPoolExecutor(max_workers=4) as pool:
         accepted = list(pool.map(lambda item: _nginx_accepts(nginx, tmp_path / str(item[0]), tls_files, item[1]), enumerate(lines)))
-    context = "http-upstream" if block.startswith("upstream") else block or "http"
+    context = {"server": "server", "upstream": "http-upstream"}.get(block.split(" ")[0], "http")
     disagreements = [(args, ok) for args, ok in zip(cases, accepted) if (verdict(directive, context, args, NGINX_VERSION) is None) != ok]
     assert not disagreements, f"{grammar}: (arguments, nginx accepts) where nginxlint disagrees: {disagreements}"
     assert any(accepted) and not all(accepted)

@@ -1,9 +1,12 @@
 """Small handlers of their own that read each argument, per version:
 
 - ngx_http_upstream_param_set_slot (fastcgi_param, scgi_param, uwsgi_param;
-  src/http/ngx_http_upstream.c) and ngx_http_headers_add (add_header,
-  add_trailer): the optional third argument is one word (ngx_strcmp), else
-  `invalid parameter`;
+  src/http/ngx_http_upstream.c), ngx_http_headers_add (add_header,
+  add_trailer) and ngx_http_rewrite: the optional third argument is one of
+  THIRD_WORDS (ngx_strcmp), else `invalid parameter`;
+- ngx_http_limit_req (src/http/modules/ngx_http_limit_req_module.c): zone=,
+  burst= and delay= (ngx_atoi, above 0), nodelay, else `invalid parameter`;
+  a zone= among them;
 - ngx_http_headers_expires (src/http/modules/ngx_http_headers_filter_module.c):
   `expires [modified] time`, the time through ngx_http_parse_expires
   (epoch, max, off; @daily under 24 h, not with modified; +/- and a
@@ -22,7 +25,8 @@ from __future__ import annotations
 from .directive_names import distance
 from .values import parse_number, parse_time
 
-THIRD_WORDS = {"ngx_http_upstream_param_set_slot": "if_not_empty", "ngx_http_headers_add": "always"}
+THIRD_WORDS = {"ngx_http_upstream_param_set_slot": ("if_not_empty",), "ngx_http_headers_add": ("always",),
+               "ngx_http_rewrite": ("last", "break", "redirect", "permanent")}
 
 _SINCE_1_18 = (1, 18, 0)
 # Upstream server parameters and the release that added each: resolve and
@@ -40,13 +44,35 @@ SERVER_PARAMETERS = {
 
 
 def third_word(handler: str):
-    word = THIRD_WORDS[handler]
+    words = THIRD_WORDS[handler]
 
     def judge(args: tuple[str, ...], version: tuple[int, int, int]) -> str | None:
-        if len(args) < 3 or args[2] == word or "$" in args[2]:
+        if len(args) < 3 or args[2] in words or "$" in args[2]:
             return None
-        return f'invalid parameter "{args[2]}" (the only word after the value is {word})'
+        return f'invalid parameter "{args[2]}" (the third argument can only be {" or ".join(words)}, in lower case)'
     return judge
+
+
+def judge_limit_req(args: tuple[str, ...], version: tuple[int, int, int]) -> str | None:
+    zone = False
+    for param in args:
+        word, equals, value = param.partition("=")
+        if "$" in param or (word == "zone" and equals):
+            zone = True  # a `$` argument may be the zone a template fills in
+        elif word in ("burst", "delay") and equals:
+            if not _is_number(value) or int(value) <= 0:
+                return f'invalid {word} value "{param}" (a whole number above 0)'
+        elif param != "nodelay":
+            return f'invalid parameter "{param}" (limit_req takes zone=name, burst=number, delay=number or nodelay)'
+    return None if zone else '"limit_req" must have "zone" parameter (limit_req zone=name [burst=n] [nodelay | delay=n])'
+
+
+def _is_number(text: str) -> bool:
+    try:
+        parse_number(text)
+    except ValueError:
+        return False
+    return True
 
 
 def judge_expires(args: tuple[str, ...], version: tuple[int, int, int]) -> str | None:
