@@ -4,8 +4,8 @@ exactly what `nginx -t` of the installed nginx 1.22.1 refuses, for enum and
 bitmask slots (arg_values.py), bounded numbers, `return` and `error_page`
 codes (status_codes.py), `listen` (listen_args.py), error_log levels and
 access_log parameters (log_args.py), the words fastcgi_param, add_header
-and rewrite take third, expires times, limit_req's and upstream server
-parameters (handler_args.py).
+and rewrite take third, expires times, limit_req's, limit_conn's and
+upstream server parameters (handler_args.py).
 
 One config per argument list, run in parallel; without nginx the tests skip
 locally and fail under CI. Host names are left out of `listen`: nginx would
@@ -114,6 +114,9 @@ CASES = {  # grammar: (directive, the block it stands in (http's own when "", %s
         ("zone=one",), ("zone=one", "burst=5"), ("zone=one", "burst=0"), ("zone=one", "burst=x"), ("zone=one", "burst=5", "nodelay"),
         ("zone=one", "delay=3"), ("zone=one", "delay=0"), ("zone=one", "NODELAY"), ("zone=one", "mutant_extra"), ("burst=5",),
         ("nodelay",), ("zone=one", "burst="), ("zone=one", "burst=5", "delay=2")]),
+    "limit_conn": ("limit_conn", "limit_conn_zone $binary_remote_addr zone=one:1m; %s", [
+        ("one", "10"), ("one", "0"), ("one", "-1"), ("one", "x"), ("one", "65535"), ("one", "65536"), ("one", "010"), ("one", "10k"),
+        ("one", "1")]),
     "upstream-server": ("server", "upstream u { server 127.0.0.1:9; %s }", [  # backup alone: "no servers in upstream"
         ("127.0.0.1:8080",), ("127.0.0.1:8080", "weight=5"), ("127.0.0.1:8080", "weight=0"), ("127.0.0.1:8080", "weight=x"),
         ("127.0.0.1:8080", "weight"), ("127.0.0.1:8080", "max_fails=0"), ("127.0.0.1:8080", "max_fails=-1"),
@@ -189,6 +192,8 @@ MODULE_CASES = {
         ("logs/e.log", "warn"), ("logs/e.log", "warning"), ("logs/e.log", "debug_stream"), ("logs/e.log", "info", "info")]),
     "mail-error_log": ("error_log", "mail", "mail { %s }", [
         ("logs/e.log", "warn"), ("logs/e.log", "Warn"), ("logs/e.log", "debug_mail", "debug_core"), ("logs/e.log", "crit", "x")]),
+    "stream-limit_conn": ("limit_conn", "stream", "stream { limit_conn_zone $binary_remote_addr zone=one:1m; %s }", [
+        ("one", "10"), ("one", "0"), ("one", "65536"), ("one", "ten")]),
     "stream-upstream-server": ("server", "stream-upstream", "stream { upstream u { server 127.0.0.1:9; %s } }", [
         ("127.0.0.1:8080", "weight=3"), ("127.0.0.1:8080", "weight=0"), ("127.0.0.1:8080", "backup"),
         ("127.0.0.1:8080", "fail_timeout=1x"), ("127.0.0.1:8080", "max_conns=2"), ("127.0.0.1:8080", "mutant_extra"),

@@ -7,6 +7,8 @@
 - ngx_http_limit_req (src/http/modules/ngx_http_limit_req_module.c): zone=,
   burst= and delay= (ngx_atoi, above 0), nodelay, else `invalid parameter`;
   a zone= among them;
+- ngx_http_limit_conn and ngx_stream_limit_conn: the number of connections
+  through ngx_atoi, 1 to 65535;
 - ngx_http_headers_expires (src/http/modules/ngx_http_headers_filter_module.c):
   `expires [modified] time`, the time through ngx_http_parse_expires
   (epoch, max, off; @daily under 24 h, not with modified; +/- and a
@@ -65,6 +67,15 @@ def judge_limit_req(args: tuple[str, ...], version: tuple[int, int, int]) -> str
         elif param != "nodelay":
             return f'invalid parameter "{param}" (limit_req takes zone=name, burst=number, delay=number or nodelay)'
     return None if zone else '"limit_req" must have "zone" parameter (limit_req zone=name [burst=n] [nodelay | delay=n])'
+
+
+def judge_limit_conn(args: tuple[str, ...], version: tuple[int, int, int]) -> str | None:
+    count = args[1]
+    if "$" in count:
+        return None
+    if not _is_number(count) or int(count) <= 0:
+        return f'invalid number of connections "{count}" (a whole number from 1 to 65535)'
+    return None if int(count) <= 65535 else f"connection limit must be less 65536 (not {count})"
 
 
 def _is_number(text: str) -> bool:

@@ -6,7 +6,7 @@ list, a number outside the bounds checked after (arg_values.py); a status
 code `return` or `error_page` refuses (status_codes.py); a `listen` port or
 parameter (listen_args.py); an error_log level or access_log parameter
 (log_args.py); the third word of fastcgi_param, add_header or rewrite,
-an expires time, limit_req's and an upstream server's parameters
+an expires time, limit_req's, limit_conn's and an upstream server's parameters
 (handler_args.py), for the nginx version judged.
 
 Which handler a directive has comes from the stock directive table, in the
@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from ..reading.tree import Node, walk
 from . import arg_values, directives
 from .effective import parse_version
-from .handler_args import THIRD_WORDS, judge_expires, judge_limit_req, third_word, upstream_server
+from .handler_args import THIRD_WORDS, judge_expires, judge_limit_conn, judge_limit_req, third_word, upstream_server
 from .listen_args import judge_listen
 from .log_args import judge_access_log, judge_error_log
 from .placement import Rejection
@@ -59,6 +59,7 @@ _ARGUMENT_HANDLERS = {
     **{handler: third_word(handler) for handler in THIRD_WORDS},
     "ngx_http_headers_expires": judge_expires,
     "ngx_http_limit_req": judge_limit_req,
+    **dict.fromkeys(("ngx_http_limit_conn", "ngx_stream_limit_conn"), judge_limit_conn),
     "ngx_http_upstream_server": upstream_server("http"),
     "ngx_stream_upstream_server": upstream_server("stream"),
 }
