@@ -68,6 +68,22 @@ def require_tool(tool: str, purpose: str, fallback: str | None = None) -> str:
     pytest.skip(message)
 
 
+# Debian's dynamic stream and mail modules (libnginx-mod-stream, -mail).
+NGINX_MODULES = ("/usr/lib/nginx/modules/ngx_stream_module.so", "/usr/lib/nginx/modules/ngx_mail_module.so")
+
+
+def require_nginx_modules() -> str:
+    """`load_module` lines for nginx's stream and mail modules; skip without
+    them locally, fail under CI (CI=true), where .ci/run installs them."""
+    missing = [module for module in NGINX_MODULES if not os.path.exists(module)]
+    if missing:
+        message = f"nginx's stream/mail modules not installed ({', '.join(missing)}): apt-get install libnginx-mod-stream libnginx-mod-mail"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return "".join(f"load_module {module};\n" for module in NGINX_MODULES)
+
+
 def run_cli(args: list[str], cwd, stdin: bytes = b"", timeout: float = 60) -> tuple[int, str, str]:
     """Run `python -m nginxlint ARGS` from this checkout: (exit code, stdout,
     stderr). Fails the test on a hang, a traceback, an internal error, or

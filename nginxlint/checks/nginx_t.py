@@ -23,12 +23,13 @@ from ..findings.records import Failure, Related
 from ..routing.pcre import compile_error
 from ..semantics.directive_names import check_names, suggestion
 from ..semantics.listen_conflicts import check_listen_conflicts
+from ..semantics.log_args import unknown_log_formats
 from ..semantics.placement import Rejection, check_contexts
 from ..semantics.regex_sites import regex_sites
 from ..semantics.structure import check_structure
 from ..semantics.value_checks import check_values
 from ..semantics.variable_names import UnknownVariable, unknown_variables
-from ..semantics.whole_config import missing_certificates, missing_events
+from ..semantics.whole_config import certificates_without_keys, missing_certificates, missing_events
 from .view import TreeView
 
 
@@ -41,7 +42,8 @@ def structure(tree: TreeView) -> list[Failure]:
 
 
 def values(tree: TreeView) -> list[Failure]:
-    return _failures(check_values(tree.root, tree.effective.version_text))
+    found = _failures(check_values(tree.root, tree.effective.version_text))
+    return found + _failures(unknown_log_formats(tree.root)) if tree.whole else found  # a format may be defined unseen
 
 
 def names(tree: TreeView) -> list[Failure]:
@@ -57,7 +59,9 @@ def listen_conflicts(tree: TreeView) -> list[Failure]:
 
 
 def certificates(tree: TreeView) -> list[Failure]:
-    return _failures(missing_certificates(tree.servers, tree.effective)) if tree.whole else []
+    if not tree.whole:
+        return []
+    return _failures([*missing_certificates(tree.servers, tree.effective), *certificates_without_keys(tree.root, tree.effective)])
 
 
 def events(tree: TreeView) -> list[Failure]:

@@ -4,7 +4,10 @@ _sec_slot, _size_slot, _off_slot, _flag_slot, _num_slot, _bufs_slot, and
 the core keepalive_timeout's own); a word an enum or bitmask slot does not
 list, a number outside the bounds checked after (arg_values.py); a status
 code `return` or `error_page` refuses (status_codes.py); a `listen` port or
-parameter (listen_args.py), for the nginx version judged.
+parameter (listen_args.py); an error_log level or access_log parameter
+(log_args.py); the third word of fastcgi_param, add_header or rewrite,
+an expires time, limit_req's, limit_conn's and an upstream server's parameters
+(handler_args.py), for the nginx version judged.
 
 Which handler a directive has comes from the stock directive table, in the
 context where it stands (ssl_session_timeout is a sec slot in http, stream
@@ -19,7 +22,9 @@ from collections.abc import Iterator
 from ..reading.tree import Node, walk
 from . import arg_values, directives
 from .effective import parse_version
+from .handler_args import THIRD_WORDS, judge_expires, judge_limit_conn, judge_limit_req, third_word, upstream_server
 from .listen_args import judge_listen
+from .log_args import judge_access_log, judge_error_log
 from .placement import Rejection
 from .status_codes import judge_error_page, judge_return
 from .values import parse_flag, parse_number, parse_size, parse_time
@@ -47,6 +52,16 @@ _ARGUMENT_HANDLERS = {
     "ngx_http_rewrite_return": lambda args, version: judge_return(args),
     "ngx_http_core_error_page": lambda args, version: judge_error_page(args),
     "ngx_http_core_listen": judge_listen,
+    **dict.fromkeys(("ngx_error_log", "ngx_http_core_error_log", "ngx_stream_core_error_log", "ngx_mail_core_error_log"),
+                    judge_error_log),
+    "ngx_http_log_set_log": lambda args, version: judge_access_log(args, stream=False),
+    "ngx_stream_log_set_log": lambda args, version: judge_access_log(args, stream=True),
+    **{handler: third_word(handler) for handler in THIRD_WORDS},
+    "ngx_http_headers_expires": judge_expires,
+    "ngx_http_limit_req": judge_limit_req,
+    **dict.fromkeys(("ngx_http_limit_conn", "ngx_stream_limit_conn"), judge_limit_conn),
+    "ngx_http_upstream_server": upstream_server("http"),
+    "ngx_stream_upstream_server": upstream_server("stream"),
 }
 
 

@@ -8,6 +8,11 @@ or a certificate may stand in the part not seen.
   on (then every server of the socket needs one or the other):
   ngx_http_ssl_init (src/http/modules/ngx_http_ssl_module.c), which names
   the server block's file and line, where this reports it.
+  In every http server, as many ssl_certificate_key lines in force as
+  ssl_certificate lines (ngx_http_ssl_merge_srv_conf): else `no
+  "ssl_certificate_key" is defined for certificate "b.pem"`, the last one,
+  with no line (reported there), or, with `ssl on` (before 1.25.1), naming
+  the ssl line.
 - SYN011: no top-level `events` block: ngx_event_init_conf
   (src/event/ngx_event.c), `no "events" section in configuration`, with no
   line; reported at the file's first directive. Only in the file nginx is
@@ -22,7 +27,7 @@ import os
 from collections.abc import Iterator
 
 from ..reading.file_roles import MAIN_BLOCKS
-from ..reading.tree import Node
+from ..reading.tree import Node, walk
 from . import directives
 from .effective import Effective
 from .placement import Rejection
@@ -47,6 +52,21 @@ def _uncertified(servers: ServerFacts, effective: Effective) -> Iterator[Node]:
         for server, _ in entries:
             if not _has_certificate(server, effective) and not _rejects_handshake(server, effective):
                 yield server
+
+
+def certificates_without_keys(root: Node, effective: Effective) -> Iterator[Rejection]:
+    for server in walk(root):
+        if server.name != "server" or server.context != "http":
+            continue
+        certificates = effective.get(server, "ssl_certificate")
+        keys = effective.get(server, "ssl_certificate_key")
+        if certificates is None or not certificates.nodes or len(keys.nodes if keys else ()) >= len(certificates.nodes):
+            continue
+        last = certificates.nodes[-1]
+        ssl = effective.get(server, "ssl")
+        where = ssl.nodes[-1] if ssl is not None and ssl.nodes and ssl.value.lower() == "on" else last
+        yield Rejection(where, f'no "ssl_certificate_key" is defined for certificate "{" ".join(last.args)}" '
+                               f"(each ssl_certificate needs an ssl_certificate_key in the same block, in the same order)")
 
 
 def missing_events(root: Node) -> Iterator[Rejection]:
