@@ -19,14 +19,11 @@ they fail.
 """
 from __future__ import annotations
 
-import contextlib
-import signal
 import socket
 import ssl
 import subprocess
 import time
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,6 +31,7 @@ import pytest
 from nginxlint.commands.check import CheckOptions, check, prepare
 
 from .conftest import require_nginx_modules, require_tool
+from .test_security_nginx import _serving
 
 pytestmark = pytest.mark.nginx
 
@@ -105,22 +103,6 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-@contextlib.contextmanager
-def _serving(nginx: str, prefix: Path, conf: Path) -> Iterator[None]:
-    server = subprocess.Popen([nginx, "-p", f"{prefix}/", "-c", str(conf), "-e", str(prefix / "startup.log"),
-                               "-g", f"daemon off; error_log {prefix / 'error.log'};"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        yield
-    finally:
-        server.send_signal(signal.SIGQUIT)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def _client(version: ssl.TLSVersion) -> ssl.SSLContext | None:

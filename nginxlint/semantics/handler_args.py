@@ -25,7 +25,7 @@ balancing directive's place in the upstream block.
 from __future__ import annotations
 
 from .directive_names import distance
-from .values import parse_number, parse_time
+from .values import is_number, parse_number, parse_time
 
 THIRD_WORDS = {"ngx_http_upstream_param_set_slot": ("if_not_empty",), "ngx_http_headers_add": ("always",),
                "ngx_http_rewrite": ("last", "break", "redirect", "permanent")}
@@ -62,7 +62,7 @@ def judge_limit_req(args: tuple[str, ...], version: tuple[int, int, int]) -> str
         if "$" in param or (word == "zone" and equals):
             zone = True  # a `$` argument may be the zone a template fills in
         elif word in ("burst", "delay") and equals:
-            if not _is_number(value) or int(value) <= 0:
+            if not is_number(value) or int(value) <= 0:
                 return f'invalid {word} value "{param}" (a whole number above 0)'
         elif param != "nodelay":
             return f'invalid parameter "{param}" (limit_req takes zone=name, burst=number, delay=number or nodelay)'
@@ -73,17 +73,10 @@ def judge_limit_conn(args: tuple[str, ...], version: tuple[int, int, int]) -> st
     count = args[1]
     if "$" in count:
         return None
-    if not _is_number(count) or int(count) <= 0:
+    if not is_number(count) or int(count) <= 0:
         return f'invalid number of connections "{count}" (a whole number from 1 to 65535)'
     return None if int(count) <= 65535 else f"connection limit must be less 65536 (not {count})"
 
-
-def _is_number(text: str) -> bool:
-    try:
-        parse_number(text)
-    except ValueError:
-        return False
-    return True
 
 
 def judge_expires(args: tuple[str, ...], version: tuple[int, int, int]) -> str | None:

@@ -14,7 +14,7 @@ An argument with `$` is not judged (a template placeholder, usually).
 """
 from __future__ import annotations
 
-from .values import parse_number
+from .values import is_number, parse_number
 
 _REDIRECT_PREFIXES = ("http://", "https://", "$scheme")
 
@@ -37,22 +37,15 @@ def judge_error_page(args: tuple[str, ...]) -> str | None:
     codes = args[:-1]
     if codes and codes[-1].startswith("="):
         response = codes[-1]
-        if len(codes) == 1 or (len(response) > 1 and "$" not in response and not _is_number(response[1:])):
+        if len(codes) == 1 or (len(response) > 1 and "$" not in response and not is_number(response[1:])):
             return f'invalid value "{response}" in "error_page" directive (=response comes after the codes, e.g. 404 =200 /x)'
         codes = codes[:-1]
     for code in codes:
         if "$" in code:
             continue
-        if not _is_number(code) or int(code) == 499:
+        if not is_number(code) or int(code) == 499:
             return f'invalid value "{code}" in "error_page" directive (status codes 300 to 599, not 499)'
         if not 300 <= int(code) <= 599:
             return f'value "{code}" must be between 300 and 599 in "error_page" directive'
     return None
 
-
-def _is_number(text: str) -> bool:
-    try:
-        parse_number(text)
-    except ValueError:
-        return False
-    return True

@@ -102,6 +102,15 @@ def parse_number(text: str) -> int:
     return int(text)
 
 
+def is_number(text: str) -> bool:
+    """Whether ngx_atoi reads `text` (parse_number would not raise)."""
+    try:
+        parse_number(text)
+    except ValueError:
+        return False
+    return True
+
+
 def parse_flag(text: str) -> bool:
     """ngx_conf_set_flag_slot: `on` or `off`, in any case (ngx_strcasecmp)."""
     lowered = text.lower() if text.isascii() else text
