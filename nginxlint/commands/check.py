@@ -95,6 +95,14 @@ def lint_paths(paths: list[str], options: CheckOptions, policies: PolicySet,
         findings = sorted(suppress.apply(findings, config, policies, wanted(options, policies)), key=Finding.sort_key)
         findings = options.exclude.keep(findings)
     finally:
+        # Hand the collector what this run made as old objects, without a
+        # pass over them (freeze then unfreeze moves them all to the oldest
+        # generation): re-enabled as it was, its next young pass would walk
+        # the whole tree, and the one after that free it, about 0.15 CPU s on
+        # a 1,000-site tree. Once the tree is garbage, a full pass frees it
+        # in a long-lived process (the editor's); a command exits first.
+        gc.freeze()
+        gc.unfreeze()
         gc.enable()
     return config, LintResult(tuple(findings), tuple(config.errors), len(config.files), rules_run(options, policies))
 
