@@ -20,6 +20,7 @@ from ..reading.layout import DEFAULT_PREFIX, Layout
 from ..reading.loader import Config, load
 from ..reading.parse_cache import ParseCache
 from ..reading.probe import Probe
+from ..reading.tree import release
 from .exclude import Exclude
 
 # nginx before 1.29.7 (proxy_http_version 1.0 by default); 1.28 is the last
@@ -75,8 +76,13 @@ def prepare(options: CheckOptions) -> PolicySet:
     return policies
 
 
-def check(paths: list[str], options: CheckOptions, policies: PolicySet) -> LintResult:
-    return lint_paths(paths, options, policies)[1]
+def check(paths: list[str], options: CheckOptions, policies: PolicySet, probe: Probe | None = None) -> LintResult:
+    """The result alone: the trees are freed before it is returned, so the
+    report is built in the memory they held."""
+    config, result = lint_paths(paths, options, policies, probe)
+    for root in config.roots:
+        release(root)
+    return result
 
 
 def lint_paths(paths: list[str], options: CheckOptions, policies: PolicySet,
