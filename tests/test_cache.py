@@ -67,13 +67,13 @@ class Runs:
 
     def __init__(self, monkeypatch):
         self.linted = 0
-        real = cache.lint_paths
+        real = cache.check
 
         def counting(*args, **kwargs):
             self.linted += 1
             return real(*args, **kwargs)
 
-        monkeypatch.setattr(cache, "lint_paths", counting)
+        monkeypatch.setattr(cache, "check", counting)
 
     def report(self, options: CheckOptions, paths=("nginx/nginx.conf",)) -> tuple[str, bool]:
         """(JSON report through the cache, whether it was a hit); asserts it

@@ -34,7 +34,7 @@ from ..policy.model import PolicySet
 from ..reading.parse_cache import ParseCache
 from ..reading.probe import Probe, still_true
 from .atomic_file import replace_atomically
-from .check import CheckOptions, lint_paths, rules_run
+from .check import CheckOptions, check, rules_run
 
 MAX_ENTRIES = 16
 _MAGIC = b"nginxlint-cache 1\n"
@@ -64,7 +64,7 @@ def check_cached(paths: list[str], options: CheckOptions, policies: PolicySet) -
         findings, errors, files = stored[1]
         return LintResult(findings, errors, files, rules_run(options, policies))
     probe = Probe(options.parse_cache)
-    result = lint_paths(paths, options, policies, probe)[1]
+    result = check(paths, options, policies, probe)
     _store(directory, entry, probe.answers, result)
     return result
 

@@ -102,3 +102,15 @@ def walk(root: Node) -> Iterator[Node]:
                 break
         else:
             stack.pop()
+
+
+def release(root: Node) -> None:
+    """Free a tree its run is done with by reference counting alone.
+
+    A node is held from above only by its parent's children list (parent,
+    server and location point up): emptying every list, deepest first,
+    frees each node as its list is emptied, without a pass of the cyclic
+    collector over the whole tree (0.15 CPU s at 63,000 nodes). Only for a
+    tree nothing will read again."""
+    for block in reversed([root, *(node for node in walk(root) if node.children)]):
+        block.children.clear()

@@ -10,36 +10,35 @@ from __future__ import annotations
 import json
 
 from ..findings import baseline
-from ..findings.records import LintResult
+from ..findings.records import Finding, LintResult
 
 _encode = json.JSONEncoder(ensure_ascii=False).encode  # no indent: the C encoder
 
 
 def render(result: LintResult) -> str:
-    document = {
-        "version": 1,
-        "findings": [
-            {"rule": f.rule, "name": f.name, "severity": f.severity, "message": f.message,
-             "file": f.file, "line": f.line, "server": f.server, "location": f.location,
-             "related": [{"file": r.file, "line": r.line, "message": r.message} for r in f.related]}
-            for f in result.findings
-        ],
-        "errors": [{"file": e.file, "line": e.line, "message": e.message} for e in result.errors],
-        "summary": {"files": result.files, "findings": len(result.findings), **result.counts()},
-    }
+    members = [
+        _member("version", 1),
+        _member("findings", [_finding(f) for f in result.findings]),
+        _member("errors", [_encode({"file": e.file, "line": e.line, "message": e.message}) for e in result.errors]),
+        _member("summary", {"files": result.files, "findings": len(result.findings), **result.counts()}),
+    ]
     if result.baseline is not None:
-        document["baseline"] = baseline.as_json(result.baseline)
-    return _one_item_per_line(document)
-
-
-def _one_item_per_line(document: dict) -> str:
-    """Each key of `document` on a line of its own, and each item of a
-    non-empty list value too; every value below that in one line."""
-    members = []
-    for key, value in document.items():
-        if isinstance(value, list) and value:
-            items = ",\n    ".join(map(_encode, value))
-            members.append(f"  {_encode(key)}: [\n    {items}\n  ]")
-        else:
-            members.append(f"  {_encode(key)}: {_encode(value)}")
+        members.append(_member("baseline", baseline.as_json(result.baseline)))
     return "{\n" + ",\n".join(members) + "\n}\n"
+
+
+def _finding(f: Finding) -> str:
+    """One finding, encoded at once: a report of thousands never holds all
+    their dicts together (they were most of the report's peak memory)."""
+    return _encode({"rule": f.rule, "name": f.name, "severity": f.severity, "message": f.message,
+                    "file": f.file, "line": f.line, "server": f.server, "location": f.location,
+                    "related": [{"file": r.file, "line": r.line, "message": r.message} for r in f.related]})
+
+
+def _member(key: str, value: object) -> str:
+    """A key of the document on a line of its own; a non-empty list of
+    encoded items (str) one item per line; any other value in one line."""
+    if isinstance(value, list) and value:
+        items = ",\n    ".join(value)
+        return f"  {_encode(key)}: [\n    {items}\n  ]"
+    return f"  {_encode(key)}: {_encode(value)}"

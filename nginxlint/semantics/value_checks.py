@@ -67,11 +67,17 @@ _ARGUMENT_HANDLERS = {
 
 def check_values(root: Node, version_text: str) -> Iterator[Rejection]:
     version = parse_version(version_text)
+    # A verdict depends on the statement's words and context alone, and a
+    # tree repeats most statements (sites made from one template): each
+    # distinct one is judged once.
+    judged: dict[tuple[str, str, tuple[str, ...]], str | None] = {}
     for node in walk(root):
         if node.context is not None and node.args:
-            message = verdict(node.name, node.context, node.args, version)
-            if message:
-                yield Rejection(node, message)
+            key = (node.name, node.context, node.args)
+            if key not in judged:
+                judged[key] = verdict(node.name, node.context, node.args, version)
+            if judged[key]:
+                yield Rejection(node, judged[key])
 
 
 def verdict(name: str, context: str, args: tuple[str, ...], version: tuple[int, int, int]) -> str | None:

@@ -130,6 +130,8 @@ def used_names(root: Node) -> Iterator[tuple[Node, str]]:
     """Every (statement, variable) nginx compiles, in file order."""
     for node in walk(root):
         for text in _script_args(node):
+            if "$" not in text:  # most words: no search started
+                continue
             for match in VARIABLE.finditer(text):
                 braced, bare = match.group(1), match.group(2)
                 if braced:

@@ -102,7 +102,12 @@ class All:
     conditions: tuple[Condition, ...]
 
     def holds(self, block: Node, scope: Scope) -> bool:
-        return all(c.holds(block, scope) for c in self.conditions)
+        # A loop, not all() over a generator: this runs for every block of
+        # every selector, and most blocks fail the first (cheapest) condition.
+        for condition in self.conditions:  # noqa: SIM110
+            if not condition.holds(block, scope):
+                return False
+        return True
 
 
 # The selector keys, in the order blocks are asked (cheap facts first).
