@@ -250,6 +250,7 @@ def test_generated_configs_never_crash(text, where, snippet):
         assert lint([str(path)]) == first  # and deterministic
 
 
+@pytest.mark.slow  # whole CLI runs or whole-tree lints per example
 @fixed(6)
 @given(text=config_text(), where=st.sampled_from(LOCATIONS))
 def test_generated_configs_through_the_cli(text, where):
@@ -508,6 +509,7 @@ NOISE = ["", "", "   ", "\t", "#", "# a comment", "    # indented { comment } wi
          "# proxy_set_header Upgrade $http_upgrade;", "\t# tab comment"]
 
 
+@pytest.mark.slow  # whole CLI runs or whole-tree lints per example
 @fixed(15)
 @given(data=st.data())
 def test_findings_do_not_depend_on_comments_and_blank_lines(data):
