@@ -163,8 +163,9 @@ def fix_command(paths, policies, packs, params, config_file, select, ignore, ngi
     finding gone, no new one) and, when nginx is installed, nginx -t runs on
     a scratch copy. Exit 0: nothing left to fix; 1: a diff was printed
     (without --write) or findings a fix could not remove remain; 2:
-    nginxlint could not do its job, or could not write a file (none is
-    then changed).
+    nginxlint could not do its job, nginx -t rejected the fixed tree or
+    could not verify it, or a file could not be written (none is then
+    changed).
     """
     from .commands.fix import run, show, verify_nginx
 
@@ -188,6 +189,9 @@ def fix_command(paths, policies, packs, params, config_file, select, ignore, ngi
         click.echo("nginxlint: nginx not found: the fixes are verified by the re-lint only", err=True)
     if not write:
         click.echo(show.unified_diff(outcome), nl=False)
+    elif outcome.errors:
+        click.echo("nginxlint: error: no file changed: some input could not be read (above)", err=True)
+        sys.exit(EXIT_TOOL)
     else:
         try:
             run.write_all(outcome, replace_atomically)

@@ -279,3 +279,34 @@ def test_nginx_t_refuses_what_it_rejects_and_accepts_what_fails_only_as_before(t
     broken = {real: site.read_bytes().replace(b"8081;", b"8081;\n    server_tokens maybe;")}
     problem = verify_nginx.verdict(nginx, [real], broken, None, [real], {}, {real: {3}})
     assert problem is not None and 'invalid value "maybe"' in problem
+
+
+def test_a_statement_over_several_lines_is_named_as_not_fixed(tmp_path):
+    """Its finding is at the line nginx names (the last); the fix is looked
+    up there too, so the refusal is printed instead of a silent exit 0."""
+    (tmp_path / "site.conf").write_text("server {\n    listen 80;\n    location / {\n        proxy_set_hedaer Host\n"
+                                        "            $host;\n        proxy_pass http://127.0.0.1:9;\n    }\n}\n")
+    code, _, err = run_cli_here(["fix", "--no-nginx", "site.conf"], tmp_path)
+    assert code == 1
+    assert "not fixed: site.conf:5: SYN005: proxy_set_hedaer at line 4 runs over several lines" in err
+
+
+def test_nginx_t_verifies_a_fix_only_where_nginx_read_the_fixed_lines():
+    from nginxlint.commands.fix.verify_nginx import _Failed, _read_every_fix, verdict
+    changed = {"/etc/nginx/site": {12, 14}}
+    assert _read_every_fix(_Failed("cannot load certificate", None), changed)  # after the whole config was read
+    assert _read_every_fix(_Failed("e", ("/etc/nginx/site", 20)), changed)
+    assert not _read_every_fix(_Failed("e", ("/etc/nginx/site", 5)), changed)  # stopped before the fix
+    assert not _read_every_fix(_Failed("e", ("/etc/nginx/other", 50)), changed)  # another file: order unknown
+    # Files with no common folder below / cannot be copied with their paths rewritten: not verified.
+    assert "could not verify" in verdict("/nonexistent/nginx", ["/etc/nginx/site", "/usr/share/x/mime.types"], {}, None,
+                                         ["/etc/nginx/site"], {}, {})
+
+
+def test_write_changes_nothing_when_an_input_could_not_be_read(tmp_path):
+    site = tmp_path / "site.conf"
+    site.write_text("server {\n    listen 80;\n    server_tokens on;\n}\n")
+    before = site.read_bytes()
+    code, _, err = run_cli_here(["fix", "--write", "--no-nginx", "--pack", "hardening", "site.conf", "missing.conf"], tmp_path)
+    assert code == 2 and "no file changed" in err
+    assert site.read_bytes() == before

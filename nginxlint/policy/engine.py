@@ -89,6 +89,11 @@ class Verdict:
     def cause(self) -> Node:
         return _cause(self.failure, self.target, self.scope)
 
+    @property
+    def line(self) -> int:
+        """The line its Finding is reported at (what fix looks findings up by)."""
+        return _line(self.failure, self.cause)
+
 
 def verdicts(config: Config, policies: PolicySet, version: str, wanted: Callable[[str], bool],
              declared_directives: tuple[str, ...] = ()) -> Iterator[Verdict]:
@@ -126,8 +131,13 @@ def _place(rule: Rule, failure: Failure, target: Node, scope: Scope, policies: P
     message = (failure.message or rule.message).format_map(fields)
     cause = _cause(failure, target, scope)
     block = target if target.inner in ("server", "location") else target.location or target.server
-    line = failure.line if failure.line is not None and cause is failure.node else cause.line
-    return _Placed(rule, cause.file, max(line, 1), message, server, location, failure.related, block)
+    return _Placed(rule, cause.file, _line(failure, cause), message, server, location, failure.related, block)
+
+
+def _line(failure: Failure, cause: Node) -> int:
+    """The failure's own line (what nginx -t names) when it is about the
+    cause itself, else the cause's first line."""
+    return max(failure.line if failure.line is not None and cause is failure.node else cause.line, 1)
 
 
 def _cause(failure: Failure, target: Node, scope: Scope) -> Node:

@@ -38,8 +38,7 @@ def plan(result: LintResult, verdicts: list[Verdict], unsafe: bool, read: Callab
     by_cause: dict[tuple[str, str, int], list[Verdict]] = {}
     for verdict in verdicts:
         if verdict.rule.fix is not None:
-            cause = verdict.cause
-            by_cause.setdefault((verdict.rule.id, cause.file, max(cause.line, 1)), []).append(verdict)
+            by_cause.setdefault((verdict.rule.id, verdict.cause.file, verdict.line), []).append(verdict)
     candidates, refusals = [], []
     for finding in result.findings:
         group = by_cause.get((finding.rule, finding.file, finding.line))

@@ -44,10 +44,17 @@ def verdict(nginx: str, files: list[str], fixed: dict[str, bytes], main: str | N
     why not. `files` are the real paths read; `main` the main config, or
     `fragments` the http-level files to include; `changed_*` the lines the
     fixes changed, numbered as in the original and in the fixed files."""
+    if os.path.commonpath([os.path.dirname(f) for f in files]) == os.sep:
+        return ("nginx -t could not verify the fix: the files read share no folder below / to copy "
+                "(a stock include or --include-path file beside the tree); use --no-nginx to apply without it")
     before = _run(nginx, files, {}, main, fragments)
     after = _run(nginx, files, fixed, main, fragments)
-    if after is None or (before is not None and after.text == before.text):
+    if after is None:
         return None
+    if before is not None and after.text == before.text:
+        if _read_every_fix(after, changed_after):
+            return None
+        return f"nginx -t could not verify the fix: it stops before the fixed lines, on the original too: {after.text}"
     if before is not None and _on(before, changed_before) and not _on(after, changed_after):
         return None
     return f"nginx -t rejects the fixed tree: {after.text}"
@@ -57,6 +64,17 @@ def verdict(nginx: str, files: list[str], fixed: dict[str, bytes], main: str | N
 class _Failed:
     text: str  # the error, scratch paths and line numbers left out
     where: tuple[str, int] | None  # the real file and line nginx names
+
+
+def _read_every_fix(failed: _Failed, changed: Lines) -> bool:
+    """Whether nginx read every changed line before the error both copies
+    share: the error names no line (nginx stopped after reading the whole
+    configuration, e.g. a certificate this machine lacks), or a line after
+    every change, in the only file changed."""
+    if failed.where is None:
+        return True
+    file, line = failed.where
+    return set(changed) <= {file} and all(line > changed_line for changed_line in changed.get(file, ()))
 
 
 def _on(failed: _Failed, lines: Lines) -> bool:
@@ -81,7 +99,7 @@ def _run(nginx: str, files: list[str], fixed: dict[str, bytes], main: str | None
         if main is not None:
             conf = os.path.join(tree, os.path.relpath(main, base))
         else:
-            conf = os.path.join(scratch, "nginx-fix-main.conf")
+            conf = os.path.join(tree, "nginx-fix-main.conf")  # relative includes resolve in the copied tree
             includes = "".join(f"include {os.path.join(tree, os.path.relpath(f, base))};\n" for f in fragments)
             temp = "".join(f"{kind}_temp_path {scratch}/{kind}_temp;\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
             with open(conf, "w", encoding="utf-8") as out:
