@@ -203,6 +203,20 @@ def test_the_routing_cap_is_said_when_reached(tmp_path, monkeypatch):
         "name the ones that matter with --probe."]
 
 
+def test_a_probe_is_compared_even_past_the_cap(tmp_path, monkeypatch):
+    """The cap's note says to name what matters with --probe: a probe is
+    never cut, wherever its socket and host come in the order."""
+    from nginxlint.commands.restore import routing
+
+    monkeypatch.setattr(routing, "REQUEST_LIMIT", 1)
+    (tmp_path / "active").write_text(SITE)
+    (tmp_path / "backup").write_text(SITE.replace("    location /socket.io/", STEALING_REGEX + "\n    location /socket.io/"))
+    code, out, _ = run_cli_here(["diff", "active", "backup", "--probe", "/socket.io/x", "--format", "json"], tmp_path)
+    report = json.loads(out)
+    assert code == 1 and report["routing_truncated"]
+    assert [c["request"] for c in report["routing"]][-1].endswith("/socket.io/x")
+
+
 def test_an_included_file_dropped_or_added_is_named_with_its_include_line(tmp_path):
     for side, snippet in (("active", "one.conf"), ("backup", "two.conf")):
         (tmp_path / side / "snippets").mkdir(parents=True)

@@ -61,17 +61,20 @@ def routing_changes(active: Config, backup: Config, probes: tuple[str, ...] = ()
     facts = ServerFacts(active.roots), ServerFacts(backup.roots)
     changes: list[RoutingChange] = []
     seen: set[tuple[str, str | None, str]] = set()
+    asked = {p if p.startswith("/") else urlsplit(p).path or "/" for p in probes}  # never cut by the cap
+    truncated = False
     for sock, request in _requests(facts, routers, probes):
         key = (sock, request.host, request.uri)
         if key in seen:
             continue
-        if len(seen) == REQUEST_LIMIT:
-            return RoutingResult(changes, len(seen), True)
+        if len(seen) >= REQUEST_LIMIT and request.uri not in asked:
+            truncated = True
+            continue
         seen.add(key)
         route_a, route_b = routers[0].route(request), routers[1].route(request)
         if _identity(route_a) != _identity(route_b):
             changes.append(RoutingChange(_url(request), sock, _served(route_a), _served(route_b)))
-    return RoutingResult(changes, len(seen), False)
+    return RoutingResult(changes, len(seen), truncated)
 
 
 def _requests(facts: tuple[ServerFacts, ServerFacts], routers: tuple[Router, Router], probes: tuple[str, ...]):
