@@ -21,6 +21,7 @@ from collections.abc import Iterable
 
 from ..findings.records import Failure, Related
 from ..routing.pcre import compile_error
+from ..semantics import directives
 from ..semantics.directive_names import check_names, suggestion
 from ..semantics.listen_conflicts import check_listen_conflicts
 from ..semantics.log_args import unknown_log_formats
@@ -90,5 +91,8 @@ def rejected(problem: Rejection | UnknownVariable) -> Failure:
     if line == node.line:
         return Failure(node, {"actual": problem.message}, None)
     began = f'"{node.name}" begins on line {node.line}'
-    return Failure(node, {"actual": f'{problem.message} ({began}; a missing ";" there joins two statements?)'}, None,
+    # A directive's name among the arguments: the next statement, read into this one.
+    merged = any(directives.is_known(arg) for arg in node.args)
+    hint = '; a missing ";" there joins two statements?' if merged else ""
+    return Failure(node, {"actual": f"{problem.message} ({began}{hint})"}, None,
                    (Related(node.file, node.line, began),), line=line)
