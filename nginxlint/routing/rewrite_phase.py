@@ -21,7 +21,6 @@ from ..reading.tree import Node
 from .pcre import compile_pcre
 from .request_variables import RequestVariables
 
-REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 _REDIRECT_PREFIXES = ("http://", "https://", "$scheme")
 _FILE_TESTS = frozenset({"-f", "!-f", "-d", "!-d", "-e", "!-e", "-x", "!-x"})
 _FLAG_STATUS = {"redirect": 302, "permanent": 301}

@@ -17,7 +17,7 @@ fastopen, tunable so_keepalive).
 from __future__ import annotations
 
 from .directive_names import distance
-from .values import parse_number, parse_size, parse_time
+from .values import is_number, parse_number, parse_size, parse_time
 
 # Parameter words and `name=` prefixes: the release that added each (all
 # older than 1.18.0 but quic and multipath) and the one that removed it,
@@ -67,7 +67,7 @@ def _address(address: str) -> str | None:
     if colon:
         return _port(port) or (None if host else "no host")
     first, dash, last = address.partition("-")
-    if _is_number(first) and (not dash or _is_number(last)):
+    if is_number(first) and (not dash or is_number(last)):
         return _port(address)
     return None  # a host name alone: resolved by nginx
 
@@ -75,7 +75,7 @@ def _address(address: str) -> str | None:
 def _port(text: str) -> str | None:
     first, dash, last = text.partition("-")
     numbers = [first, last] if dash else [first]
-    if not all(_is_number(n) and 1 <= int(n) <= 65535 for n in numbers):
+    if not all(is_number(n) and 1 <= int(n) <= 65535 for n in numbers):
         return "invalid port"
     if dash and int(first) > int(last):
         return "invalid port range"
@@ -119,7 +119,7 @@ def _value_ok(word: str, value: str) -> bool:
         return _parses(parse_size, value)
     if word == "so_keepalive":
         return value in ("on", "off") or _keepalive_ok(value)
-    return _is_number(value) and (word != "backlog" or int(value) > 0)
+    return is_number(value) and (word != "backlog" or int(value) > 0)
 
 
 def _keepalive_ok(value: str) -> bool:
@@ -141,6 +141,3 @@ def _parses(parser, text: str) -> bool:
         return False
     return True
 
-
-def _is_number(text: str) -> bool:
-    return _parses(parse_number, text)
