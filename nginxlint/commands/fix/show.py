@@ -15,7 +15,7 @@ def unified_diff(outcome: Outcome) -> str:
         name = outcome.shown.get(real, real)
         before = outcome.original[real].decode("utf-8", "surrogateescape").splitlines(keepends=True)
         after = outcome.fixed[real].decode("utf-8", "surrogateescape").splitlines(keepends=True)
-        for line in difflib.unified_diff(before, after, f"a/{name}", f"b/{name}"):
+        for line in difflib.unified_diff(before, after, f"a/{name.lstrip('/')}", f"b/{name.lstrip('/')}"):
             out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return "".join(out).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
