@@ -181,7 +181,7 @@ def test_all_or_nothing_when_a_file_cannot_be_written(tmp_path):
     outcome = run.Outcome(original={str(a): b"old a", str(b): b"old b"}, fixed={str(a): b"new a", str(b): b"new b"})
     written = []
 
-    def write(path, data, mode):
+    def write(path, data, mode, owner):
         if path == str(b) and data == b"new b":
             raise OSError("disk full")
         Path(path).write_bytes(data)

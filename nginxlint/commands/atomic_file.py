@@ -10,16 +10,19 @@ import os
 import tempfile
 
 
-def replace_atomically(path: str, data: bytes, mode: int | None = None) -> None:
+def replace_atomically(path: str, data: bytes, mode: int | None = None, owner: tuple[int, int] | None = None) -> None:
     """Write `data` to a temporary file beside `path`, then rename it over
     `path`. `mode` is the new file's permission bits (mkstemp's 0600 when
-    None). Raises OSError; a temporary file never outlives a failure or a
-    Ctrl-C between the write and the rename."""
+    None), `owner` its (uid, gid), set before the rename so the file never
+    appears with the wrong owner. Raises OSError; a temporary file never
+    outlives a failure or a Ctrl-C between the write and the rename."""
     temporary = None
     try:
         handle, temporary = tempfile.mkstemp(prefix=".nginxlint-", dir=os.path.dirname(os.path.abspath(path)))
         with os.fdopen(handle, "wb") as out:
             out.write(data)
+        if owner is not None and owner != (os.getuid(), os.getgid()):
+            os.chown(temporary, *owner)
         if mode is not None:
             os.chmod(temporary, mode)
         os.replace(temporary, path)

@@ -210,19 +210,18 @@ def _writable(paths: list[str], options: CheckOptions) -> Callable[[str], bool]:
     return lambda file: any(inside(os.path.realpath(file), tree) for tree in trees)
 
 
-def write_all(outcome: Outcome, write: Callable[[str, bytes, int], None]) -> None:
+def write_all(outcome: Outcome, write: Callable[[str, bytes, int, tuple[int, int]], None]) -> None:
     """Every changed file replaced atomically, keeping its mode and owner;
     when one cannot be written, the ones already written get their old
-    bytes back, so a run changes all of its files or none (raises OSError)."""
-    done: list[str] = []
+    bytes back (with the same mode and owner), so a run changes all of its
+    files or none (raises OSError)."""
+    done: list[tuple[str, os.stat_result]] = []
     try:
         for path in outcome.changed:
             info = os.stat(path)
-            write(path, outcome.fixed[path], info.st_mode & 0o7777)
-            done.append(path)
-            if (info.st_uid, info.st_gid) != (os.stat(path).st_uid, os.stat(path).st_gid):
-                os.chown(path, info.st_uid, info.st_gid)
+            write(path, outcome.fixed[path], info.st_mode & 0o7777, (info.st_uid, info.st_gid))
+            done.append((path, info))
     except OSError:
-        for path in done:
-            write(path, outcome.original[path], os.stat(path).st_mode & 0o7777)
+        for path, info in done:
+            write(path, outcome.original[path], info.st_mode & 0o7777, (info.st_uid, info.st_gid))
         raise
