@@ -88,7 +88,7 @@ def test_a_change_gives_the_no_cache_output(tree, change, result_cache):
 def test_only_new_bytes_are_parsed(tree, monkeypatch):
     parsed = []
     real = source.decode_source
-    monkeypatch.setattr(source, "decode_source", lambda data: parsed.append(data) or real(data))
+    monkeypatch.setattr(source, "decode_source", lambda data, digest=None: parsed.append(data) or real(data, digest))
     first = run_cli_here(ARGS, cwd=tree.parent)
     assert len(parsed) == 5
     for entry in (tree.parent / "cache").glob("*.entry"):

@@ -87,8 +87,9 @@ def _read_bytes(path: str) -> bytes | str:
         return os_reason(exc, path)
 
 
-def decode_source(data: bytes) -> Source:
-    digest = hashlib.sha256(data).hexdigest()
+def decode_source(data: bytes, digest: str | None = None) -> Source:
+    """A file's bytes parsed; `digest`, their sha256 when the caller has it."""
+    digest = digest or hashlib.sha256(data).hexdigest()
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return Source(None, None, (("SYN001", 1, "file is UTF-16 text; nginx reads bytes and cannot parse it"),), digest)
     if data.startswith(b"\xef\xbb\xbf"):
@@ -117,13 +118,22 @@ def read_sources(paths: list[str], cache: ParseCache | None = None) -> dict[str,
     processes when there are enough of them."""
     if cache is None:
         return _parse_all(paths)
-    sources = {}
+    sources, misses = {}, {}
     for path in paths:
         data = _read_bytes(path)
-        hit = Source(data, None) if isinstance(data, str) else cache.get(hashlib.sha256(data).hexdigest())
+        if isinstance(data, str):
+            sources[path] = Source(data, None)
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        hit = cache.get(digest)
         if hit is not None:
             sources[path] = hit
-    fresh = _parse_all([path for path in paths if path not in sources])
+        else:
+            misses[path] = (data, digest)
+    if len(misses) < PARALLEL_MIN_FILES:  # parse the bytes already read, hashed once
+        fresh = {path: decode_source(data, digest) for path, (data, digest) in misses.items()}
+    else:
+        fresh = _parse_all(list(misses))
     for source in fresh.values():
         cache.put(source)
     sources.update(fresh)
