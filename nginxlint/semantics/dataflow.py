@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 
 from ..reading.tree import Node
-from .regex_groups import named_groups
+from ..routing.pcre import named_captures
 from .servers import location_path
 from .variables import MapIndex
 
@@ -179,4 +179,4 @@ def _named_capture(at: Node, name: str) -> Capture | None:
 
 def _group_named(regex: str, name: str) -> str | None:
     """The group of `regex` that fills variable `name` (nginx ignores the case of variable names)."""
-    return next((group for group in named_groups(regex) if group.lower() == name), None)
+    return next((group for group in named_captures(regex) if group.lower() == name), None)

@@ -21,11 +21,6 @@ _CLASS = re.compile(r"\[(\^?)(\]?(?:\\.|[^\]\\])*)\]")
 _LITERAL_CHOICE = re.compile(r"(?:[\w.-]|\\[./-]|\?|\||\(\?:|\))*")
 
 
-def named_groups(regex: str) -> list[str]:
-    """Names of the regex's named groups, in order (each becomes an nginx variable)."""
-    return [name for opening, _ in _groups(regex) if (name := _name(regex, opening))]
-
-
 def group(regex: str, ref: str) -> str | None:
     """The text of group `ref` ("1".."9" or a name) with its parentheses, or None."""
     for number, (opening, closing) in enumerate(_groups(regex), 1):
