@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from importlib import resources
 
@@ -68,9 +68,15 @@ def suggestion(name: str, spared: tuple[str, ...] = ()) -> str | None:
     matches one of the `spared` globs)."""
     if not _NAME.fullmatch(name) or _third_party(name) or any(fnmatch.fnmatchcase(name, p) for p in spared):
         return None
-    limit = 1 if len(name) <= 4 else 2
-    close = [known for known in directives.names() if abs(len(known) - len(name)) <= limit and distance(name, known) <= limit]
+    close = near(name, directives.names())
     return close[0] if len(close) == 1 else None
+
+
+def near(word: str, candidates: Iterable[str]) -> list[str]:
+    """The candidates a typo away from `word`: one edit for words of up to
+    four letters, two beyond (the did-you-mean of every nginx -t check)."""
+    limit = 1 if len(word) <= 4 else 2
+    return [c for c in candidates if abs(len(c) - len(word)) <= limit and distance(word, c) <= limit]
 
 
 def distance(a: str, b: str) -> int:

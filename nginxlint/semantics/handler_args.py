@@ -24,7 +24,7 @@ balancing directive's place in the upstream block.
 """
 from __future__ import annotations
 
-from .directive_names import distance
+from .directive_names import near
 from .values import is_number, parse_number, parse_time
 
 THIRD_WORDS = {"ngx_http_upstream_param_set_slot": ("if_not_empty",), "ngx_http_headers_add": ("always",),
@@ -116,7 +116,7 @@ def _server_parameter(param: str, parameters: dict, version: tuple[int, int, int
     key = word + equals
     if key not in parameters or version < parameters[key]:
         known = [name for name, first in parameters.items() if first <= version]
-        close = [name for name in known if distance(key.lower(), name) <= (1 if len(name) <= 4 else 2)]
+        close = near(key.lower(), known)
         later = f"{word} was added in nginx {'.'.join(map(str, parameters[key]))}" if key in parameters else None
         hint = later or (f"did you mean {close[0]}?" if len(close) == 1 else "server parameters: " + ", ".join(known))
         return f'invalid parameter "{param}" ({hint})'

@@ -16,7 +16,7 @@ fastopen, tunable so_keepalive).
 """
 from __future__ import annotations
 
-from .directive_names import distance
+from .directive_names import near
 from .values import is_number, parse_number, parse_size, parse_time
 
 # Parameter words and `name=` prefixes: the release that added each (all
@@ -87,7 +87,7 @@ def _parameter(param: str, version: tuple[int, int, int]) -> str | None:
     key = word + equals
     if key not in PARAMETERS:
         known = [name for name, span in PARAMETERS.items() if _in(span, version)]
-        close = [name for name in known if distance(key.lower(), name) <= (1 if len(name) <= 4 else 2)]
+        close = near(key.lower(), known)
         hint = f"did you mean {close[0]}?" if len(close) == 1 else f"listen parameters in nginx {_dotted(version)}: {', '.join(known)}"
         return f'invalid parameter "{param}" ({hint})'
     first, gone = PARAMETERS[key]

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 
 from ..reading.tree import Node, walk
 from . import directives
-from .directive_names import distance
+from .directive_names import near
 from .placement import Rejection
 from .values import parse_number, parse_size, parse_time
 
@@ -73,7 +73,7 @@ def judge_error_log(args: tuple[str, ...], version: tuple[int, int, int]) -> str
 def _level_hint(level: str) -> str:
     if level in DEBUG_LEVELS:
         return f"{level} cannot follow a level such as error; use error_log FILE debug or debug_* alone"
-    close = [name for name in LEVELS + DEBUG_LEVELS if distance(level.lower(), name) <= (1 if len(name) <= 4 else 2)]
+    close = near(level.lower(), LEVELS + DEBUG_LEVELS)
     if len(close) == 1:
         return f"did you mean {close[0]}?"
     return "levels: " + " ".join(reversed(LEVELS))

@@ -31,7 +31,7 @@ from importlib import resources
 from ..reading.tree import DATA_BLOCKS, Node, walk
 from ..routing.pcre import named_captures
 from . import directives
-from .directive_names import distance, suggestion
+from .directive_names import distance, near, suggestion
 from .directives import added_after
 from .effective import parse_version
 from .regex_sites import regex_sites
@@ -199,9 +199,7 @@ def _first_release(name: str, where: str) -> Release | None:
 def _suggestion(name: str, where: str, made: set[str]) -> str | None:
     """The nearest known name, when exactly one is close (as for directives)."""
     exact, _ = _builtins()[where]
-    limit = 1 if len(name) <= 4 else 2
-    close = sorted({known for known in exact.keys() | made
-                    if abs(len(known) - len(name)) <= limit and distance(name, known) <= limit})
+    close = sorted(set(near(name, exact.keys() | made)))
     if len(close) > 1:
         best = min(distance(name, c) for c in close)
         close = [c for c in close if distance(name, c) == best]
