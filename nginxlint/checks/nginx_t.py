@@ -22,14 +22,14 @@ from collections.abc import Iterable
 from ..findings.records import Failure, Related
 from ..routing.pcre import compile_error
 from ..semantics import directives
-from ..semantics.directive_names import check_names, suggestion
+from ..semantics.directive_names import check_names
 from ..semantics.listen_conflicts import check_listen_conflicts
 from ..semantics.log_args import unknown_log_formats
 from ..semantics.placement import Rejection, check_contexts
 from ..semantics.regex_sites import regex_sites
 from ..semantics.structure import check_structure
 from ..semantics.value_checks import check_values
-from ..semantics.variable_names import UnknownVariable, unknown_variables
+from ..semantics.variable_names import unknown_variables
 from ..semantics.whole_config import certificates_without_keys, missing_certificates, missing_events
 from .view import TreeView
 
@@ -48,11 +48,7 @@ def values(tree: TreeView) -> list[Failure]:
 
 
 def names(tree: TreeView) -> list[Failure]:
-    """`meant`, the stock name the typo is close to, is what SYN005's fix renames it to."""
-    failures = _failures(check_names(tree.root, tree.declared_directives))
-    for failure in failures:
-        failure.fields["meant"] = suggestion(failure.node.name, tree.declared_directives) or ""
-    return failures
+    return _failures(check_names(tree.root, tree.declared_directives))
 
 
 def listen_conflicts(tree: TreeView) -> list[Failure]:
@@ -80,19 +76,20 @@ def regexes(tree: TreeView) -> list[Failure]:
                      if (error := compile_error(site.pattern, site.caseless)) is not None)
 
 
-def _failures(rejections: Iterable[Rejection | UnknownVariable]) -> list[Failure]:
+def _failures(rejections: Iterable[Rejection]) -> list[Failure]:
     return [rejected(r) for r in rejections]
 
 
-def rejected(problem: Rejection | UnknownVariable) -> Failure:
+def rejected(problem: Rejection) -> Failure:
     """A Failure at the line nginx names for `problem`."""
     node = problem.node
     line = node.nginx_line
+    fields = {"actual": problem.message, "meant": problem.meant}
     if line == node.line:
-        return Failure(node, {"actual": problem.message}, None)
+        return Failure(node, fields, None)
     began = f'"{node.name}" begins on line {node.line}'
     # A directive's name among the arguments: the next statement, read into this one.
     merged = any(directives.is_known(arg) for arg in node.args)
     hint = '; a missing ";" there joins two statements?' if merged else ""
-    return Failure(node, {"actual": f"{problem.message} ({began}{hint})"}, None,
+    return Failure(node, fields | {"actual": f"{problem.message} ({began}{hint})"}, None,
                    (Related(node.file, node.line, began),), line=line)

@@ -46,7 +46,7 @@ def check_names(root: Node, declared: tuple[str, ...] = ()) -> Iterator[Rejectio
             continue
         meant = suggestion(node.name, spared)
         if meant:
-            yield Rejection(node, f'unknown directive "{node.name}" (did you mean {meant}?)')
+            yield Rejection(node, f'unknown directive "{node.name}" (did you mean {meant}?)', meant)
 
 
 def loaded_modules(root: Node) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ class Rejection:
 
     node: Node
     message: str
+    meant: str = ""  # the name it is a typo of, when one (what SYN005's fix renames it to)
 
 
 # Data blocks whose lines nginx's handler counts (ngx_http_map, ngx_http_geo,

@@ -24,7 +24,6 @@ from __future__ import annotations
 import csv
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
@@ -34,6 +33,7 @@ from . import directives
 from .directive_names import distance, near, suggestion
 from .directives import added_after
 from .effective import parse_version
+from .placement import Rejection
 from .regex_sites import regex_sites
 from .variables import VARIABLE
 
@@ -62,13 +62,6 @@ STOCK_MODULE_FILES = frozenset({
 _CONVENTIONAL = {
     "connection_upgrade": " (no map defines it: map $http_upgrade $connection_upgrade { default upgrade; '' close; })",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class UnknownVariable:
-    node: Node
-    name: str
-    message: str
 
 
 Release = tuple[int, int, int]
@@ -161,7 +154,7 @@ def _script_args(node: Node) -> tuple[str, ...]:
     return args
 
 
-def unknown_variables(root: Node, version: str) -> Iterator[UnknownVariable]:
+def unknown_variables(root: Node, version: str) -> Iterator[Rejection]:
     """Each statement's variables nginx `version` would not know, with a
     likely meant name or the release that added it."""
     if not judgeable(root):
@@ -184,7 +177,7 @@ def unknown_variables(root: Node, version: str) -> Iterator[UnknownVariable]:
         else:
             meant = _suggestion(lowered, where, made[where])
             hint = f" (did you mean ${meant}?)" if meant else _CONVENTIONAL.get(lowered, "")
-        yield UnknownVariable(node, name, f'unknown "{lowered}" variable{hint}')
+        yield Rejection(node, f'unknown "{lowered}" variable{hint}')
 
 
 def _first_release(name: str, where: str) -> Release | None:
