@@ -172,6 +172,8 @@ def fix_command(paths, policies, packs, params, config_file, select, ignore, ngi
     project = project_config(config_file, paths)
     options = check_options(project, policies, params, nginx_version, root, context, select, ignore, packs, include_path,
                             (), prefix, allow_outside)
+    # Each proof re-lints the tree: only the files a fix changed are parsed again.
+    options = dataclasses.replace(options, parse_cache=result_cache.parse_cache())
     paths = list(paths) or [DEFAULT_PATH]
     if "-" in paths:
         fail("fix edits files: standard input cannot be fixed")
