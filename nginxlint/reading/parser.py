@@ -45,21 +45,26 @@ class ParsedFile:
     problem: SyntaxProblem | None  # the first syntax error; nginx stops there too
 
 
-def flatten(statements: tuple[Statement, ...]) -> tuple[tuple, ...]:
-    """The statements as plain tuples in file order, (name, args, line, end,
-    head_end, number of children or -1): what marshal can write, fast, and flat so
-    that no depth of nesting reaches a recursion limit (marshal's or ours)."""
-    flat = []
+def walk_statements(statements: tuple[Statement, ...]) -> Iterator[Statement]:
+    """Every statement in file order, depth first, with an explicit stack
+    (no depth of nesting reaches a recursion limit)."""
     stack = [iter(statements)]
     while stack:
         stmt = next(stack[-1], None)
         if stmt is None:
             stack.pop()
             continue
-        flat.append((stmt.name, stmt.args, stmt.line, stmt.end, stmt.head_end, -1 if stmt.block is None else len(stmt.block)))
+        yield stmt
         if stmt.block:
             stack.append(iter(stmt.block))
-    return tuple(flat)
+
+
+def flatten(statements: tuple[Statement, ...]) -> tuple[tuple, ...]:
+    """The statements as plain tuples in file order, (name, args, line, end,
+    head_end, number of children or -1): what marshal can write, fast, and flat so
+    that no depth of nesting reaches a recursion limit (marshal's or ours)."""
+    return tuple((stmt.name, stmt.args, stmt.line, stmt.end, stmt.head_end, -1 if stmt.block is None else len(stmt.block))
+                 for stmt in walk_statements(statements))
 
 
 def unflatten(flat: tuple[tuple, ...]) -> tuple[Statement, ...]:

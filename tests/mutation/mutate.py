@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from nginxlint.reading.parser import Statement, parse_text
+from nginxlint.reading.parser import Statement, parse_text, walk_statements
 from nginxlint.reading.tree import inner_context
 from nginxlint.semantics import directives
 
@@ -97,7 +97,7 @@ def sites(text: str, role: str) -> list[Site]:
     """Every statement of a file read in context `role`, in file order."""
     parsed = parse_text(text)
     starts: dict[int, int] = {}
-    for stmt in _walk(parsed.statements):
+    for stmt in walk_statements(parsed.statements):
         for line in {stmt.line, stmt.end}:
             starts[line] = starts.get(line, 0) + 1
     found: list[Site] = []
@@ -443,15 +443,3 @@ MUTATORS: dict[str, Callable] = {
     "long-param": long_param, "ssl-no-cert": ssl_no_cert, "ok-flag-case": ok_flag_case, "ok-time": ok_time,
     "ok-value": ok_value, "ok-reorder": ok_reorder, "ok-layout": ok_layout,
 }
-
-
-def _walk(statements: tuple[Statement, ...]) -> Iterator[Statement]:
-    stack = [iter(statements)]
-    while stack:
-        stmt = next(stack[-1], None)
-        if stmt is None:
-            stack.pop()
-            continue
-        yield stmt
-        if stmt.block:
-            stack.append(iter(stmt.block))
