@@ -9,7 +9,6 @@ parallel. Without nginx the tests skip locally; under CI they fail.
 """
 from __future__ import annotations
 
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -17,6 +16,7 @@ import pytest
 from nginxlint.routing.pcre import compile_error
 
 from .conftest import require_tool
+from .test_variables_nginx import _nginx_verdict as nginx_verdict  # nginx -t's first error, or None
 
 pytestmark = pytest.mark.nginx
 
@@ -45,12 +45,7 @@ def _nginx_verdict(nginx: str, tmp_path, index: int, pattern: str) -> str | None
     conf = work / "nginx.conf"
     conf.write_text(f'pid {work}/nginx.pid;\nerror_log stderr;\nevents {{}}\nhttp {{\n    access_log off;\n'
                     f'    server {{\n        location ~ "{pattern}" {{ return 200; }}\n    }}\n}}\n')
-    result = subprocess.run([nginx, "-t", "-q", "-p", f"{work}/", "-c", str(conf), "-e", "stderr"],
-                            capture_output=True, text=True, timeout=30)
-    if result.returncode == 0:
-        return None
-    line = next(text for text in result.stderr.splitlines() if "[emerg]" in text)
-    return line.split("[emerg] ", 1)[1].split(": ", 1)[1]
+    return nginx_verdict(nginx, conf)
 
 
 # PCRE2 reworded one message after 10.42 (Debian 12's): same verdict, other words.
