@@ -358,6 +358,7 @@ def run() -> None:
     """Console entry point. Exit codes are ours (design §3): click's usage
     errors are 2, Ctrl-C is 130 (not click's "Aborted!" with 1), and any
     unexpected exception becomes one line and 2."""
+    sys.unraisablehook = _interrupted_in_a_finalizer
     try:
         code = main(standalone_mode=False)
     except (click.exceptions.Abort, KeyboardInterrupt):
@@ -375,6 +376,17 @@ def run() -> None:
                    "(a bug; rerun with NGINXLINT_DEBUG=1 for details and report it)", err=True)
         sys.exit(EXIT_TOOL)
     _leave(code if isinstance(code, int) else EXIT_CLEAN)
+
+
+def _interrupted_in_a_finalizer(unraisable) -> None:
+    """Ctrl-C that lands while Python runs a finalizer (a weakref callback
+    of the worker pool's, say) cannot propagate: Python would print it as an
+    ignored exception, traceback and all, and carry on. It is still Ctrl-C,
+    so the run ends as it does on a Ctrl-C anywhere else."""
+    if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+        click.echo("nginxlint: interrupted", err=True)
+        _leave(130)
+    sys.__unraisablehook__(unraisable)
 
 
 def _leave(code) -> NoReturn:

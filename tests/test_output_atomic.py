@@ -319,3 +319,16 @@ def test_output_file_mode_follows_the_umask(tmp_path):
                        preexec_fn=lambda: os.umask(0o022))
     modes = {name: oct((tmp_path / name).stat().st_mode & 0o777) for name in ("new.json", "existing.json")}
     assert modes == {"new.json": "0o644", "existing.json": "0o644"}
+
+
+def test_ctrl_c_inside_a_finalizer_ends_the_run_as_ctrl_c(tmp_path):
+    """Python cannot raise a KeyboardInterrupt out of a weakref callback: it
+    prints "Exception ignored in …" with a traceback and goes on. The CLI's
+    hook turns it into the usual interrupted exit (this once flaked the
+    SIGINT tests when Ctrl-C met the worker pool's WeakSet callback)."""
+    script = ("import sys, weakref\nfrom nginxlint import cli\nsys.unraisablehook = cli._interrupted_in_a_finalizer\n"
+              "class Thing: pass\nthing = Thing()\ndef callback(ref): raise KeyboardInterrupt\n"
+              "ref = weakref.ref(thing, callback)\ndel thing\nprint('carried on')\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    assert (done.returncode, done.stdout, done.stderr) == (130, "", "nginxlint: interrupted\n")
