@@ -58,7 +58,7 @@ def listen_conflicts(tree: TreeView) -> list[Failure]:
 def certificates(tree: TreeView) -> list[Failure]:
     if not tree.whole:
         return []
-    return _failures([*missing_certificates(tree.servers, tree.effective), *certificates_without_keys(tree.root, tree.effective)])
+    return _failures([*missing_certificates(tree.servers, tree.effective), *certificates_without_keys(tree.servers.servers, tree.effective)])
 
 
 def events(tree: TreeView) -> list[Failure]:
@@ -68,7 +68,7 @@ def events(tree: TreeView) -> list[Failure]:
 def variables(tree: TreeView) -> list[Failure]:
     if not tree.whole:
         return []  # a file not read may define the variable
-    return _failures(unknown_variables(tree.root, tree.effective.version_text))
+    return _failures(unknown_variables(tree.root, tree.effective.version_text, tree.elsewhere))
 
 
 def regexes(tree: TreeView) -> list[Failure]:

@@ -29,15 +29,17 @@ from pathlib import Path
 
 from .. import __version__
 from ..findings.records import Finding, InputError, LintResult, Related
+from ..policy.engine import Memo
 from ..policy.load import builtin_policy_dir, policy_files
 from ..policy.model import PolicySet
+from ..policy.units import Kept
 from ..reading.parse_cache import ParseCache
 from ..reading.probe import Probe, still_true
 from .atomic_file import replace_atomically
 from .check import CheckOptions, check, rules_run
 
 MAX_ENTRIES = 16
-_MAGIC = b"nginxlint-cache 1\n"
+_MAGIC = b"nginxlint-cache 2\n"
 
 
 def cache_dir() -> Path:
@@ -63,9 +65,10 @@ def check_cached(paths: list[str], options: CheckOptions, policies: PolicySet) -
             os.utime(entry)  # recently used: pruned last
         findings, errors, files = stored[1]
         return LintResult(findings, errors, files, rules_run(options, policies))
-    probe = Probe(options.parse_cache)
-    result = check(paths, options, policies, probe)
-    _store(directory, entry, probe.answers, result)
+    # A miss: the entry's verdicts on servers whose lines did not change still hold.
+    probe, memo = Probe(options.parse_cache), Memo(stored[2] if stored is not None else None)
+    result = check(paths, options, policies, probe, memo)
+    _store(directory, entry, probe.answers, result, memo.kept)
     return result
 
 
@@ -97,8 +100,8 @@ def _code_fingerprint() -> list[tuple[str, int, int]]:
 
 
 def _load(entry: Path):
-    """(answers, (findings, errors, files)) of an entry, or None when it is
-    missing or damaged."""
+    """(answers, (findings, errors, files), verdicts per server) of an
+    entry, or None when it is missing or damaged."""
     try:
         data = entry.read_bytes()
         if not data.startswith(_MAGIC):
@@ -106,18 +109,19 @@ def _load(entry: Path):
         checksum, payload = data[len(_MAGIC):len(_MAGIC) + 64], data[len(_MAGIC) + 64:]
         if hashlib.sha256(payload).hexdigest().encode() != checksum:
             return None
-        answers, (findings, errors, files) = marshal.loads(payload)
+        answers, (findings, errors, files), (context, servers, digests) = marshal.loads(payload)
         findings = tuple(Finding(*f[:8], tuple(Related(*r) for r in f[8])) for f in findings)
-        return dict(answers), (findings, tuple(InputError(*e) for e in errors), int(files))
+        return dict(answers), (findings, tuple(InputError(*e) for e in errors), int(files)), Kept(context, dict(servers), dict(digests))
     except Exception:  # noqa: BLE001 - whatever is wrong with an entry, it is a miss
         return None
 
 
-def _store(directory: Path, entry: Path, answers: dict, result: LintResult) -> None:
+def _store(directory: Path, entry: Path, answers: dict, result: LintResult, kept: Kept | None) -> None:
     findings = tuple((f.rule, f.name, f.severity, f.message, f.file, f.line, f.server, f.location,
                       tuple((r.file, r.line, r.message, r.affected) for r in f.related)) for f in result.findings)
     errors = tuple((e.file, e.line, e.message) for e in result.errors)
-    payload = marshal.dumps((answers, (findings, errors, result.files)))
+    kept = kept or Kept()
+    payload = marshal.dumps((answers, (findings, errors, result.files), (kept.context, kept.servers, kept.digests)))
     try:
         directory.mkdir(parents=True, exist_ok=True)
         replace_atomically(str(entry), _MAGIC + hashlib.sha256(payload).hexdigest().encode() + payload)
