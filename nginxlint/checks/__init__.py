@@ -41,10 +41,3 @@ CHECKS: dict[str, Callable[[TreeView], list[Failure]]] = {
     "public-resolver": public_resolver.check,
     "regex-backtracking": regex_backtracking.check,
 }
-
-# Checks whose verdict on one server depends on other servers' lines beyond
-# what policy/units.py lets a server show the others (which servers share a
-# socket and name, certificates per socket, files a glob loaded, the events
-# block): an incremental run runs them on the whole tree every time.
-ACROSS_SERVERS = frozenset({"listen-conflict", "listen-ssl-without-certificate", "no-events-section",
-                            "duplicate-server", "backup-file-included"})

@@ -100,12 +100,11 @@ def lint(config: Config, policies: PolicySet, version: str,
     fresh: dict[Node, list[Record]] = {}
     for v in verdicts(config, policies, version, wanted, declared_directives, units):
         server = v.target if v.target.inner == "server" else v.target.server
-        across = v.rule.python in checks.ACROSS_SERVERS
-        if not across and not units.linted(server):
-            continue  # a reused server reached from another (a selector over every server): its verdicts stand
+        if not units.linted(server):
+            continue  # a reused server reached from another (duplicate names, sockets): its verdicts stand
         one = _place(v.rule, v.failure, v.target, v.scope, policies)
         judged.append(((trees[id(v.scope.root)], position[v.rule.id], units.ordinal.get(server, -1)), one))
-        if server is not None and not across and units.keeping:
+        if server is not None and units.keeping:
             fresh.setdefault(server, []).append(one.stored())
     for server, records in units.reused.items():
         where = (units.tree[server], units.ordinal[server])
@@ -145,44 +144,36 @@ def verdicts(config: Config, policies: PolicySet, version: str, wanted: Callable
              declared_directives: tuple[str, ...] = (), units: Units | None = None) -> Iterator[Verdict]:
     """Every Failure of every rule `wanted` on every tree, in rule order per
     tree. With `units`, rules run without the servers whose verdicts it
-    reuses, except the checks that compare servers (checks.ACROSS_SERVERS),
-    which run first, on the whole tree."""
+    reuses; what compares servers (sockets, names) still sees them all
+    (ServerFacts is built before they are left out)."""
     effective = Effective(version)
     maps = MapIndex(config.roots)
     checked = [r for r in policies.rules if (r.select is not None or r.python) and wanted(r.id)]
     includes_read = not any(p.rule in ("INC001", "INC003", "INC004") for p in config.problems)
-    pruning = units is not None and bool(units.reused)
     for root in config.roots:
         servers = ServerFacts([root])  # of the whole tree, also while servers are left out
         complete = includes_read and not any(_top(block) is root for block in config.incomplete)
-        groups = ([r for r in checked if r.python in checks.ACROSS_SERVERS], [r for r in checked if r.python not in checks.ACROSS_SERVERS]) \
-            if pruning else (checked,)
-        for index, rules in enumerate(groups):
-            with units.pruned(root) if index == 1 else contextlib.nullcontext(Elsewhere()) as elsewhere:
-                scope = Scope(effective, maps, servers, root, frozenset(config.incomplete))
-                view = TreeView(root, scope.every_block, effective, maps, scope.servers,
-                                tuple(g for g in config.globbed if g.root is root), DataFlow(maps), policies.values,
-                                complete, declared_directives, elsewhere)
-                yield from _rule_verdicts(rules, view, scope)
+        with units.pruned(root) if units is not None else contextlib.nullcontext(Elsewhere()) as elsewhere:
+            scope = Scope(effective, maps, servers, root, frozenset(config.incomplete))
+            view = TreeView(root, scope.every_block, effective, maps, scope.servers,
+                            tuple(g for g in config.globbed if g.root is root), DataFlow(maps), policies.values,
+                            complete, declared_directives, elsewhere)
+            selected: dict[int, list[Node]] = {}  # rules of a pack share named selectors: match once
+            for rule in checked:
+                if rule.python is not None:
+                    for failure in checks.CHECKS[rule.python](view):
+                        yield Verdict(rule, failure, failure.node, scope)
+                    continue
+                if id(rule.select) not in selected:
+                    selected[id(rule.select)] = rule.select.targets(scope)
+                statement = rule.select.selects_statements
+                for target in selected[id(rule.select)]:
+                    for failure in rule.check.failures(target, scope, statement):
+                        yield Verdict(rule, failure, target, scope)
 
 
 def _top(block: Node) -> Node:
     return next(n for n in (block, *block.ancestors()) if n.parent is None)
-
-
-def _rule_verdicts(rules: list[Rule], view: TreeView, scope: Scope) -> Iterator[Verdict]:
-    selected: dict[int, list[Node]] = {}  # rules of a pack share named selectors: match once
-    for rule in rules:
-        if rule.python is not None:
-            for failure in checks.CHECKS[rule.python](view):
-                yield Verdict(rule, failure, failure.node, scope)
-            continue
-        if id(rule.select) not in selected:
-            selected[id(rule.select)] = rule.select.targets(scope)
-        statement = rule.select.selects_statements
-        for target in selected[id(rule.select)]:
-            for failure in rule.check.failures(target, scope, statement):
-                yield Verdict(rule, failure, target, scope)
 
 
 def _place(rule: Rule, failure: Failure, target: Node, scope: Scope, policies: PolicySet) -> _Placed:

@@ -16,11 +16,13 @@ one server depend on
   directives are stock ones (SYN006 judges only such configs).
 
 The last two make the run's `context` digest. When it is what the earlier
-run recorded, the servers whose key is known keep their recorded verdicts,
-and rules run on the tree with those servers left out (`pruned`). The
-checks that compare servers with one another (checks.ACROSS_SERVERS) run on
-the whole tree every time; their verdicts are never reused. When the
-context changed, every server is linted again.
+run recorded, the servers whose key is known keep their recorded verdicts
+(unless one points into a changed file: a line it quotes may have moved),
+and rules run on the tree with those servers left out (`pruned`); what
+compares servers with one another (duplicate names, shared sockets) still
+sees them all through ServerFacts, built before they are left out, and its
+verdicts on the servers left out are the recorded ones. When the context
+changed, every server is linted again.
 """
 from __future__ import annotations
 
