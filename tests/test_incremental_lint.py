@@ -51,6 +51,11 @@ server {
     server_name b.example;
     set $shared_var hello;
     location / { return 200 ok; }
+    location /ws/ {
+        proxy_pass http://127.0.0.1:8002;
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection "upgrade";
+    }
 }
 """
 SITE_C = """\
@@ -100,6 +105,8 @@ STEPS = [
         "sites/b.conf", "proxy_set_header X-From-B 1;", "# one\n# two\nproxy_set_header X-From-B 1;"), True),
     ("the snippet included in a's server changes", _write(
         "snippets/a-extra.conf", "location /extra/ { proxy_set_header Host $host; proxy_pass http://app_a; }\n"), False),
+    ("nginx.conf sets proxy_http_version 1.1 for every location: b's /ws/ no longer speaks HTTP/1.0", _replace(
+        "nginx.conf", "    include sites/", "    proxy_http_version 1.1;\n    include sites/"), True),
     ("the WebSocket map changes in nginx.conf", _replace("nginx.conf", "default upgrade;", "default keep-alive;"), True),
     ("an http snippet appears for the glob", _write("snippets/http-headers.conf", "add_header X-Content-Type-Options nosniff;\n"), True),
     ("a new site file", _write("sites/d.conf", "server {\n    listen 80;\n    server_name d.example;\n"
