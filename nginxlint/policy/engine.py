@@ -65,9 +65,9 @@ class _Placed:
                 tuple((r.file, r.line, r.message, r.affected) for r in self.related), self.block)
 
     @classmethod
-    def restored(cls, record: Record, policies: PolicySet) -> _Placed:
+    def restored(cls, record: Record, rules: dict[str, Rule]) -> _Placed:
         rule, file, line, message, server, location, related, block = record
-        return cls(policies.rule(rule), file, line, message, server, location,
+        return cls(rules[rule], file, line, message, server, location,
                    tuple(Related(*r) for r in related), tuple(block) if block is not None else None)
 
 
@@ -95,6 +95,7 @@ def lint(config: Config, policies: PolicySet, version: str,
             placed.append(_Placed(rule, problem.file, problem.line, problem.message))
     units = Units(config, memo.earlier if memo is not None else None, keeping=memo is not None)
     position = {rule.id: index for index, rule in enumerate(policies.rules)}
+    rules = {rule.id: rule for rule in policies.rules}
     judged: list[tuple[tuple[int, int, int], _Placed]] = []  # ((tree, rule, server), verdict): one order for every run
     trees = {id(root): index for index, root in enumerate(config.roots)}
     fresh: dict[Node, list[Record]] = {}
@@ -108,7 +109,7 @@ def lint(config: Config, policies: PolicySet, version: str,
             fresh.setdefault(server, []).append(one.stored())
     for server, records in units.reused.items():
         where = (units.tree[server], units.ordinal[server])
-        judged.extend(((where[0], position[r[0]], where[1]), _Placed.restored(r, policies)) for r in records)
+        judged.extend(((where[0], position[r[0]], where[1]), _Placed.restored(r, rules)) for r in records)
     judged.sort(key=lambda pair: pair[0])
     placed.extend(one for _, one in judged)
     if memo is not None:

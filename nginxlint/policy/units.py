@@ -40,6 +40,7 @@ from ..semantics.variable_names import Elsewhere, defined_names, stock_only
 # result cache can store it (marshal).
 Summary = tuple
 Record = tuple  # a verdict as engine._Placed.stored() writes it
+Key = tuple  # units._key
 
 
 @dataclass
@@ -48,7 +49,7 @@ class Kept:
     key, the server's summary and its verdicts."""
 
     context: str = ""
-    servers: dict[str, tuple[Summary, tuple[Record, ...]]] = field(default_factory=dict)
+    servers: dict[Key, tuple[Summary, tuple[Record, ...]]] = field(default_factory=dict)
     digests: dict[str, str | None] = field(default_factory=dict)  # the files read: shown path -> sha256
 
 
@@ -63,7 +64,7 @@ class Units:
         self.tree = {server: index for index, root in enumerate(config.roots) for server in http_servers([root])}
         self.keeping = keeping
         self.context = ""
-        self.keys: dict[Node, str | None] = {}
+        self.keys: dict[Node, Key | None] = {}
         self.summaries: dict[Node, Summary] = {}
         self.reused: dict[Node, tuple[Record, ...]] = {}
         if not keeping:
@@ -116,15 +117,15 @@ class Units:
         return kept
 
 
-def _key(server: Node, nth: int, config: Config) -> str | None:
-    """The digest of a server's lines: its file's and its included files'
-    bytes, and where it stands (the nth server at that file and line).
+def _key(server: Node, nth: int, config: Config) -> Key | None:
+    """What a server's lines are made of: where it stands (the nth server
+    at that file and line), and its file's and its included files' digests.
     None when a file's digest is unknown (read from standard input)."""
-    files = [server.file, *config.server_files.get(server, ())]
-    digests = [config.digests.get(file) for file in files]
+    files = (server.file, *config.server_files.get(server, ()))
+    digests = tuple(config.digests.get(file) for file in files)
     if None in digests:
         return None
-    return _digest((server.file, server.line, nth, list(zip(files, digests))))
+    return server.file, server.line, nth, files, digests
 
 
 def _names(record: Record, file: str) -> bool:

@@ -55,7 +55,7 @@ def _uncertified(servers: ServerFacts, effective: Effective) -> Iterator[Node]:
 
 
 def certificates_without_keys(servers: list[Node], effective: Effective) -> Iterator[Rejection]:
-    """The http `servers` (ServerFacts.servers) with an ssl_certificate that has no key."""
+    """The http `servers` (servers.http_servers) with an ssl_certificate that has no key."""
     for server in servers:
         certificates = effective.get(server, "ssl_certificate")
         keys = effective.get(server, "ssl_certificate_key")
