@@ -39,7 +39,7 @@ from .atomic_file import replace_atomically
 from .check import CheckOptions, check, rules_run
 
 MAX_ENTRIES = 16
-_MAGIC = b"nginxlint-cache 2\n"
+_MAGIC = b"nginxlint-cache 3\n"
 
 
 def cache_dir() -> Path:
@@ -60,13 +60,13 @@ def check_cached(paths: list[str], options: CheckOptions, policies: PolicySet) -
     directory = cache_dir()
     entry = directory / f"{_key(paths, options)}.entry"
     stored = _load(entry)
-    if stored is not None and still_true(stored[0]):
+    if stored is not None and still_true(stored[0]) and (result := _result(stored[1])) is not None:
         with contextlib.suppress(OSError):
             os.utime(entry)  # recently used: pruned last
-        findings, errors, files = stored[1]
+        findings, errors, files = result
         return LintResult(findings, errors, files, rules_run(options, policies))
     # A miss: the entry's verdicts on servers whose lines did not change still hold.
-    probe, memo = Probe(options.parse_cache), Memo(stored[2] if stored is not None else None)
+    probe, memo = Probe(options.parse_cache), Memo(_kept(stored[2]) if stored is not None else None)
     result = check(paths, options, policies, probe, memo)
     _store(directory, entry, probe.answers, result, memo.kept)
     return result
@@ -99,9 +99,10 @@ def _code_fingerprint() -> list[tuple[str, int, int]]:
     return found
 
 
-def _load(entry: Path):
-    """(answers, (findings, errors, files), verdicts per server) of an
-    entry, or None when it is missing or damaged."""
+def _load(entry: Path) -> tuple[dict, bytes, bytes] | None:
+    """(answers, result, verdicts per server) of an entry, the last two
+    still marshalled (a hit reads only the result, a miss only the
+    verdicts), or None when it is missing or damaged."""
     try:
         data = entry.read_bytes()
         if not data.startswith(_MAGIC):
@@ -109,10 +110,26 @@ def _load(entry: Path):
         checksum, payload = data[len(_MAGIC):len(_MAGIC) + 64], data[len(_MAGIC) + 64:]
         if hashlib.sha256(payload).hexdigest().encode() != checksum:
             return None
-        answers, (findings, errors, files), (context, servers, digests) = marshal.loads(payload)
-        findings = tuple(Finding(*f[:8], tuple(Related(*r) for r in f[8])) for f in findings)
-        return dict(answers), (findings, tuple(InputError(*e) for e in errors), int(files)), Kept(context, dict(servers), dict(digests))
+        answers, result, kept = marshal.loads(payload)
+        return dict(answers), result, kept
     except Exception:  # noqa: BLE001 - whatever is wrong with an entry, it is a miss
+        return None
+
+
+def _result(data: bytes) -> tuple[tuple[Finding, ...], tuple[InputError, ...], int] | None:
+    try:
+        findings, errors, files = marshal.loads(data)
+        findings = tuple(Finding(*f[:8], tuple(Related(*r) for r in f[8])) for f in findings)
+        return findings, tuple(InputError(*e) for e in errors), int(files)
+    except Exception:  # noqa: BLE001 - a damaged part is a miss, as a damaged entry is
+        return None
+
+
+def _kept(data: bytes) -> Kept | None:
+    try:
+        context, servers, digests = marshal.loads(data)
+        return Kept(str(context), dict(servers), dict(digests))
+    except Exception:  # noqa: BLE001
         return None
 
 
@@ -121,7 +138,8 @@ def _store(directory: Path, entry: Path, answers: dict, result: LintResult, kept
                       tuple((r.file, r.line, r.message, r.affected) for r in f.related)) for f in result.findings)
     errors = tuple((e.file, e.line, e.message) for e in result.errors)
     kept = kept or Kept()
-    payload = marshal.dumps((answers, (findings, errors, result.files), (kept.context, kept.servers, kept.digests)))
+    payload = marshal.dumps((answers, marshal.dumps((findings, errors, result.files)),
+                             marshal.dumps((kept.context, kept.servers, kept.digests))))
     try:
         directory.mkdir(parents=True, exist_ok=True)
         replace_atomically(str(entry), _MAGIC + hashlib.sha256(payload).hexdigest().encode() + payload)
