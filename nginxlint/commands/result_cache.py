@@ -39,7 +39,7 @@ from .atomic_file import replace_atomically
 from .check import CheckOptions, check, rules_run
 
 MAX_ENTRIES = 16
-_MAGIC = b"nginxlint-cache 3\n"
+_MAGIC = b"nginxlint-cache 4\n"
 
 
 def cache_dir() -> Path:
@@ -127,8 +127,8 @@ def _result(data: bytes) -> tuple[tuple[Finding, ...], tuple[InputError, ...], i
 
 def _kept(data: bytes) -> Kept | None:
     try:
-        context, servers, digests = marshal.loads(data)
-        return Kept(str(context), dict(servers), dict(digests))
+        context, units, digests = marshal.loads(data)
+        return Kept(str(context), dict(units), dict(digests))
     except Exception:  # noqa: BLE001
         return None
 
@@ -139,7 +139,7 @@ def _store(directory: Path, entry: Path, answers: dict, result: LintResult, kept
     errors = tuple((e.file, e.line, e.message) for e in result.errors)
     kept = kept or Kept()
     payload = marshal.dumps((answers, marshal.dumps((findings, errors, result.files)),
-                             marshal.dumps((kept.context, kept.servers, kept.digests))))
+                             marshal.dumps((kept.context, kept.units, kept.digests))))
     try:
         directory.mkdir(parents=True, exist_ok=True)
         replace_atomically(str(entry), _MAGIC + hashlib.sha256(payload).hexdigest().encode() + payload)

@@ -78,7 +78,7 @@ class Memo:
 
     earlier: Kept | None
     kept: Kept | None = None
-    reused: int = 0  # servers whose earlier verdicts this run reused
+    reused: int = 0  # units (servers, upstreams) whose earlier verdicts this run reused
 
 
 def lint(config: Config, policies: PolicySet, version: str,
@@ -96,19 +96,19 @@ def lint(config: Config, policies: PolicySet, version: str,
     units = Units(config, memo.earlier if memo is not None else None, keeping=memo is not None)
     position = {rule.id: index for index, rule in enumerate(policies.rules)}
     rules = {rule.id: rule for rule in policies.rules}
-    judged: list[tuple[tuple[int, int, int], _Placed]] = []  # ((tree, rule, server), verdict): one order for every run
+    judged: list[tuple[tuple[int, int, int], _Placed]] = []  # ((tree, rule, unit), verdict): one order for every run
     trees = {id(root): index for index, root in enumerate(config.roots)}
     fresh: dict[Node, list[Record]] = {}
     for v in verdicts(config, policies, version, wanted, declared_directives, units):
-        server = v.target if v.target.inner == "server" else v.target.server
-        if not units.linted(server):
+        unit = units.unit_of(v.target)
+        if not units.linted(unit):
             continue  # a reused server reached from another (duplicate names, sockets): its verdicts stand
         one = _place(v.rule, v.failure, v.target, v.scope, policies)
-        judged.append(((trees[id(v.scope.root)], position[v.rule.id], units.ordinal.get(server, -1)), one))
-        if server is not None and units.keeping:
-            fresh.setdefault(server, []).append(one.stored())
-    for server, records in units.reused.items():
-        where = (units.tree[server], units.ordinal[server])
+        judged.append(((trees[id(v.scope.root)], position[v.rule.id], units.ordinal.get(unit, -1)), one))
+        if unit is not None and units.keeping:
+            fresh.setdefault(unit, []).append(one.stored())
+    for unit, records in units.reused.items():
+        where = (units.tree[unit], units.ordinal[unit])
         judged.extend(((where[0], position[r[0]], where[1]), _Placed.restored(r, rules)) for r in records)
     judged.sort(key=lambda pair: pair[0])
     placed.extend(one for _, one in judged)

@@ -90,11 +90,11 @@ class Config:
     incomplete: set[Node] = field(default_factory=set)
     globbed: list[GlobbedFile] = field(default_factory=list)
     links: dict[str, str] = field(default_factory=dict)  # a file read through a symlink (shown) -> the first such link
-    # What a server's lines come from, for reusing an earlier run's verdicts
-    # on it (policy/units.py): the sha256 of each file read (shown path ->
-    # digest), and the files included inside each server, in order.
+    # What a server's or upstream's lines come from, for reusing an earlier
+    # run's verdicts on it (policy/units.py): the sha256 of each file read
+    # (shown path -> digest), and the files included inside each, in order.
     digests: dict[str, str | None] = field(default_factory=dict)
-    server_files: dict[Node, list[str]] = field(default_factory=dict)
+    unit_files: dict[Node, list[str]] = field(default_factory=dict)
 
 
 class _Fragment(NamedTuple):
@@ -385,9 +385,9 @@ class Loader:
                 self._missing(block, None)
             else:
                 included.append((parsed.statements, shown, chain + (target.path,)))
-        server = block if block.inner == "server" else block.server
-        if server is not None:
-            self.config.server_files.setdefault(server, []).extend(shown for _, shown, _ in included)
+        unit = block if block.inner in ("server", "http-upstream") else block.server
+        if unit is not None:
+            self.config.unit_files.setdefault(unit, []).extend(shown for _, shown, _ in included)
         return included
 
     def _targets(self, written: str, prefix: str) -> tuple[list[Resolved], list[str]]:
