@@ -9,20 +9,23 @@ import stat
 import sys
 
 from .cli_options import fail
+from .commands import result_cache
 from .commands.atomic_file import replace_atomically
-from .commands.check import CheckOptions
+from .commands.check import CheckOptions, lint_paths
 from .findings import baseline
 from .findings.records import LintResult
 from .policy.model import PolicySet
 from .reading.probe import Probe
 
 
-def staged_result(paths: list[str], options: CheckOptions, policy_set: PolicySet, entries: list[str]) -> LintResult:
-    """check --staged (commands/staged.py), or one error line when git cannot answer."""
+def staged_result(paths: list[str], options: CheckOptions, policy_set: PolicySet, entries: list[str],
+                  cached: bool) -> LintResult:
+    """check --staged (commands/staged.py), or one error line when git
+    cannot answer; `cached`: the trees are linted incrementally (result_cache)."""
     from .commands.staged import GitError, check_staged
 
     try:
-        return check_staged(paths, options, policy_set, entries)
+        return check_staged(paths, options, policy_set, entries, result_cache.lint_remembered if cached else lint_paths)
     except GitError as exc:
         fail(f"--staged: {exc}")
 

@@ -128,3 +128,23 @@ def test_staged_outside_a_git_repository_is_a_tool_error(tmp_path):
     (tmp_path / "a.conf").write_text(OTHER_SITE)
     code, _out, err = run_cli_here(["check", "--staged", "a.conf"], tmp_path)
     assert code == 2 and "nginxlint: error: --staged: " in err, err
+
+
+def test_a_cached_run_reports_what_a_run_without_the_cache_reports(repo, tmp_path_factory, monkeypatch):
+    """With the cache on, --staged re-lints only the servers a change
+    touched (result_cache.lint_remembered); edit after edit, it reports
+    what a --no-cache run reports."""
+    monkeypatch.setenv("NGINXLINT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    (repo / "etc/nginx/sites-available/other").write_text(OTHER_SITE)
+    (repo / "etc/nginx/sites-enabled/other").symlink_to("/etc/nginx/sites-available/other")
+    commit(repo)
+    other = "etc/nginx/sites-available/other"
+    for path, old, new in ((SITE, "server_name app.example;", "# moved\n    server_name app.example;"),
+                           (other, "listen 81;", "listen 81;\n    add_header X-Frame-Options DENY;"),
+                           (MAP, "default upgrade;", "default close;"),
+                           (other, "proxy_set_header Upgrade $http_upgrade;", "")):
+        edit(path, old, new)
+        git(repo, "add", "-A")
+        args = ["check", "--staged", "--format", "json", path]
+        cached = run_cli_here(args, cwd=repo)
+        assert cached == run_cli_here([*args, "--no-cache"], cwd=repo), (path, new)

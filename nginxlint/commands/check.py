@@ -76,11 +76,10 @@ def prepare(options: CheckOptions) -> PolicySet:
     return policies
 
 
-def check(paths: list[str], options: CheckOptions, policies: PolicySet, probe: Probe | None = None,
-          memo: Memo | None = None) -> LintResult:
+def check(paths: list[str], options: CheckOptions, policies: PolicySet, probe: Probe | None = None) -> LintResult:
     """The result alone: the trees are freed before it is returned, so the
     report is built in the memory they held."""
-    config, result = lint_paths(paths, options, policies, probe, memo)
+    config, result = lint_paths(paths, options, policies, probe)
     for root in config.roots:
         release(root)
     return result

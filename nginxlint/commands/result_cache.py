@@ -25,6 +25,7 @@ import hashlib
 import marshal
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from .. import __version__
@@ -33,10 +34,12 @@ from ..policy.engine import Memo
 from ..policy.load import builtin_policy_dir, policy_files
 from ..policy.model import PolicySet
 from ..policy.units import Kept
+from ..reading.loader import Config
 from ..reading.parse_cache import ParseCache
 from ..reading.probe import Probe, still_true
+from ..reading.tree import release
 from .atomic_file import replace_atomically
-from .check import CheckOptions, check, rules_run
+from .check import CheckOptions, lint_paths, rules_run
 
 MAX_ENTRIES = 16
 _MAGIC = b"nginxlint-cache 4\n"
@@ -57,19 +60,38 @@ def parse_cache() -> ParseCache:
 
 def check_cached(paths: list[str], options: CheckOptions, policies: PolicySet) -> LintResult:
     """commands.check.check, answered from the cache when its entry still holds."""
-    directory = cache_dir()
-    entry = directory / f"{_key(paths, options)}.entry"
+    entry = cache_dir() / f"{_key(paths, options)}.entry"
     stored = _load(entry)
     if stored is not None and still_true(stored[0]) and (result := _result(stored[1])) is not None:
         with contextlib.suppress(OSError):
             os.utime(entry)  # recently used: pruned last
         findings, errors, files = result
         return LintResult(findings, errors, files, rules_run(options, policies))
-    # A miss: the entry's verdicts on servers whose lines did not change still hold.
-    probe, memo = Probe(options.parse_cache), Memo(_kept(stored[2]) if stored is not None else None)
-    result = check(paths, options, policies, probe, memo)
-    _store(directory, entry, probe.answers, result, memo.kept)
+    config, result, store = _lint(entry, stored, paths, options, policies)
+    for root in config.roots:  # freed before the entry and the report are built
+        release(root)
+    store()
     return result
+
+
+def lint_remembered(paths: list[str], options: CheckOptions, policies: PolicySet) -> tuple[Config, LintResult]:
+    """commands.check.lint_paths (the trees too, for --staged and
+    --baseline), reusing the verdicts the cache entry of the same command
+    kept for servers whose lines did not change, and keeping this run's."""
+    entry = cache_dir() / f"{_key(paths, options)}.entry"
+    config, result, store = _lint(entry, _load(entry), paths, options, policies)
+    store()
+    return config, result
+
+
+def _lint(entry: Path, stored: tuple[dict, bytes, bytes] | None, paths: list[str], options: CheckOptions,
+          policies: PolicySet) -> tuple[Config, LintResult, Callable[[], None]]:
+    """A run the entry cannot answer: the entry's verdicts on servers
+    and upstreams whose lines did not change still hold (policy/units.py).
+    Returns the run and how to store it as the entry."""
+    probe, memo = Probe(options.parse_cache), Memo(_kept(stored[2]) if stored is not None else None)
+    config, result = lint_paths(paths, options, policies, probe, memo)
+    return config, result, lambda: _store(entry.parent, entry, probe.answers, result, memo.kept)
 
 
 def _key(paths: list[str], options: CheckOptions) -> str:

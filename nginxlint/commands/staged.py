@@ -25,13 +25,15 @@ import os
 import subprocess
 import tempfile
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from ..findings.records import Finding, InputError, LintResult
 from ..policy.model import PolicySet
+from ..reading.loader import Config
 from .check import CheckOptions, lint_paths, rules_run
 
 ENTRY_NAME = "nginx.conf"
+LintTree = Callable[[list[str], CheckOptions, PolicySet], tuple[Config, LintResult]]
 _SYMLINK_MODE = "120000"
 
 
@@ -39,9 +41,12 @@ class GitError(Exception):
     """git could not answer (not a repository, git missing)."""
 
 
-def check_staged(paths: list[str], options: CheckOptions, policies: PolicySet, entries: Iterable[str] = ()) -> LintResult:
+def check_staged(paths: list[str], options: CheckOptions, policies: PolicySet, entries: Iterable[str] = (),
+                 lint_tree: LintTree = lint_paths) -> LintResult:
     """The findings a commit of `paths` (files, as staged) brings: see the module docstring.
-    `entries`: the configured entry points (absolute, or relative to the working directory)."""
+    `entries`: the configured entry points (absolute, or relative to the working directory).
+    `lint_tree` lints an entry's tree as it is (result_cache.lint_remembered
+    re-lints only the servers the commit changed)."""
     top = _git("rev-parse", "--show-toplevel").strip()
     staged = {os.path.realpath(p): p for p in paths}
     findings: list[Finding] = []
@@ -52,7 +57,7 @@ def check_staged(paths: list[str], options: CheckOptions, policies: PolicySet, e
         # host's /etc/nginx never (an entry at DIR/etc/nginx/… maps absolute paths into DIR).
         root = options.root or tree_root(entry) or (None if options.prefix else top)
         entry_options = dataclasses.replace(options, root=root)
-        config, result = lint_paths([entry], entry_options, policies)
+        config, result = lint_tree([entry], entry_options, policies)
         reached = {os.path.realpath(f) for f in config.files} & staged.keys()
         if not reached:
             continue
