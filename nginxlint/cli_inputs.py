@@ -11,7 +11,7 @@ import sys
 from .cli_options import fail
 from .commands import result_cache
 from .commands.atomic_file import replace_atomically
-from .commands.check import CheckOptions, lint_paths
+from .commands.check import CheckOptions
 from .findings import baseline
 from .findings.records import LintResult
 from .policy.model import PolicySet
@@ -25,7 +25,10 @@ def staged_result(paths: list[str], options: CheckOptions, policy_set: PolicySet
     from .commands.staged import GitError, check_staged
 
     try:
-        return check_staged(paths, options, policy_set, entries, result_cache.lint_remembered if cached else lint_paths)
+        if not cached:
+            return check_staged(paths, options, policy_set, entries)
+        return check_staged(paths, options, policy_set, entries, result_cache.lint_remembered,
+                            str(result_cache.cache_dir() / "head"))
     except GitError as exc:
         fail(f"--staged: {exc}")
 

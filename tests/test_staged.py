@@ -132,8 +132,9 @@ def test_staged_outside_a_git_repository_is_a_tool_error(tmp_path):
 
 def test_a_cached_run_reports_what_a_run_without_the_cache_reports(repo, tmp_path_factory, monkeypatch):
     """With the cache on, --staged re-lints only the servers a change
-    touched (result_cache.lint_remembered); edit after edit, it reports
-    what a --no-cache run reports."""
+    touched, in the tree and in HEAD's copy (kept in the cache folder);
+    edit after edit and commit after commit, it reports what a --no-cache
+    run reports."""
     monkeypatch.setenv("NGINXLINT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     (repo / "etc/nginx/sites-available/other").write_text(OTHER_SITE)
     (repo / "etc/nginx/sites-enabled/other").symlink_to("/etc/nginx/sites-available/other")
@@ -148,3 +149,11 @@ def test_a_cached_run_reports_what_a_run_without_the_cache_reports(repo, tmp_pat
         args = ["check", "--staged", "--format", "json", path]
         cached = run_cli_here(args, cwd=repo)
         assert cached == run_cli_here([*args, "--no-cache"], cwd=repo), (path, new)
+    # HEAD's copy is kept between runs: a file HEAD no longer has must not stay in it.
+    commit(repo)
+    git(repo, "rm", "-q", "etc/nginx/sites-enabled/other", other)
+    commit(repo)
+    edit(MAP, "default close;", "default upgrade;")
+    git(repo, "add", "-A")
+    args = ["check", "--staged", "--format", "json", MAP]
+    assert run_cli_here(args, cwd=repo) == run_cli_here([*args, "--no-cache"], cwd=repo)
