@@ -9,7 +9,6 @@ import stat
 import sys
 
 from .cli_options import fail
-from .commands import result_cache
 from .commands.atomic_file import replace_atomically
 from .commands.check import CheckOptions
 from .findings import baseline
@@ -22,6 +21,7 @@ def staged_result(paths: list[str], options: CheckOptions, policy_set: PolicySet
                   cached: bool) -> LintResult:
     """check --staged (commands/staged.py), or one error line when git
     cannot answer; `cached`: the trees are linted incrementally (result_cache)."""
+    from .commands import result_cache
     from .commands.staged import GitError, check_staged
 
     try:
