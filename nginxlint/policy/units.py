@@ -138,7 +138,7 @@ def _key(unit: Node, nth: int, config: Config) -> Key | None:
     """What a unit's lines are made of: where it stands (the nth unit at
     that file and line), and its file's and its included files' digests.
     None when a file's digest is unknown (read from standard input)."""
-    files = (unit.file, *config.unit_files.get(unit, ()))
+    files = (unit.file, *config.block_files.get(unit, ()))
     digests = tuple(config.digests.get(file) for file in files)
     if None in digests:
         return None

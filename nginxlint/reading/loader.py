@@ -90,11 +90,12 @@ class Config:
     incomplete: set[Node] = field(default_factory=set)
     globbed: list[GlobbedFile] = field(default_factory=list)
     links: dict[str, str] = field(default_factory=dict)  # a file read through a symlink (shown) -> the first such link
-    # What a server's or upstream's lines come from, for reusing an earlier
-    # run's verdicts on it (policy/units.py): the sha256 of each file read
-    # (shown path -> digest), and the files included inside each, in order.
+    # What the lines of an http-level block (a server, an upstream) come from,
+    # for reusing an earlier run's verdicts on it (policy/units.py): the
+    # sha256 of each file read (shown path -> digest), and the files included
+    # inside each such block, in order.
     digests: dict[str, str | None] = field(default_factory=dict)
-    unit_files: dict[Node, list[str]] = field(default_factory=dict)
+    block_files: dict[Node, list[str]] = field(default_factory=dict)
 
 
 class _Fragment(NamedTuple):
@@ -385,9 +386,9 @@ class Loader:
                 self._missing(block, None)
             else:
                 included.append((parsed.statements, shown, chain + (target.path,)))
-        unit = block if block.inner in ("server", "http-upstream") else block.server
-        if unit is not None:
-            self.config.unit_files.setdefault(unit, []).extend(shown for _, shown, _ in included)
+        outer = block.server or next((n for n in (block, *block.ancestors()) if n.parent is not None and n.parent.inner == "http"), None)
+        if outer is not None:
+            self.config.block_files.setdefault(outer, []).extend(shown for _, shown, _ in included)
         return included
 
     def _targets(self, written: str, prefix: str) -> tuple[list[Resolved], list[str]]:
