@@ -148,7 +148,7 @@ def verdicts(config: Config, policies: PolicySet, version: str, wanted: Callable
     reuses; what compares servers (sockets, names) still sees them all
     (ServerFacts is built before they are left out)."""
     effective = Effective(version)
-    maps = MapIndex(config.roots)
+    maps = MapIndex(config.maps)
     checked = [r for r in policies.rules if (r.select is not None or r.python) and wanted(r.id)]
     includes_read = not any(p.rule in ("INC001", "INC003", "INC004") for p in config.problems)
     for root in config.roots:

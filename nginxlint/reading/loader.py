@@ -96,6 +96,7 @@ class Config:
     # inside each such block, in order.
     digests: dict[str, str | None] = field(default_factory=dict)
     block_files: dict[Node, list[str]] = field(default_factory=dict)
+    maps: list[Node] = field(default_factory=list)  # every map block, in configuration order (MapIndex, without a walk)
 
 
 class _Fragment(NamedTuple):
@@ -339,6 +340,8 @@ class Loader:
                 node = Node(stmt.name, stmt.args, file, stmt.line, ctx, block, end_line=stmt.end, head_end=stmt.head_end)
                 block.adopt(node)
                 if stmt.block is not None:
+                    if stmt.name == "map":
+                        self.config.maps.append(node)
                     node.children = []
                     node.inner = inner_context(stmt.name, ctx) if ctx else None
                     stack.append((iter(stmt.block), node, node.inner, file, chain))
