@@ -42,7 +42,7 @@ from .atomic_file import replace_atomically
 from .check import CheckOptions, lint_paths, rules_run
 
 MAX_ENTRIES = 16
-_MAGIC = b"nginxlint-cache 4\n"
+_MAGIC = b"nginxlint-cache 5\n"
 
 
 def cache_dir() -> Path:
@@ -150,7 +150,7 @@ def _result(data: bytes) -> tuple[tuple[Finding, ...], tuple[InputError, ...], i
 def _kept(data: bytes) -> Kept | None:
     try:
         context, units, digests = marshal.loads(data)
-        return Kept(str(context), dict(units), dict(digests))
+        return Kept(tuple(context), dict(units), dict(digests))
     except Exception:  # noqa: BLE001
         return None
 

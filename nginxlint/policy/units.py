@@ -16,7 +16,7 @@ blocks and statements of one unit depend on
   and whether a unit's directives are all stock ones (SYN006 judges only
   such configs).
 
-The last two make the run's `context` digest. When it is what the earlier
+The last two make the run's `context`. When it is what the earlier
 run recorded, the units whose key is known keep their recorded verdicts
 (unless one points into a changed file: a line it quotes may have moved),
 and rules run on the tree with those units left out (`pruned`); what
@@ -46,10 +46,10 @@ UNIT_CONTEXTS = ("server", "http-upstream")  # the inner contexts of the blocks 
 
 @dataclass
 class Kept:
-    """What a run keeps for the next: its context digest and, per unit
-    key, the unit's summary and its verdicts."""
+    """What a run keeps for the next: its context and, per unit key, the
+    unit's summary and its verdicts."""
 
-    context: str = ""
+    context: tuple = ()  # (digest of what lies outside every unit, every unit's summary in order)
     units: dict[Key, tuple[Summary, tuple[Record, ...]]] = field(default_factory=dict)
     digests: dict[str, str | None] = field(default_factory=dict)  # the files read: shown path -> sha256
 
@@ -63,7 +63,7 @@ class Units:
         self.tree = {unit: index for index, root in enumerate(config.roots) for unit in _units(root)}
         self.ordinal = {unit: index for index, unit in enumerate(self.tree)}  # in configuration order
         self.keeping = keeping
-        self.context = ""
+        self.context: tuple = ()
         self.keys: dict[Node, Key | None] = {}
         self.summaries: dict[Node, Summary] = {}
         self.reused: dict[Node, tuple[Record, ...]] = {}
@@ -77,7 +77,7 @@ class Units:
             self.keys[unit] = _key(unit, seen[place], config)
             known = earlier.units.get(self.keys[unit])
             self.summaries[unit] = known[0] if known is not None else _summary(unit)
-        self.context = _context(config, list(self.summaries.values()), self.ordinal)
+        self.context = (_outside(config, self.ordinal), tuple(self.summaries.values()))
         self._digests = config.digests
         if self.context != earlier.context:
             return
@@ -163,11 +163,10 @@ def _summary(unit: Node) -> Summary:
     return own, tuple(sorted(defined_names(unit)["http"])), maps, stock_only(unit)
 
 
-def _context(config: Config, summaries: list[Summary], units: Collection[Node]) -> str:
-    """The digest of everything outside every unit, and of what each unit
-    shows the others, in order. Without line numbers: a line moved by an
-    edit moves only in the edited file, and a verdict pointing into that
-    file is not reused (_names)."""
+def _outside(config: Config, units: Collection[Node]) -> str:
+    """The digest of everything outside every unit. Without line numbers:
+    a line moved by an edit moves only in the edited file, and a verdict
+    pointing into that file is not reused (_names)."""
     complete = not any(p.rule in ("INC001", "INC003", "INC004") for p in config.problems)
     outside = []
     for root in config.roots:
@@ -175,7 +174,7 @@ def _context(config: Config, summaries: list[Summary], units: Collection[Node]) 
             outside.append((root.inner, root.file, [
                 (n.name, n.args, n.file, n.context, n.inner, len(n.children) if n.children is not None else -1, n in config.incomplete)
                 for n in walk(root)]))
-    return _digest((complete, outside, summaries))
+    return hashlib.sha256(repr((complete, outside)).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @contextlib.contextmanager
@@ -190,6 +189,3 @@ def _without(root: Node, units: Collection[Node]) -> Iterator[None]:
         for block, children in saved:
             block.children = children
 
-
-def _digest(value: object) -> str:
-    return hashlib.sha256(repr(value).encode("utf-8", "surrogatepass")).hexdigest()
