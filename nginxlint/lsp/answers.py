@@ -71,6 +71,7 @@ class Lint:
     entry: str | None
     tree: str  # the path linted: `entry`, or the open file itself (perhaps an nginx.conf)
     options: CheckOptions  # as it was linted (an entry's root), for the fixes
+    kept: Kept | None = None  # what the lint kept (policy/units.py): the fixes' lints re-lint only what they change
 
     def located_in(self, path: str) -> list[Finding]:
         real = os.path.realpath(path)
@@ -155,7 +156,7 @@ class Workspace:
         config, result = lint_paths([tree], options, policies, OverlayProbe(overlay, self.parses), memo)
         self._kept[kept_for] = (policies, memo.kept)
         self.parses.fit(len(config.files))
-        lint = Lint(config, result.findings, entry, tree, options)
+        lint = Lint(config, result.findings, entry, tree, options, memo.kept)
         self._last = (key, lint)
         self._lints += 1
         return lint
@@ -182,7 +183,8 @@ class Workspace:
             if rule is not None and rule.fix is not None and finding not in fixes:
                 unsaved = {os.path.realpath(p): t.encode() for p, t in buffers.items()}
                 outcome = fix_paths([lint.tree], lint.options, policies, True, unsaved,
-                                    lambda f, one=finding: (f.rule, f.line, f.file) == (one.rule, one.line, one.file))
+                                    lambda f, one=finding: (f.rule, f.line, f.file) == (one.rule, one.line, one.file),
+                                    lint.kept, frozenset({real}))
                 fixes[finding] = None
                 if outcome.changed == [real]:
                     unsafe = " (unsafe)" if rule.fix.unsafe else ""

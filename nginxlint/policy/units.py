@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 
@@ -86,6 +87,20 @@ class Units:
             records = earlier.units[key][1] if key is not None and key in earlier.units else None
             if records is not None and not any(_names(record, file) for record in records for file in changed):
                 self.reused[unit] = records
+
+    @classmethod
+    def judging(cls, config: Config, files: frozenset[str]) -> Units:
+        """Units for running rules on the servers and upstreams written in
+        `files` (real paths), or including one, alone: the others are left
+        out as if reused (fix plans an editor's fixes in one file)."""
+        units = cls(config, None, keeping=False)
+        real: dict[str, str] = {}
+        for unit in units.ordinal:
+            written = (unit.file, *config.block_files.get(unit, ()))
+            if not any(real.setdefault(f, os.path.realpath(f)) in files for f in written):
+                units.reused[unit] = ()
+                units.summaries[unit] = _summary(unit)
+        return units
 
     def unit_of(self, node: Node) -> Node | None:
         """The unit `node` is in (or is); None outside every unit."""

@@ -20,8 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ...findings.records import Finding, LintResult, without_reach
-from ...policy.engine import verdicts
+from ...policy.engine import Memo, verdicts
 from ...policy.model import PolicySet
+from ...policy.units import Kept, Units
 from ...reading.file_roles import conf_prefix
 from ...reading.layout import Layout, inside
 from ...reading.loader import Config
@@ -50,6 +51,7 @@ class Outcome:
     applied: list[Applied] = field(default_factory=list)
     refused: list[Refusal] = field(default_factory=list)
     result: LintResult | None = None  # the lint of the fixed tree
+    kept: Kept | None = None  # what that lint kept: the next lint re-lints only the servers a fix touched (policy/units.py)
     errors: tuple = ()
     read: list[str] = field(default_factory=list)  # real paths of the files the loader read (for nginx -t)
     main: str | None = None  # the main config, when the tree is a whole one
@@ -61,17 +63,23 @@ class Outcome:
 
 
 def fix_paths(paths: list[str], options: CheckOptions, policies: PolicySet, unsafe: bool,
-              unsaved: dict[str, bytes] | None = None, only: Callable[[Finding], bool] = lambda finding: True) -> Outcome:
+              unsaved: dict[str, bytes] | None = None, only: Callable[[Finding], bool] = lambda finding: True,
+              kept: Kept | None = None, judged: frozenset[str] | None = None) -> Outcome:
     """The fixes of the findings `only` keeps, proved, in memory. `unsaved`
-    (real path -> bytes): files as an editor holds them, fixed instead of the disk's."""
-    outcome = Outcome(original=dict(unsaved or {}), fixed=dict(unsaved or {}))
+    (real path -> bytes): files as an editor holds them, fixed instead of the
+    disk's. An editor also hands what its last lint of the tree `kept`, so
+    each lint here re-lints only what changed, and the real paths of the
+    files whose servers' findings it asks to fix (`judged`), so rules run
+    again only on those servers to plan the fixes."""
+    outcome = Outcome(original=dict(unsaved or {}), fixed=dict(unsaved or {}), kept=kept)
     writable = _writable(paths, options)
-    config, result = _lint(paths, options, policies, outcome.fixed)
+    config, result, outcome.kept = _lint(paths, options, policies, outcome.fixed, outcome.kept)
     outcome.errors = result.errors
     refused: dict[tuple, Refusal] = {}  # by finding (_keys): the last reason each was not fixed
     settled: set[tuple] = set()  # findings whose fix was refused in a pass that changed nothing
     for _ in range(MAX_PASSES):
-        found = list(verdicts(config, policies, options.nginx_version, wanted(options, policies), options.directives))
+        units = Units.judging(config, judged) if judged is not None else None
+        found = list(verdicts(config, policies, options.nginx_version, wanted(options, policies), options.directives, units))
         candidates, refusals = plan(result, found, unsafe, lambda file: lines_of(_bytes(file, outcome)), writable)
         candidates, refusals = [c for c in candidates if only(c.finding)], [r for r in refusals if only(r.finding)]
         refused.update((_key(r.finding), r) for r in refusals)
@@ -127,7 +135,7 @@ def _try(batch: list[Candidate], paths: list[str], options: CheckOptions, polici
             outcome.shown.setdefault(real, file)
     except Unfixable as exc:
         return None, str(exc)
-    new_config, new_result = _lint(paths, options, policies, fixed)
+    new_config, new_result, new_kept = _lint(paths, options, policies, fixed, outcome.kept)
     problem = _judge(batch, result, new_result)
     if problem is not None:
         return None, problem
@@ -135,6 +143,7 @@ def _try(batch: list[Candidate], paths: list[str], options: CheckOptions, polici
         return (new_config, new_result), ""
     outcome.fixed.clear()
     outcome.fixed.update(fixed)
+    outcome.kept = new_kept
     outcome.applied.extend(Applied(c.finding, c.description, tuple((f, e.line) for f, e in c.edits)) for c in batch)
     return (new_config, new_result), ""
 
@@ -186,8 +195,13 @@ def _bytes(file: str, outcome: Outcome) -> bytes:
     return outcome.fixed[real]
 
 
-def _lint(paths: list[str], options: CheckOptions, policies: PolicySet, fixed: dict[str, bytes]) -> tuple[Config, LintResult]:
-    return lint_paths(paths, options, policies, OverlayProbe(fixed, options.parse_cache))
+def _lint(paths: list[str], options: CheckOptions, policies: PolicySet, fixed: dict[str, bytes],
+          earlier: Kept | None) -> tuple[Config, LintResult, Kept | None]:
+    """The tree with `fixed` files in place of the disk's, re-linting only
+    the servers and upstreams whose lines differ from what `earlier` kept."""
+    memo = Memo(earlier)
+    config, result = lint_paths(paths, options, policies, OverlayProbe(fixed, options.parse_cache), memo)
+    return config, result, memo.kept
 
 
 def _given(real: str, path: str) -> bool:
