@@ -201,6 +201,21 @@ def test_a_damaged_answer_list_is_a_miss(tree, runs):
     assert not hit and report == cold
 
 
+def test_verdicts_kept_in_another_shape_are_not_reused(tree, runs):
+    """An entry whose checksum holds but whose verdicts per server are not
+    in the shape this code writes: the run lints every server, no crash."""
+    cold, _ = runs.report(CheckOptions())
+    (entry,) = (tree.parent / "cache").glob("*.entry")
+    _, result, kept = marshal.loads(entry.read_bytes()[len(cache._MAGIC) + 64:])
+    context, units, digests = marshal.loads(kept)
+    units = {key: (summary, tuple(record[:7] for record in records)) for key, (summary, records) in units.items()}
+    assert any(records for _, records in units.values())
+    payload = marshal.dumps(({("bogus", "x"): 1}, result, marshal.dumps((context, units, digests))))  # bogus: a miss
+    entry.write_bytes(cache._MAGIC + hashlib.sha256(payload).hexdigest().encode() + payload)
+    report, hit = runs.report(CheckOptions())
+    assert not hit and report == cold
+
+
 def test_unwritable_cache_dir_does_not_fail_the_run(tree, runs, monkeypatch):
     (tree.parent / "not-a-dir").write_text("")
     monkeypatch.setenv("NGINXLINT_CACHE_DIR", str(tree.parent / "not-a-dir" / "cache"))

@@ -135,7 +135,8 @@ def test_a_cached_run_reports_what_a_run_without_the_cache_reports(repo, tmp_pat
     touched, in the tree and in HEAD's copy (kept in the cache folder);
     edit after edit and commit after commit, it reports what a --no-cache
     run reports."""
-    monkeypatch.setenv("NGINXLINT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    cache = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("NGINXLINT_CACHE_DIR", str(cache))
     (repo / "etc/nginx/sites-available/other").write_text(OTHER_SITE)
     (repo / "etc/nginx/sites-enabled/other").symlink_to("/etc/nginx/sites-available/other")
     commit(repo)
@@ -157,3 +158,7 @@ def test_a_cached_run_reports_what_a_run_without_the_cache_reports(repo, tmp_pat
     git(repo, "add", "-A")
     args = ["check", "--staged", "--format", "json", MAP]
     assert run_cli_here(args, cwd=repo) == run_cli_here([*args, "--no-cache"], cwd=repo)
+    # The copy is gone after each run (only the lock stays), and its folder was its owner's alone.
+    head = cache / "head"
+    assert [p.name.endswith(".lock") for p in head.iterdir()] == [True]
+    assert head.stat().st_mode & 0o077 == 0

@@ -148,10 +148,14 @@ def _result(data: bytes) -> tuple[tuple[Finding, ...], tuple[InputError, ...], i
 
 
 def _kept(data: bytes) -> Kept | None:
+    """The verdicts per unit an entry kept; None when they are not in the
+    shape this code writes (policy/units.py reads them without asking)."""
     try:
         context, units, digests = marshal.loads(data)
-        return Kept(tuple(context), dict(units), dict(digests))
-    except Exception:  # noqa: BLE001
+        shaped = (len(context) == 2 and all(len(summary) == 4 and all(len(record) == 8 for record in records)
+                                            for summary, records in units.values()))
+        return Kept(tuple(context), dict(units), dict(digests)) if shaped else None
+    except Exception:  # noqa: BLE001 - a damaged part is a miss, as a damaged entry is
         return None
 
 

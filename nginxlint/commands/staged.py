@@ -163,17 +163,18 @@ def _head_findings(top: str, entry: str, options: CheckOptions, policies: Policy
 
 @contextlib.contextmanager
 def _scratch(folder: str | None) -> Iterator[str]:
-    """An empty folder for HEAD's copy: `folder`, emptied and held under an
-    exclusive lock against a concurrent run of the hook, when it can be
-    made; else a temporary one."""
+    """An empty folder for HEAD's copy, removed afterwards: `folder` (its
+    path is what makes the next run's lint of the copy incremental), only
+    its owner may read it, held under an exclusive lock against a concurrent
+    run of the hook, when it can be made; else a temporary one."""
     lock = None
     if folder is not None:
         try:
-            os.makedirs(os.path.dirname(folder), exist_ok=True)
+            os.makedirs(os.path.dirname(folder), mode=0o700, exist_ok=True)
             lock = open(folder + ".lock", "a")  # noqa: SIM115 - held until the copy is linted
             fcntl.flock(lock, fcntl.LOCK_EX)
             shutil.rmtree(folder, ignore_errors=True)
-            os.makedirs(folder)
+            os.makedirs(folder, mode=0o700)
         except OSError:
             if lock is not None:
                 lock.close()
@@ -183,7 +184,10 @@ def _scratch(folder: str | None) -> Iterator[str]:
             yield scratch
         return
     with lock:
-        yield folder
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _key(finding: Finding, file: str, lines: _Lines, read_from: str | None = None) -> Key:

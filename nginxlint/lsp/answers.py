@@ -43,6 +43,7 @@ from .trees import candidate_entries, reaches
 # most every this many lints: 25-70 ms on the reference tree, ~250 ms at
 # 100 sites, off the path from a keystroke to its diagnostics.
 COLLECT_EVERY = 20
+KEPT_TREES = 8  # trees whose last lint's verdicts are kept for the next (one per project and entry, usually)
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,10 @@ class Workspace:
         earlier = self._kept.get(kept_for)
         memo = Memo(earlier[1] if earlier is not None and earlier[0] is policies else None)
         config, result = lint_paths([tree], options, policies, OverlayProbe(overlay, self.parses), memo)
+        self._kept.pop(kept_for, None)
         self._kept[kept_for] = (policies, memo.kept)
+        while len(self._kept) > KEPT_TREES:  # the least recently linted first
+            del self._kept[next(iter(self._kept))]
         self.parses.fit(len(config.files))
         lint = Lint(config, result.findings, entry, tree, options, memo.kept)
         self._last = (key, lint)

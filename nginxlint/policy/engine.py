@@ -150,15 +150,15 @@ def verdicts(config: Config, policies: PolicySet, version: str, wanted: Callable
     effective = Effective(version)
     maps = MapIndex(config.maps)
     checked = [r for r in policies.rules if (r.select is not None or r.python) and wanted(r.id)]
-    includes_read = not any(p.rule in ("INC001", "INC003", "INC004") for p in config.problems)
     for root in config.roots:
-        servers = ServerFacts([root])  # of the whole tree, also while servers are left out
-        complete = includes_read and not any(_top(block) is root for block in config.incomplete)
+        # Of the whole tree, also while units are left out of it.
+        servers, root_maps = ServerFacts([root]), MapIndex(m for m in config.maps if m.top() is root)
+        levels = units.levels(root) if units is not None else ()
         with units.pruned(root) if units is not None else contextlib.nullcontext(Elsewhere()) as elsewhere:
-            scope = Scope(effective, maps, servers, root, frozenset(config.incomplete))
+            scope = Scope(effective, maps, servers, root, frozenset(config.incomplete), root_maps)
             view = TreeView(root, scope.every_block, effective, maps, scope.servers,
                             tuple(g for g in config.globbed if g.root is root), DataFlow(maps), policies.values,
-                            complete, declared_directives, elsewhere)
+                            config.complete(root), declared_directives, elsewhere)
             selected: dict[int, list[Node]] = {}  # rules of a pack share named selectors: match once
             for rule in checked:
                 if rule.python is not None:
@@ -166,15 +166,19 @@ def verdicts(config: Config, policies: PolicySet, version: str, wanted: Callable
                         yield Verdict(rule, failure, failure.node, scope)
                     continue
                 if id(rule.select) not in selected:
-                    selected[id(rule.select)] = rule.select.targets(scope)
-                statement = rule.select.selects_statements
-                for target in selected[id(rule.select)]:
-                    for failure in rule.check.failures(target, scope, statement):
-                        yield Verdict(rule, failure, target, scope)
+                    selected[id(rule.select)] = [t for t in rule.select.targets(scope) if not rule.select.at_level(t, levels)]
+                yield from _judged(rule, selected[id(rule.select)], scope)
+        if levels:  # the root and its http blocks, and what is written directly in them: on the whole tree
+            scope = Scope(effective, maps, servers, root, frozenset(config.incomplete), root_maps)
+            for rule in checked:
+                if rule.python is None:
+                    yield from _judged(rule, rule.select.at_levels(levels, scope), scope)
 
 
-def _top(block: Node) -> Node:
-    return next(n for n in (block, *block.ancestors()) if n.parent is None)
+def _judged(rule: Rule, targets: list[Node], scope: Scope) -> Iterator[Verdict]:
+    for target in targets:
+        for failure in rule.check.failures(target, scope, rule.select.selects_statements):
+            yield Verdict(rule, failure, target, scope)
 
 
 def _place(rule: Rule, failure: Failure, target: Node, scope: Scope, policies: PolicySet) -> _Placed:

@@ -27,6 +27,7 @@ class Scope:
     servers: ServerFacts  # the tree's http servers by socket: TLS, default servers
     root: Node
     incomplete: frozenset[Node] = frozenset()  # blocks missing an include (loader.Config.incomplete)
+    root_maps: MapIndex | None = None  # the maps of this tree alone, for routing (else found by a walk)
     # Why a block is a WebSocket block (selectors/websocket.Reason, or None),
     # by (path pattern, block id): every WebSocket rule asks it of every
     # location, through more than one selector and pack.
@@ -94,7 +95,7 @@ class Scope:
         for `serves:` selectors; built on first use."""
         from ..routing.route import Router
 
-        return Router([self.root])
+        return Router([self.root], self.servers, self.root_maps)
 
     @cached_property
     def tls_default_servers(self) -> frozenset[Node]:

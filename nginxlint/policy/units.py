@@ -8,22 +8,28 @@ blocks and statements of one unit depend on
 
 - the unit's own lines (`key`: the digests of its file and of the files
   included in it, and where it stands);
-- everything outside every unit: the main and http levels, what they
-  include (inheritance, maps, log formats);
-- what the other units show to it: a server's server-level directives
-  (listen, server_name, ssl: sockets, default servers, names; routing),
-  the variables it makes and the maps written in it, an upstream's lines,
-  and whether a unit's directives are all stock ones (SYN006 judges only
-  such configs).
+- everything outside every unit, in order, with each unit's place in it:
+  the main and http levels and what they include (inheritance, maps, log
+  formats defined before a use, which of two servers comes first), and
+  whether each tree is complete (a missing include anywhere turns the
+  whole-config checks off);
+- what the other units of its tree show to it: a server's server-level
+  directives (listen, server_name, ssl: sockets, default servers, names;
+  routing), the variables it makes and the maps written in it, an
+  upstream's lines, and whether a unit's directives are all stock ones
+  (SYN006 judges only such configs).
 
-The last two make the run's `context`. When it is what the earlier
-run recorded, the units whose key is known keep their recorded verdicts
-(unless one points into a changed file: a line it quotes may have moved),
-and rules run on the tree with those units left out (`pruned`); what
-compares servers with one another (duplicate names, shared sockets) still
-sees them all through ServerFacts, built before they are left out, and its
-verdicts on the servers left out are the recorded ones. When the context
-changed, every unit is linted again.
+The last two make the run's `context`. When it is what the earlier run
+recorded, the units whose key is known keep their recorded verdicts (unless
+one points into a changed file: a line it quotes may have moved), and rules
+run on the tree with those units left out (`pruned`). What looks across
+units still sees them all: ServerFacts and the router are built before they
+are left out (their verdicts on a unit left out are dropped: the recorded
+ones stand), and a selector judging the root or an http block, or a
+statement written directly in one (`contains:` below it), runs apart on the
+whole tree (`levels`; engine.verdicts). When the context changed, every
+unit is linted again. tests/test_incremental_*.py hold this to a run from
+scratch, edit by edit.
 """
 from __future__ import annotations
 
@@ -35,6 +41,7 @@ from dataclasses import dataclass, field
 
 from ..reading.loader import Config
 from ..reading.tree import Node, walk
+from ..semantics.servers import http_blocks
 from ..semantics.variable_names import Elsewhere, defined_names, stock_only
 
 # What other units see of one (see the module doc); plain values, so the
@@ -64,6 +71,7 @@ class Units:
         self.tree = {unit: index for index, root in enumerate(config.roots) for unit in _units(root)}
         self.ordinal = {unit: index for index, unit in enumerate(self.tree)}  # in configuration order
         self.keeping = keeping
+        self._roots = config.roots
         self.context: tuple = ()
         self.keys: dict[Node, Key | None] = {}
         self.summaries: dict[Node, Summary] = {}
@@ -102,6 +110,14 @@ class Units:
                 units.summaries[unit] = _summary(unit)
         return units
 
+    @staticmethod
+    def levels(root: Node) -> tuple[Node, ...]:
+        """The blocks whose children `pruned` changes (the http blocks) and
+        the root around them, in configuration order: a rule that looks
+        into one of these from it, or from a statement written directly in
+        it, sees every unit only outside `pruned`."""
+        return tuple(dict.fromkeys((root, *http_blocks(root))))
+
     def unit_of(self, node: Node) -> Node | None:
         """The unit `node` is in (or is); None outside every unit."""
         if node.server is not None:
@@ -123,7 +139,8 @@ class Units:
             yield Elsewhere()
             return
         with _without(root, self.reused):
-            summaries = [self.summaries[unit] for unit in self.reused]
+            index = next(i for i, r in enumerate(self._roots) if r is root)
+            summaries = [self.summaries[unit] for unit in self.reused if self.tree[unit] == index]
             yield Elsewhere(frozenset(n for s in summaries for n in s[1]), all(s[3] for s in summaries))
 
     def keep(self, records: dict[Node, list[Record]]) -> Kept | None:
@@ -142,11 +159,7 @@ class Units:
 def _units(root: Node) -> list[Node]:
     """The units of one tree, in configuration order: the servers and
     upstreams of its http blocks."""
-    return [c for block in _http_blocks(root) for c in block.children or () if c.inner in UNIT_CONTEXTS]
-
-
-def _http_blocks(root: Node) -> list[Node]:
-    return [root] if root.inner == "http" else [c for c in root.children or () if c.inner == "http"]
+    return [c for block in http_blocks(root) for c in block.children or () if c.inner in UNIT_CONTEXTS]
 
 
 def _key(unit: Node, nth: int, config: Config) -> Key | None:
@@ -179,26 +192,30 @@ def _summary(unit: Node) -> Summary:
 
 
 def _outside(config: Config, units: Collection[Node]) -> str:
-    """The digest of everything outside every unit. Without line numbers:
-    a line moved by an edit moves only in the edited file, and a verdict
-    pointing into that file is not reused (_names)."""
-    complete = not any(p.rule in ("INC001", "INC003", "INC004") for p in config.problems)
+    """The digest of everything outside every unit, each unit's place among
+    it (its file; what it shows the others is compared apart), and whether
+    each tree is complete (no include missing: whole-config checks run).
+    Without line numbers: a line moved by an edit moves only in the edited
+    file, and a verdict pointing into that file is not reused (_names)."""
     outside = []
     for root in config.roots:
-        with _without(root, units):
-            outside.append((root.inner, root.file, [
+        with _without(root, units, stand_ins=True):
+            outside.append((root.inner, root.file, config.complete(root), [
                 (n.name, n.args, n.file, n.context, n.inner, len(n.children) if n.children is not None else -1, n in config.incomplete)
                 for n in walk(root)]))
-    return hashlib.sha256(repr((complete, outside)).encode("utf-8", "surrogatepass")).hexdigest()
+    return hashlib.sha256(repr(outside).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @contextlib.contextmanager
-def _without(root: Node, units: Collection[Node]) -> Iterator[None]:
-    """`root` without those of `units` in its http blocks, until the block ends."""
-    saved = [(block, block.children) for block in _http_blocks(root)]
+def _without(root: Node, units: Collection[Node], stand_ins: bool = False) -> Iterator[None]:
+    """`root` without those of `units` in its http blocks, or with each
+    replaced by a childless stand-in naming its file (`stand_ins`: where
+    it stands counts), until the block ends."""
+    saved = [(block, block.children) for block in http_blocks(root)]
     try:
         for block, children in saved:
-            block.children = [c for c in children if c not in units]
+            block.children = ([Node("unit", (), c.file, 0, c.context, block) if c in units else c for c in children]
+                              if stand_ins else [c for c in children if c not in units])
         yield
     finally:
         for block, children in saved:

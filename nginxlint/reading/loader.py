@@ -98,6 +98,12 @@ class Config:
     block_files: dict[Node, list[str]] = field(default_factory=dict)
     maps: list[Node] = field(default_factory=list)  # every map block, in configuration order (MapIndex, without a walk)
 
+    def complete(self, root: Node) -> bool:
+        """Every include of the run was read (no INC001, INC003 or INC004)
+        and no block of `root` misses one: what whole-config checks need."""
+        return (not any(p.rule in ("INC001", "INC003", "INC004") for p in self.problems)
+                and not any(block.top() is root for block in self.incomplete))
+
 
 class _Fragment(NamedTuple):
     """A fragment given on the command line (or a file of a folder given),
@@ -356,7 +362,7 @@ class Loader:
             self.config.problems.append(Problem("SYN002", file, stmt.head_end, 'invalid number of arguments in "include" directive'))
             return []
         written = stmt.args[0]
-        top = next(n for n in (block, *block.ancestors()) if n.parent is None)
+        top = block.top()
         targets, outside = self._targets(written, prefix)
         if glob.has_magic(written):
             # Sorted; no match is fine for nginx. None in the tree: the first --include-path folder with a match.

@@ -78,6 +78,13 @@ class Node:
             yield node
             node = node.parent
 
+    def top(self) -> Node:
+        """The root of the tree this node is in."""
+        node = self
+        while node.parent is not None:
+            node = node.parent
+        return node
+
     def where(self) -> str:
         return f"{self.file}:{self.line}"
 

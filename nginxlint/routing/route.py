@@ -81,10 +81,12 @@ def route(roots: list[Node], request: Request) -> Route:
 class Router:
     """nginx's choices for requests to the http servers of `roots`."""
 
-    def __init__(self, roots: list[Node]):
-        self._servers = ServerIndex(ServerFacts(roots))
+    def __init__(self, roots: list[Node], facts: ServerFacts | None = None, maps: MapIndex | None = None):
+        """`facts` and `maps`: those of `roots`, when the caller has them
+        (a lint's scope, built before servers were left out of its tree)."""
+        self._servers = ServerIndex(facts or ServerFacts(roots))
         self._locations = LocationTrees()
-        self._maps = MapIndex(map_blocks(roots))
+        self._maps = maps or MapIndex(map_blocks(roots))
 
     def route(self, request: Request) -> Route:
         facts = self._servers.facts

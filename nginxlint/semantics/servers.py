@@ -44,11 +44,12 @@ def listen_socket(args: tuple[str, ...]) -> str | None:
 def http_servers(roots: list[Node]) -> list[Node]:
     """The http server blocks of `roots`, in configuration order (the order
     that decides default servers and which server keeps a name)."""
-    found = []
-    for root in roots:
-        blocks = [root] if root.inner == "http" else [c for c in root.children or () if c.inner == "http"]
-        found += [c for block in blocks for c in block.children or () if c.inner == "server"]
-    return found
+    return [c for root in roots for block in http_blocks(root) for c in block.children or () if c.inner == "server"]
+
+
+def http_blocks(root: Node) -> list[Node]:
+    """The http blocks of a tree: the root itself when it is read in http context (a fragment)."""
+    return [root] if root.inner == "http" else [c for c in root.children or () if c.inner == "http"]
 
 
 class ServerFacts:

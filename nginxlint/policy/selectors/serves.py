@@ -52,6 +52,12 @@ class Serves:
         block = found.location or found.server
         return [block] if block is not None and matches(block, scope) else []
 
+    def at_levels(self, matches, levels: tuple[Node, ...], scope: Scope) -> list[Node]:
+        return []  # a server or location, never a root or an http block
+
+    def at_level(self, node: Node, levels: tuple[Node, ...]) -> bool:
+        return False
+
 
 @dataclass(frozen=True)
 class ServesPrefix:
