@@ -363,7 +363,7 @@ def run() -> None:
         code = main(standalone_mode=False)
     except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("nginxlint: interrupted", err=True)
-        _leave(130)  # not sys.exit: its teardown would join the worker pool's thread, which may never return
+        _leave(130)
     except click.ClickException as exc:
         exc.show()
         sys.exit(EXIT_TOOL)
@@ -380,9 +380,9 @@ def run() -> None:
 
 def _interrupted_in_a_finalizer(unraisable) -> None:
     """Ctrl-C that lands while Python runs a finalizer (a weakref callback
-    of the worker pool's, say) cannot propagate: Python would print it as an
-    ignored exception, traceback and all, and carry on. It is still Ctrl-C,
-    so the run ends as it does on a Ctrl-C anywhere else."""
+    or a __del__) cannot propagate: Python would print it as an ignored
+    exception, traceback and all, and carry on. It is still Ctrl-C, so the
+    run ends as it does on a Ctrl-C anywhere else."""
     if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
         click.echo("nginxlint: interrupted", err=True)
         _leave(130)

@@ -52,7 +52,7 @@ from .layout import Layout, Resolved, inside
 from .missing_includes import elsewhere, under_include_path, unjudged
 from .parser import ParsedFile, Statement
 from .probe import DIRECTORY, REGULAR, Probe
-from .source import MAX_FILE_BYTES, PARALLEL_MIN_FILES, Source, decode_source
+from .source import MAX_FILE_BYTES, Source, decode_source
 from .tree import Node, inner_context
 
 _GUESS_DEPTH = 4  # include levels followed when guessing a fragment's context
@@ -124,7 +124,6 @@ class Loader:
         self.probe = probe or Probe()  # every filesystem question goes through it (probe.py)
         self.config = Config()
         self._cache: dict[str, ParsedFile | None] = {}
-        self._prefetched: dict[str, Source] = {}
         self._unseen: list[tuple[Node, Problem, str]] = []  # a fragment's missing includes, told once the tree is built
         self._fragments: list[_Fragment] = []
 
@@ -212,7 +211,6 @@ class Loader:
         if not members and not any(p.rule == "INC004" and p.file.startswith(display_path(path)) for p in self.config.problems):
             self.config.errors.append(InputError(display_path(path), None, f"no nginx configuration found in {display_path(path)}"))
             return
-        self._prefetch([r.path for _, r in members])
         for member, resolved in members:
             shown, parsed = self._open(resolved, member, None)
             if parsed is not None:
@@ -291,15 +289,9 @@ class Loader:
     def _read(self, path: str, shown: str, site: Node | None) -> ParsedFile | None:
         """Read and parse one file once; later include sites reuse the result."""
         if path not in self._cache:  # `path` is resolved (layout.py): one spelling per file
-            source = self._prefetched.pop(path, None) or self.probe.source(path)
+            source = self.probe.source(path)
             self._cache[path] = self._accept(self.probe.read(path, source), shown, site)
         return self._cache[path]
-
-    def _prefetch(self, paths: list[str]) -> None:
-        """Parse files about to be read (a glob's or a directory's) in parallel."""
-        fresh = [p for p in paths if p not in self._cache]
-        if len(fresh) >= PARALLEL_MIN_FILES:
-            self._prefetched.update(self.probe.sources(fresh))
 
     def _accept(self, source: Source, shown: str, site: Node | None) -> ParsedFile | None:
         """Record what reading one file found: it was read, its problems, its comments."""
@@ -366,7 +358,6 @@ class Loader:
                                                 f'{", ".join(display_path(o) for o in outside)} '
                                                 f'{"is" if len(outside) == 1 else "are"} outside '
                                                 f'{display_path(self.layout.boundary(prefix) or "/")}: not read' + _ASK), written)
-        self._prefetch([t.path for t in targets])
         site = Node("include", stmt.args, file, stmt.line, ctx, block)
         included = []
         for target in targets:
