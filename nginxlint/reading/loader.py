@@ -54,6 +54,7 @@ from .parser import ParsedFile, Statement
 from .probe import DIRECTORY, REGULAR, Probe
 from .source import MAX_FILE_BYTES, Source, decode_source
 from .tree import Node, inner_context
+from .words import Words
 
 _GUESS_DEPTH = 4  # include levels followed when guessing a fragment's context
 
@@ -124,6 +125,7 @@ class Loader:
         self.probe = probe or Probe()  # every filesystem question goes through it (probe.py)
         self.config = Config()
         self._cache: dict[str, ParsedFile | None] = {}
+        self._words = Words()  # equal names and arguments share one object across the tree
         self._unseen: list[tuple[Node, Problem, str]] = []  # a fragment's missing includes, told once the tree is built
         self._fragments: list[_Fragment] = []
 
@@ -314,6 +316,7 @@ class Loader:
         thousands of nested blocks nor a long include chain can reach
         Python's recursion limit."""
         stack = [(iter(statements), parent, context, file, chain)]
+        word, args = self._words.word, self._words.args
         while stack:
             items, block, ctx, file, chain = stack[-1]
             for stmt in items:  # simple directives go by in this inner loop
@@ -321,7 +324,8 @@ class Loader:
                     included = self._include(stmt, file, block, ctx, prefix, chain)
                     stack.extend((iter(body), block, ctx, shown, sub) for body, shown, sub in reversed(included))
                     break
-                node = Node(stmt.name, stmt.args, file, stmt.line, ctx, block, end_line=stmt.end, head_end=stmt.head_end)
+                node = Node(word(stmt.name), args(stmt.args), file, stmt.line, ctx, block, end_line=stmt.end,
+                            head_end=stmt.head_end)
                 block.adopt(node)
                 if stmt.block is not None:
                     node.children = []
