@@ -93,6 +93,13 @@ class Config:
     links: dict[str, str] = field(default_factory=dict)  # a file read through a symlink (shown) -> the first such link
 
 
+class _Pending(NamedTuple):
+    """A file an include names, read when the include's turn comes."""
+
+    target: Resolved
+    site: Node  # the include statement
+
+
 class _Fragment(NamedTuple):
     """A fragment given on the command line (or a file of a folder given),
     waiting for the level it shares with the others of its group."""
@@ -124,7 +131,8 @@ class Loader:
         self.forced_context = context
         self.probe = probe or Probe()  # every filesystem question goes through it (probe.py)
         self.config = Config()
-        self._cache: dict[str, ParsedFile | None] = {}
+        self._read_once: set[str] = set()  # files read, whose statements were not kept
+        self._repeated: dict[str, ParsedFile | None] = {}  # files read again: kept for every further site
         self._words = Words()  # equal names and arguments share one object across the tree
         self._unseen: list[tuple[Node, Problem, str]] = []  # a fragment's missing includes, told once the tree is built
         self._fragments: list[_Fragment] = []
@@ -289,11 +297,20 @@ class Loader:
     # -- reading ----------------------------------------------------------
 
     def _read(self, path: str, shown: str, site: Node | None) -> ParsedFile | None:
-        """Read and parse one file once; later include sites reuse the result."""
-        if path not in self._cache:  # `path` is resolved (layout.py): one spelling per file
-            source = self.probe.source(path)
-            self._cache[path] = self._accept(self.probe.read(path, source), shown, site)
-        return self._cache[path]
+        """Read and parse one file. Its statements are not kept once its
+        nodes are built: a tree of 1,000 sites would hold them all until
+        the end of the load, in memory the lint cannot reuse. A file read
+        again (a snippet every server includes) is parsed again, as nginx
+        reads it at every include, and kept from then on; what reading it
+        found (problems, comments) is recorded the first time only."""
+        if path in self._repeated:  # `path` is resolved (layout.py): one spelling per file
+            return self._repeated[path]
+        source = self.probe.source(path)
+        if path not in self._read_once:
+            self._read_once.add(path)
+            return self._accept(self.probe.read(path, source), shown, site)
+        self._repeated[path] = source.parsed if source.unreadable is None else None
+        return self._repeated[path]
 
     def _accept(self, source: Source, shown: str, site: Node | None) -> ParsedFile | None:
         """Record what reading one file found: it was read, its problems, its comments."""
@@ -319,10 +336,18 @@ class Loader:
         word, args = self._words.word, self._words.args
         while stack:
             items, block, ctx, file, chain = stack[-1]
+            if isinstance(items, _Pending):  # an included file, read now that its turn came
+                stack.pop()
+                shown, parsed = self._open(items.target, items.target.link or items.target.path, items.site)
+                if parsed is None:
+                    self._missing(block, None)
+                else:
+                    stack.append((iter(parsed.statements), block, ctx, shown, chain + (items.target.path,)))
+                continue
             for stmt in items:  # simple directives go by in this inner loop
                 if stmt.name == "include" and stmt.block is None:
                     included = self._include(stmt, file, block, ctx, prefix, chain)
-                    stack.extend((iter(body), block, ctx, shown, sub) for body, shown, sub in reversed(included))
+                    stack.extend((pending, block, ctx, file, chain) for pending in reversed(included))
                     break
                 node = Node(word(stmt.name), args(stmt.args), file, stmt.line, ctx, block, end_line=stmt.end,
                             head_end=stmt.head_end)
@@ -336,8 +361,8 @@ class Loader:
                 stack.pop()
 
     def _include(self, stmt: Statement, file: str, block: Node, ctx: str | None, prefix: str,
-                 chain: tuple[str, ...]) -> list[tuple]:
-        """Resolve one include: [(statements, shown path, include chain)] to splice in, in order."""
+                 chain: tuple[str, ...]) -> list[_Pending]:
+        """Resolve one include: the files to splice in, in order."""
         if len(stmt.args) != 1:
             self.config.problems.append(Problem("SYN002", file, stmt.head_end, 'invalid number of arguments in "include" directive'))
             return []
@@ -369,11 +394,7 @@ class Loader:
                 cycle = " -> ".join(display_path(p) for p in chain + (target.path,))
                 self._missing(block, Problem("INC002", file, stmt.line, f"include cycle: {cycle}"))
                 continue
-            shown, parsed = self._open(target, target.link or target.path, site)
-            if parsed is None:
-                self._missing(block, None)
-            else:
-                included.append((parsed.statements, shown, chain + (target.path,)))
+            included.append(_Pending(target, site))
         return included
 
     def _targets(self, written: str, prefix: str) -> tuple[list[Resolved], list[str]]:
