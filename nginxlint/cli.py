@@ -32,7 +32,6 @@ from .cli_options import (
     reading_options,
     selection_options,
 )
-from .commands import result_cache
 from .commands.atomic_file import replace_atomically
 from .commands.check import DEFAULT_NGINX_VERSION, CheckOptions, against_baseline, check, lint_paths
 from .findings import baseline
@@ -100,6 +99,8 @@ def check_command(paths, policies, packs, params, config_file, select, ignore, o
     options = check_options(project, policies, params, nginx_version, root, context, select, ignore, packs, include_path,
                             exclude, prefix, allow_outside)
     if not no_cache:  # files whose bytes were parsed before are not parsed again
+        from .commands import result_cache  # not imported for --no-cache runs: start-up is most of a small run
+
         options = dataclasses.replace(options, parse_cache=result_cache.parse_cache())
     output_format = output_format or project.values.get("format", "text")
     fail_on = fail_on or project.values.get("fail-on", "warning")
@@ -128,7 +129,7 @@ def check_command(paths, policies, packs, params, config_file, select, ignore, o
     else:
         paths = list(paths) or [DEFAULT_PATH]
         cacheable = not no_cache and "-" not in paths  # standard input cannot be checked for changes
-        result = (result_cache.check_cached if cacheable else check)(paths, options, policy_set)
+        result = result_cache.check_cached(paths, options, policy_set) if cacheable else check(paths, options, policy_set)
     report = FORMATS[output_format](result)
     if output:
         write_atomically(output, report)
@@ -167,6 +168,7 @@ def fix_command(paths, policies, packs, params, config_file, select, ignore, ngi
     could not verify it, or a file could not be written (none is then
     changed).
     """
+    from .commands import result_cache
     from .commands.fix import run, show, verify_nginx
 
     project = project_config(config_file, paths)
