@@ -93,11 +93,14 @@ class Config:
     links: dict[str, str] = field(default_factory=dict)  # a file read through a symlink (shown) -> the first such link
 
 
-class _Pending(NamedTuple):
-    """A file an include names, read when the include's turn comes."""
+class _Pending:
+    """A file an include names, read when the include's turn comes. (A
+    plain class: a NamedTuple costs every run's start-up more to define.)"""
 
-    target: Resolved
-    site: Node  # the include statement
+    __slots__ = ("target", "site")
+
+    def __init__(self, target: Resolved, site: Node) -> None:
+        self.target, self.site = target, site  # site: the include statement
 
 
 class _Fragment(NamedTuple):
