@@ -112,7 +112,7 @@ def check_command(paths, policies, packs, params, config_file, select, ignore, o
     if staged:
         if dump or baseline_file or write_baseline:
             fail("--staged lints the tree staged files belong to: give no --dump, --baseline or --write-baseline with it")
-        result = staged_result(list(paths), options, policy_set, project.values.get("entry", []))
+        result = staged_result(list(paths), options, policy_set, project.values.get("entry", []), not no_cache)
     elif baseline_file or write_baseline or dump:
         # Matching a baseline needs the trees, which a cached result does not keep;
         # a dump's files are not on disk for the cache to check.
@@ -122,7 +122,10 @@ def check_command(paths, policies, packs, params, config_file, select, ignore, o
                 fail("--dump reads every file from the dump: give no PATH, --root or --include-path with it")
             probe = dump_probe(dump)
             paths = [next(iter(probe.files))]  # the main config is the dump's first file
-        config, result = lint_paths(list(paths) or [DEFAULT_PATH], options, policy_set, probe)
+        paths = list(paths) or [DEFAULT_PATH]
+        remembered = not no_cache and probe is None and "-" not in paths  # a dump's and stdin's files are not on disk
+        config, result = result_cache.lint_remembered(paths, options, policy_set) if remembered else \
+            lint_paths(paths, options, policy_set, probe)
         if baseline_file or write_baseline:
             write = (lambda text: write_atomically(write_baseline, text, "--write-baseline")) if write_baseline else None
             result = against_baseline(config, result, recorded, baseline_file or write_baseline, write)

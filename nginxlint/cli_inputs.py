@@ -17,12 +17,18 @@ from .policy.model import PolicySet
 from .reading.probe import Probe
 
 
-def staged_result(paths: list[str], options: CheckOptions, policy_set: PolicySet, entries: list[str]) -> LintResult:
-    """check --staged (commands/staged.py), or one error line when git cannot answer."""
+def staged_result(paths: list[str], options: CheckOptions, policy_set: PolicySet, entries: list[str],
+                  cached: bool) -> LintResult:
+    """check --staged (commands/staged.py), or one error line when git
+    cannot answer; `cached`: the trees are linted incrementally (result_cache)."""
+    from .commands import result_cache
     from .commands.staged import GitError, check_staged
 
     try:
-        return check_staged(paths, options, policy_set, entries)
+        if not cached:
+            return check_staged(paths, options, policy_set, entries)
+        return check_staged(paths, options, policy_set, entries, result_cache.lint_remembered,
+                            str(result_cache.cache_dir() / "head"))
     except GitError as exc:
         fail(f"--staged: {exc}")
 

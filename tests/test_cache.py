@@ -67,13 +67,13 @@ class Runs:
 
     def __init__(self, monkeypatch):
         self.linted = 0
-        real = cache.check
+        real = cache.lint_paths
 
         def counting(*args, **kwargs):
             self.linted += 1
             return real(*args, **kwargs)
 
-        monkeypatch.setattr(cache, "check", counting)
+        monkeypatch.setattr(cache, "lint_paths", counting)
 
     def report(self, options: CheckOptions, paths=("nginx/nginx.conf",)) -> tuple[str, bool]:
         """(JSON report through the cache, whether it was a hit); asserts it

@@ -49,7 +49,7 @@ def passes(tmp_path):
     path.write_text(textwrap.dedent(SITE))
     config = load([str(path)])
     assert not config.problems, config.problems
-    flow = DataFlow(MapIndex(config.roots))
+    flow = DataFlow(MapIndex(config.maps))
     return {node.location.args[-1]: (node, flow) for node in walk(config.roots[0]) if node.name == "proxy_pass"}
 
 

@@ -128,3 +128,32 @@ def test_staged_outside_a_git_repository_is_a_tool_error(tmp_path):
     (tmp_path / "a.conf").write_text(OTHER_SITE)
     code, _out, err = run_cli_here(["check", "--staged", "a.conf"], tmp_path)
     assert code == 2 and "nginxlint: error: --staged: " in err, err
+
+
+def test_a_cached_run_reports_what_a_run_without_the_cache_reports(repo, tmp_path_factory, monkeypatch):
+    """With the cache on, --staged re-lints only the servers a change
+    touched, in the tree and in HEAD's copy (kept in the cache folder);
+    edit after edit and commit after commit, it reports what a --no-cache
+    run reports."""
+    monkeypatch.setenv("NGINXLINT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    (repo / "etc/nginx/sites-available/other").write_text(OTHER_SITE)
+    (repo / "etc/nginx/sites-enabled/other").symlink_to("/etc/nginx/sites-available/other")
+    commit(repo)
+    other = "etc/nginx/sites-available/other"
+    for path, old, new in ((SITE, "server_name app.example;", "# moved\n    server_name app.example;"),
+                           (other, "listen 81;", "listen 81;\n    add_header X-Frame-Options DENY;"),
+                           (MAP, "default upgrade;", "default close;"),
+                           (other, "proxy_set_header Upgrade $http_upgrade;", "")):
+        edit(path, old, new)
+        git(repo, "add", "-A")
+        args = ["check", "--staged", "--format", "json", path]
+        cached = run_cli_here(args, cwd=repo)
+        assert cached == run_cli_here([*args, "--no-cache"], cwd=repo), (path, new)
+    # HEAD's copy is kept between runs: a file HEAD no longer has must not stay in it.
+    commit(repo)
+    git(repo, "rm", "-q", "etc/nginx/sites-enabled/other", other)
+    commit(repo)
+    edit(MAP, "default close;", "default upgrade;")
+    git(repo, "add", "-A")
+    args = ["check", "--staged", "--format", "json", MAP]
+    assert run_cli_here(args, cwd=repo) == run_cli_here([*args, "--no-cache"], cwd=repo)

@@ -27,6 +27,7 @@ from ..semantics.listen_conflicts import check_listen_conflicts
 from ..semantics.log_args import unknown_log_formats
 from ..semantics.placement import Rejection, check_contexts
 from ..semantics.regex_sites import regex_sites
+from ..semantics.servers import http_servers
 from ..semantics.structure import check_structure
 from ..semantics.value_checks import check_values
 from ..semantics.variable_names import unknown_variables
@@ -58,7 +59,7 @@ def listen_conflicts(tree: TreeView) -> list[Failure]:
 def certificates(tree: TreeView) -> list[Failure]:
     if not tree.whole:
         return []
-    return _failures([*missing_certificates(tree.servers, tree.effective), *certificates_without_keys(tree.root, tree.effective)])
+    return _failures([*missing_certificates(tree.servers, tree.effective), *certificates_without_keys(http_servers([tree.root]), tree.effective)])
 
 
 def events(tree: TreeView) -> list[Failure]:
@@ -68,7 +69,7 @@ def events(tree: TreeView) -> list[Failure]:
 def variables(tree: TreeView) -> list[Failure]:
     if not tree.whole:
         return []  # a file not read may define the variable
-    return _failures(unknown_variables(tree.root, tree.effective.version_text))
+    return _failures(unknown_variables(tree.root, tree.effective.version_text, tree.elsewhere))
 
 
 def regexes(tree: TreeView) -> list[Failure]:

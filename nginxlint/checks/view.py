@@ -16,6 +16,7 @@ from ..reading.tree import Node
 from ..semantics.dataflow import DataFlow
 from ..semantics.effective import Effective
 from ..semantics.servers import ServerFacts
+from ..semantics.variable_names import Elsewhere
 from ..semantics.variables import MapIndex
 
 
@@ -31,6 +32,9 @@ class TreeView:
     params: Mapping[str, str]  # parameter values in force (--param, params:), for a check that takes one
     complete: bool = True  # every include of the run was read (no INC001/INC003/INC004): no block misses one
     declared_directives: tuple[str, ...] = ()  # names or globs the project config says its modules define
+    # Servers left out of `root` because an earlier run's verdicts on them
+    # still hold (policy/units.py): what they add to whole-config answers.
+    elsewhere: Elsewhere = Elsewhere()
 
     @property
     def whole(self) -> bool:

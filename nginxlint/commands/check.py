@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from ..findings import baseline, rejected, suppress
 from ..findings.records import SEVERITIES, Finding, LintResult, Related
 from ..findings.selection import Selection
-from ..policy.engine import lint
+from ..policy.engine import Memo, lint
 from ..policy.load import load_policies
 from ..policy.model import PolicyError, PolicySet, Rule
 from ..reading.layout import DEFAULT_PREFIX, Layout
@@ -86,9 +86,10 @@ def check(paths: list[str], options: CheckOptions, policies: PolicySet, probe: P
 
 
 def lint_paths(paths: list[str], options: CheckOptions, policies: PolicySet,
-               probe: Probe | None = None) -> tuple[Config, LintResult]:
+               probe: Probe | None = None, memo: Memo | None = None) -> tuple[Config, LintResult]:
     """Load and lint; the loaded trees too, for commands that look further
-    (diff). `probe` records what the loader read, for the cache."""
+    (diff). `probe` records what the loader read, for the cache; `memo`
+    carries verdicts on servers between runs (policy/units.py)."""
     # The tree is millions of small objects that live until the end: the
     # cyclic collector would walk them over and over for nothing.
     gc.disable()
@@ -96,7 +97,8 @@ def lint_paths(paths: list[str], options: CheckOptions, policies: PolicySet,
         probe = options.exclude.probe(probe or Probe(options.parse_cache))
         layout = Layout(options.root, options.prefix, options.prefix_of, options.allow_outside)
         config = load(paths, context=options.context, probe=probe, include_path=options.include_path, layout=layout)
-        findings = rejected.apply(lint(config, policies, options.nginx_version, wanted(options, policies), options.directives))
+        findings = rejected.apply(lint(config, policies, options.nginx_version, wanted(options, policies), options.directives,
+                                       memo))
         findings = through_links(findings, config.links)
         findings = sorted(suppress.apply(findings, config, policies, wanted(options, policies)), key=Finding.sort_key)
         findings = options.exclude.keep(findings)

@@ -25,19 +25,24 @@ import hashlib
 import marshal
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from .. import __version__
 from ..findings.records import Finding, InputError, LintResult, Related
+from ..policy.engine import Memo
 from ..policy.load import builtin_policy_dir, policy_files
 from ..policy.model import PolicySet
+from ..policy.units import Kept
+from ..reading.loader import Config
 from ..reading.parse_cache import ParseCache
 from ..reading.probe import Probe, still_true
+from ..reading.tree import release
 from .atomic_file import replace_atomically
-from .check import CheckOptions, check, rules_run
+from .check import CheckOptions, lint_paths, rules_run
 
 MAX_ENTRIES = 16
-_MAGIC = b"nginxlint-cache 1\n"
+_MAGIC = b"nginxlint-cache 4\n"
 
 
 def cache_dir() -> Path:
@@ -55,18 +60,38 @@ def parse_cache() -> ParseCache:
 
 def check_cached(paths: list[str], options: CheckOptions, policies: PolicySet) -> LintResult:
     """commands.check.check, answered from the cache when its entry still holds."""
-    directory = cache_dir()
-    entry = directory / f"{_key(paths, options)}.entry"
+    entry = cache_dir() / f"{_key(paths, options)}.entry"
     stored = _load(entry)
-    if stored is not None and still_true(stored[0]):
+    if stored is not None and still_true(stored[0]) and (result := _result(stored[1])) is not None:
         with contextlib.suppress(OSError):
             os.utime(entry)  # recently used: pruned last
-        findings, errors, files = stored[1]
+        findings, errors, files = result
         return LintResult(findings, errors, files, rules_run(options, policies))
-    probe = Probe(options.parse_cache)
-    result = check(paths, options, policies, probe)
-    _store(directory, entry, probe.answers, result)
+    config, result, store = _lint(entry, stored, paths, options, policies)
+    for root in config.roots:  # freed before the entry and the report are built
+        release(root)
+    store()
     return result
+
+
+def lint_remembered(paths: list[str], options: CheckOptions, policies: PolicySet) -> tuple[Config, LintResult]:
+    """commands.check.lint_paths (the trees too, for --staged and
+    --baseline), reusing the verdicts the cache entry of the same command
+    kept for servers whose lines did not change, and keeping this run's."""
+    entry = cache_dir() / f"{_key(paths, options)}.entry"
+    config, result, store = _lint(entry, _load(entry), paths, options, policies)
+    store()
+    return config, result
+
+
+def _lint(entry: Path, stored: tuple[dict, bytes, bytes] | None, paths: list[str], options: CheckOptions,
+          policies: PolicySet) -> tuple[Config, LintResult, Callable[[], None]]:
+    """A run the entry cannot answer: the entry's verdicts on servers
+    and upstreams whose lines did not change still hold (policy/units.py).
+    Returns the run and how to store it as the entry."""
+    probe, memo = Probe(options.parse_cache), Memo(_kept(stored[2]) if stored is not None else None)
+    config, result = lint_paths(paths, options, policies, probe, memo)
+    return config, result, lambda: _store(entry.parent, entry, probe.answers, result, memo.kept)
 
 
 def _key(paths: list[str], options: CheckOptions) -> str:
@@ -96,9 +121,10 @@ def _code_fingerprint() -> list[tuple[str, int, int]]:
     return found
 
 
-def _load(entry: Path):
-    """(answers, (findings, errors, files)) of an entry, or None when it is
-    missing or damaged."""
+def _load(entry: Path) -> tuple[dict, bytes, bytes] | None:
+    """(answers, result, verdicts per server) of an entry, the last two
+    still marshalled (a hit reads only the result, a miss only the
+    verdicts), or None when it is missing or damaged."""
     try:
         data = entry.read_bytes()
         if not data.startswith(_MAGIC):
@@ -106,18 +132,36 @@ def _load(entry: Path):
         checksum, payload = data[len(_MAGIC):len(_MAGIC) + 64], data[len(_MAGIC) + 64:]
         if hashlib.sha256(payload).hexdigest().encode() != checksum:
             return None
-        answers, (findings, errors, files) = marshal.loads(payload)
-        findings = tuple(Finding(*f[:8], tuple(Related(*r) for r in f[8])) for f in findings)
-        return dict(answers), (findings, tuple(InputError(*e) for e in errors), int(files))
+        answers, result, kept = marshal.loads(payload)
+        return dict(answers), result, kept
     except Exception:  # noqa: BLE001 - whatever is wrong with an entry, it is a miss
         return None
 
 
-def _store(directory: Path, entry: Path, answers: dict, result: LintResult) -> None:
+def _result(data: bytes) -> tuple[tuple[Finding, ...], tuple[InputError, ...], int] | None:
+    try:
+        findings, errors, files = marshal.loads(data)
+        findings = tuple(Finding(*f[:8], tuple(Related(*r) for r in f[8])) for f in findings)
+        return findings, tuple(InputError(*e) for e in errors), int(files)
+    except Exception:  # noqa: BLE001 - a damaged part is a miss, as a damaged entry is
+        return None
+
+
+def _kept(data: bytes) -> Kept | None:
+    try:
+        context, units, digests = marshal.loads(data)
+        return Kept(str(context), dict(units), dict(digests))
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _store(directory: Path, entry: Path, answers: dict, result: LintResult, kept: Kept | None) -> None:
     findings = tuple((f.rule, f.name, f.severity, f.message, f.file, f.line, f.server, f.location,
                       tuple((r.file, r.line, r.message, r.affected) for r in f.related)) for f in result.findings)
     errors = tuple((e.file, e.line, e.message) for e in result.errors)
-    payload = marshal.dumps((answers, (findings, errors, result.files)))
+    kept = kept or Kept()
+    payload = marshal.dumps((answers, marshal.dumps((findings, errors, result.files)),
+                             marshal.dumps((kept.context, kept.units, kept.digests))))
     try:
         directory.mkdir(parents=True, exist_ok=True)
         replace_atomically(str(entry), _MAGIC + hashlib.sha256(payload).hexdigest().encode() + payload)

@@ -20,18 +20,24 @@ exactly the staged content (pre-commit sets unstaged changes aside).
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import fcntl
+import hashlib
 import os
+import shutil
 import subprocess
 import tempfile
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from ..findings.records import Finding, InputError, LintResult
 from ..policy.model import PolicySet
+from ..reading.loader import Config
 from .check import CheckOptions, lint_paths, rules_run
 
 ENTRY_NAME = "nginx.conf"
+LintTree = Callable[[list[str], CheckOptions, PolicySet], tuple[Config, LintResult]]
 _SYMLINK_MODE = "120000"
 
 
@@ -39,9 +45,14 @@ class GitError(Exception):
     """git could not answer (not a repository, git missing)."""
 
 
-def check_staged(paths: list[str], options: CheckOptions, policies: PolicySet, entries: Iterable[str] = ()) -> LintResult:
+def check_staged(paths: list[str], options: CheckOptions, policies: PolicySet, entries: Iterable[str] = (),
+                 lint_tree: LintTree = lint_paths, head_copies: str | None = None) -> LintResult:
     """The findings a commit of `paths` (files, as staged) brings: see the module docstring.
-    `entries`: the configured entry points (absolute, or relative to the working directory)."""
+    `entries`: the configured entry points (absolute, or relative to the working directory).
+    `lint_tree` lints an entry's tree (result_cache.lint_remembered re-lints
+    only the servers a change touched); `head_copies`: a folder to keep the
+    copy of HEAD in from run to run (else each run copies into a temporary
+    one), so that its lint is incremental as well."""
     top = _git("rev-parse", "--show-toplevel").strip()
     staged = {os.path.realpath(p): p for p in paths}
     findings: list[Finding] = []
@@ -52,7 +63,7 @@ def check_staged(paths: list[str], options: CheckOptions, policies: PolicySet, e
         # host's /etc/nginx never (an entry at DIR/etc/nginx/… maps absolute paths into DIR).
         root = options.root or tree_root(entry) or (None if options.prefix else top)
         entry_options = dataclasses.replace(options, root=root)
-        config, result = lint_paths([entry], entry_options, policies)
+        config, result = lint_tree([entry], entry_options, policies)
         reached = {os.path.realpath(f) for f in config.files} & staged.keys()
         if not reached:
             continue
@@ -61,7 +72,9 @@ def check_staged(paths: list[str], options: CheckOptions, policies: PolicySet, e
         mine = [f for f in result.findings if os.path.realpath(f.file) in reached]
         elsewhere = [f for f in result.findings if os.path.realpath(f.file) not in reached]
         if elsewhere:  # HEAD is linted only when there is something it could clear
-            elsewhere = _new_findings(elsewhere, _head_findings(top, entry, entry_options, policies, config.files))
+            scratch = os.path.join(head_copies, hashlib.sha256(os.fsencode(top)).hexdigest()[:16]) if head_copies else None
+            elsewhere = _new_findings(elsewhere, _head_findings(top, entry, entry_options, policies, config.files, lint_tree,
+                                                                scratch))
         findings += [*mine, *elsewhere]
         errors += result.errors
         files += result.files
@@ -116,10 +129,13 @@ def _new_findings(now: list[Finding], before: list[Key] | None) -> list[Finding]
     return caused
 
 
-def _head_findings(top: str, entry: str, options: CheckOptions, policies: PolicySet, files: list[str]) -> list[Key] | None:
+def _head_findings(top: str, entry: str, options: CheckOptions, policies: PolicySet, files: list[str],
+                   lint_tree: LintTree, scratch_folder: str | None) -> list[Key] | None:
     """The keys of the findings of the same entry as of HEAD, or None when
     there is no HEAD (a first commit: everything is new). Only the folders
-    the tree read from are copied out of git."""
+    the tree read from are copied out of git, into `scratch_folder` (the
+    same one each run, so the lint of the copy can be incremental too) or
+    a fresh temporary one."""
     try:
         _git("rev-parse", "--verify", "-q", "HEAD", cwd=top)
     except GitError:
@@ -127,7 +143,7 @@ def _head_findings(top: str, entry: str, options: CheckOptions, policies: Policy
     folders = {os.path.dirname(os.path.abspath(entry))}
     folders |= {os.path.dirname(path) for f in files for path in (os.path.abspath(f), os.path.realpath(f))}
     inside = sorted(os.path.relpath(f, top) for f in folders if _is_within(f, top))
-    with tempfile.TemporaryDirectory(prefix="nginxlint-head-") as scratch:
+    with _scratch(scratch_folder) as scratch:
         _copy_head(top, _outermost(inside), scratch)
         moved = os.path.join(scratch, os.path.relpath(os.path.abspath(entry), top))
         if not os.path.lexists(moved):
@@ -135,7 +151,7 @@ def _head_findings(top: str, entry: str, options: CheckOptions, policies: Policy
         root = options.root
         if root and _is_within(os.path.abspath(root), top):
             root = os.path.join(scratch, os.path.relpath(os.path.abspath(root), top))
-        result = lint_paths([moved], dataclasses.replace(options, root=root), policies)[1]
+        result = lint_tree([moved], dataclasses.replace(options, root=root), policies)[1]
         lines = _Lines()
         keys = []
         for finding in result.findings:
@@ -143,6 +159,31 @@ def _head_findings(top: str, entry: str, options: CheckOptions, policies: Policy
             keys.append(_key(finding, os.path.join(top, os.path.relpath(shown, scratch)) if _is_within(shown, scratch) else shown,
                              lines, shown))
         return keys
+
+
+@contextlib.contextmanager
+def _scratch(folder: str | None) -> Iterator[str]:
+    """An empty folder for HEAD's copy: `folder`, emptied and held under an
+    exclusive lock against a concurrent run of the hook, when it can be
+    made; else a temporary one."""
+    lock = None
+    if folder is not None:
+        try:
+            os.makedirs(os.path.dirname(folder), exist_ok=True)
+            lock = open(folder + ".lock", "a")  # noqa: SIM115 - held until the copy is linted
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            shutil.rmtree(folder, ignore_errors=True)
+            os.makedirs(folder)
+        except OSError:
+            if lock is not None:
+                lock.close()
+            lock = None
+    if lock is None:
+        with tempfile.TemporaryDirectory(prefix="nginxlint-head-") as scratch:
+            yield scratch
+        return
+    with lock:
+        yield folder
 
 
 def _key(finding: Finding, file: str, lines: _Lines, read_from: str | None = None) -> Key:

@@ -25,7 +25,9 @@ from ..commands.fix.run import fix_paths
 from ..commands.project_config import ProjectConfig, find_config_for, load_config
 from ..commands.staged import ENTRY_NAME, tree_root
 from ..findings.records import Finding
+from ..policy.engine import Memo
 from ..policy.model import PolicySet
+from ..policy.units import Kept
 from ..reading.loader import Config
 from ..reading.overlay import OverlayProbe
 from ..reading.tree import walk
@@ -92,6 +94,9 @@ class Workspace:
         # real path -> (its entry or None, the other buffers when that was found out)
         self._trees: dict[str, tuple[str | None, frozenset]] = {}
         self._last: tuple[tuple, Lint] | None = None
+        # What each tree's last lint kept (policy/units.py): a keystroke re-lints
+        # the servers of the file typed in, not the whole tree.
+        self._kept: dict[tuple[str, str], tuple[PolicySet, Kept | None]] = {}
         self._lints = 0
         self._collected_at = 0
         self._fixes: tuple[Lint | None, dict[Finding, Action | None]] = (None, {})  # the proved fixes of one lint
@@ -144,7 +149,11 @@ class Workspace:
         tree = entry or path
         # An nginx.conf open alone is the entry of its own tree (and of the sites that find it so).
         options = _in_tree(options, tree if entry or os.path.basename(path) == ENTRY_NAME else None)
-        config, result = lint_paths([tree], options, policies, OverlayProbe(overlay, self.parses))
+        kept_for = (tree, repr(options))  # verdicts hold for the same options and policies only
+        earlier = self._kept.get(kept_for)
+        memo = Memo(earlier[1] if earlier is not None and earlier[0] is policies else None)
+        config, result = lint_paths([tree], options, policies, OverlayProbe(overlay, self.parses), memo)
+        self._kept[kept_for] = (policies, memo.kept)
         self.parses.fit(len(config.files))
         lint = Lint(config, result.findings, entry, tree, options)
         self._last = (key, lint)

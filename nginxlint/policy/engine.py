@@ -17,6 +17,7 @@ http block, so one missing http-level line is one finding.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -30,9 +31,11 @@ from ..semantics import directives
 from ..semantics.dataflow import DataFlow
 from ..semantics.effective import Effective
 from ..semantics.servers import ServerFacts, describe_location, display_name, enclosing_server
+from ..semantics.variable_names import Elsewhere
 from ..semantics.variables import MapIndex
 from .model import PolicySet, Rule
 from .scope import Scope
+from .units import Kept, Record, Units
 
 
 class _Fields(dict):
@@ -54,20 +57,63 @@ class _Placed:
     server: str | None = None
     location: str | None = None
     related: tuple[Related, ...] = ()
-    block: Node | None = None  # the server or location it applies to
+    block: tuple[str, int] | None = None  # the server or location it applies to: file, line
+
+    def stored(self) -> Record:
+        """As the result cache keeps it (units.Kept)."""
+        return (self.rule.id, self.file, self.line, self.message, self.server, self.location,
+                tuple((r.file, r.line, r.message, r.affected) for r in self.related), self.block)
+
+    @classmethod
+    def restored(cls, record: Record, rules: dict[str, Rule]) -> _Placed:
+        rule, file, line, message, server, location, related, block = record
+        return cls(rules[rule], file, line, message, server, location,
+                   tuple(Related(*r) for r in related), tuple(block) if block is not None else None)
+
+
+@dataclass
+class Memo:
+    """An incremental run's state: what an earlier run kept (in), what this
+    one keeps for the next (out). See units.py."""
+
+    earlier: Kept | None
+    kept: Kept | None = None
+    reused: int = 0  # units (servers, upstreams) whose earlier verdicts this run reused
 
 
 def lint(config: Config, policies: PolicySet, version: str,
-         wanted: Callable[[str], bool] = lambda rule_id: True, declared_directives: tuple[str, ...] = ()) -> list[Finding]:
+         wanted: Callable[[str], bool] = lambda rule_id: True, declared_directives: tuple[str, ...] = (),
+         memo: Memo | None = None) -> list[Finding]:
     """Findings of every rule `wanted` (by id) on the loaded trees, one per
-    cause. `declared_directives`: names the project's own modules define."""
+    cause. `declared_directives`: names the project's own modules define.
+    With a `memo`, verdicts on servers whose lines and context are as the
+    earlier run saw them are reused, and this run's are kept in it."""
     placed: list[_Placed] = []
     for problem in config.problems:
         rule = policies.rule(problem.rule)
         if wanted(rule.id):
             placed.append(_Placed(rule, problem.file, problem.line, problem.message))
-    placed.extend(_place(v.rule, v.failure, v.target, v.scope, policies)
-                  for v in verdicts(config, policies, version, wanted, declared_directives))
+    units = Units(config, memo.earlier if memo is not None else None, keeping=memo is not None)
+    position = {rule.id: index for index, rule in enumerate(policies.rules)}
+    rules = {rule.id: rule for rule in policies.rules}
+    judged: list[tuple[tuple[int, int, int], _Placed]] = []  # ((tree, rule, unit), verdict): one order for every run
+    trees = {id(root): index for index, root in enumerate(config.roots)}
+    fresh: dict[Node, list[Record]] = {}
+    for v in verdicts(config, policies, version, wanted, declared_directives, units):
+        unit = units.unit_of(v.target)
+        if not units.linted(unit):
+            continue  # a reused server reached from another (duplicate names, sockets): its verdicts stand
+        one = _place(v.rule, v.failure, v.target, v.scope, policies)
+        judged.append(((trees[id(v.scope.root)], position[v.rule.id], units.ordinal.get(unit, -1)), one))
+        if unit is not None and units.keeping:
+            fresh.setdefault(unit, []).append(one.stored())
+    for unit, records in units.reused.items():
+        where = (units.tree[unit], units.ordinal[unit])
+        judged.extend(((where[0], position[r[0]], where[1]), _Placed.restored(r, rules)) for r in records)
+    judged.sort(key=lambda pair: pair[0])
+    placed.extend(one for _, one in judged)
+    if memo is not None:
+        memo.kept, memo.reused = units.keep(fresh), len(units.reused)
     causes: dict[tuple[str, str, int], list[_Placed]] = {}
     for one in placed:
         causes.setdefault((one.rule.id, one.file, one.line), []).append(one)
@@ -96,29 +142,39 @@ class Verdict:
 
 
 def verdicts(config: Config, policies: PolicySet, version: str, wanted: Callable[[str], bool],
-             declared_directives: tuple[str, ...] = ()) -> Iterator[Verdict]:
-    """Every Failure of every rule `wanted` on every tree, in rule order per tree."""
+             declared_directives: tuple[str, ...] = (), units: Units | None = None) -> Iterator[Verdict]:
+    """Every Failure of every rule `wanted` on every tree, in rule order per
+    tree. With `units`, rules run without the servers whose verdicts it
+    reuses; what compares servers (sockets, names) still sees them all
+    (ServerFacts is built before they are left out)."""
     effective = Effective(version)
-    maps = MapIndex(config.roots)
+    maps = MapIndex(config.maps)
     checked = [r for r in policies.rules if (r.select is not None or r.python) and wanted(r.id)]
     includes_read = not any(p.rule in ("INC001", "INC003", "INC004") for p in config.problems)
     for root in config.roots:
-        scope = Scope(effective, maps, ServerFacts([root]), root, frozenset(config.incomplete))
-        view = TreeView(root, scope.every_block, effective, maps, scope.servers,
-                        tuple(g for g in config.globbed if g.root is root), DataFlow(maps), policies.values,
-                        includes_read and scope.incomplete.isdisjoint(scope.every_block), declared_directives)
-        selected: dict[int, list[Node]] = {}  # rules of a pack share named selectors: match once
-        for rule in checked:
-            if rule.python is not None:
-                for failure in checks.CHECKS[rule.python](view):
-                    yield Verdict(rule, failure, failure.node, scope)
-                continue
-            if id(rule.select) not in selected:
-                selected[id(rule.select)] = rule.select.targets(scope)
-            statement = rule.select.selects_statements
-            for target in selected[id(rule.select)]:
-                for failure in rule.check.failures(target, scope, statement):
-                    yield Verdict(rule, failure, target, scope)
+        servers = ServerFacts([root])  # of the whole tree, also while servers are left out
+        complete = includes_read and not any(_top(block) is root for block in config.incomplete)
+        with units.pruned(root) if units is not None else contextlib.nullcontext(Elsewhere()) as elsewhere:
+            scope = Scope(effective, maps, servers, root, frozenset(config.incomplete))
+            view = TreeView(root, scope.every_block, effective, maps, scope.servers,
+                            tuple(g for g in config.globbed if g.root is root), DataFlow(maps), policies.values,
+                            complete, declared_directives, elsewhere)
+            selected: dict[int, list[Node]] = {}  # rules of a pack share named selectors: match once
+            for rule in checked:
+                if rule.python is not None:
+                    for failure in checks.CHECKS[rule.python](view):
+                        yield Verdict(rule, failure, failure.node, scope)
+                    continue
+                if id(rule.select) not in selected:
+                    selected[id(rule.select)] = rule.select.targets(scope)
+                statement = rule.select.selects_statements
+                for target in selected[id(rule.select)]:
+                    for failure in rule.check.failures(target, scope, statement):
+                        yield Verdict(rule, failure, target, scope)
+
+
+def _top(block: Node) -> Node:
+    return next(n for n in (block, *block.ancestors()) if n.parent is None)
 
 
 def _place(rule: Rule, failure: Failure, target: Node, scope: Scope, policies: PolicySet) -> _Placed:
@@ -131,7 +187,8 @@ def _place(rule: Rule, failure: Failure, target: Node, scope: Scope, policies: P
     message = (failure.message or rule.message).format_map(fields)
     cause = _cause(failure, target, scope)
     block = target if target.inner in ("server", "location") else target.location or target.server
-    return _Placed(rule, cause.file, _line(failure, cause), message, server, location, failure.related, block)
+    return _Placed(rule, cause.file, _line(failure, cause), message, server, location, failure.related,
+                   (block.file, block.line) if block is not None else None)
 
 
 def _line(failure: Failure, cause: Node) -> int:
@@ -163,14 +220,14 @@ def _finding(group: list[_Placed]) -> Finding:
     if len(group) == 1:  # most causes: one failure, nothing to merge
         return Finding(rule.id, rule.name, rule.severity, first.message, first.file, first.line,
                        first.server, first.location, first.related)
-    blocks = {_block_key(p): p for p in group}  # first of each affected block, in order
-    message = _joined(list(dict.fromkeys(p.message for p in group if _block_key(p) == _block_key(first))))
+    blocks = {p.block: p for p in group}  # first of each affected block, in order
+    message = _joined(list(dict.fromkeys(p.message for p in group if p.block == first.block)))
     related = tuple(dict.fromkeys(r for p in group for r in p.related))
     if len(blocks) > 1:
         noun = ("location" if all(p.location is not None for p in blocks.values())
                 else "server" if all(p.location is None for p in blocks.values()) else "block")
         message += also_reaches(len(blocks) - 1, noun)
-        related += tuple(Related(p.block.file, p.block.line, applies_to(p.server, p.location), affected=True)
+        related += tuple(Related(*p.block, applies_to(p.server, p.location), affected=True)
                          for p in blocks.values() if p.block is not None)
     server = first.server if all(p.server == first.server for p in group) else None
     location = first.location if all(p.location == first.location for p in group) else None
@@ -185,7 +242,3 @@ def _joined(messages: list[str]) -> str:
     shared = os.path.commonprefix(messages)
     cut = shared.rfind(": ") + 2 if ": " in shared else 0
     return messages[0][:cut] + "; ".join(m[cut:] for m in messages)
-
-
-def _block_key(placed: _Placed) -> tuple[str, int] | None:
-    return (placed.block.file, placed.block.line) if placed.block is not None else None

@@ -91,6 +91,13 @@ class Config:
     incomplete: set[Node] = field(default_factory=set)
     globbed: list[GlobbedFile] = field(default_factory=list)
     links: dict[str, str] = field(default_factory=dict)  # a file read through a symlink (shown) -> the first such link
+    # What the lines of an http-level block (a server, an upstream) come from,
+    # for reusing an earlier run's verdicts on it (policy/units.py): the
+    # sha256 of each file read (shown path -> digest), and the files included
+    # inside each such block, in order.
+    digests: dict[str, str | None] = field(default_factory=dict)
+    block_files: dict[Node, list[str]] = field(default_factory=dict)
+    maps: list[Node] = field(default_factory=list)  # every map block, in configuration order (MapIndex, without a walk)
 
 
 class _Pending:
@@ -322,6 +329,7 @@ class Loader:
             self.config.problems.append(Problem("INC001", file, line, f"cannot read {shown}: {source.unreadable}"))
             return None
         self.config.files.append(shown)
+        self.config.digests[shown] = source.digest
         self.config.problems.extend(Problem(rule, shown, line, message) for rule, line, message in source.problems)
         if source.parsed is not None:
             self.config.comments[shown] = source.parsed.comments
@@ -345,6 +353,7 @@ class Loader:
                 if parsed is None:
                     self._missing(block, None)
                 else:
+                    self._included_in(block, shown)
                     stack.append((iter(parsed.statements), block, ctx, shown, chain + (items.target.path,)))
                 continue
             for stmt in items:  # simple directives go by in this inner loop
@@ -356,6 +365,8 @@ class Loader:
                             head_end=stmt.head_end)
                 block.adopt(node)
                 if stmt.block is not None:
+                    if stmt.name == "map":
+                        self.config.maps.append(node)
                     node.children = []
                     node.inner = inner_context(stmt.name, ctx) if ctx else None
                     stack.append((iter(stmt.block), node, node.inner, file, chain))
@@ -399,6 +410,13 @@ class Loader:
                 continue
             included.append(_Pending(target, site))
         return included
+
+    def _included_in(self, block: Node, shown: str) -> None:
+        """Record a file an include inside an http-level block (a server, an
+        upstream) read, in the order the files are read."""
+        outer = block.server or next((n for n in (block, *block.ancestors()) if n.parent is not None and n.parent.inner == "http"), None)
+        if outer is not None:
+            self.config.block_files.setdefault(outer, []).append(shown)
 
     def _targets(self, written: str, prefix: str) -> tuple[list[Resolved], list[str]]:
         """What an include names in the tree: the files to read, symlinks

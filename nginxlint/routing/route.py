@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from ..reading.tree import Node
 from ..semantics.effective import Effective
 from ..semantics.servers import ServerFacts, display_name
-from ..semantics.variables import MapIndex
+from ..semantics.variables import MapIndex, map_blocks
 from .internal_redirects import internal_redirects
 from .location_select import REDIRECT, LocationTrees, find_location, is_internal
 from .request_uri import normalize_uri
@@ -84,7 +84,7 @@ class Router:
     def __init__(self, roots: list[Node]):
         self._servers = ServerIndex(ServerFacts(roots))
         self._locations = LocationTrees()
-        self._maps = MapIndex(roots)
+        self._maps = MapIndex(map_blocks(roots))
 
     def route(self, request: Request) -> Route:
         facts = self._servers.facts

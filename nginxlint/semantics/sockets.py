@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..reading.tree import Node
 
@@ -19,6 +20,7 @@ from ..reading.tree import Node
 IMPLIED_SOCKET = "*:80"
 
 
+@lru_cache(maxsize=4096)  # a pure function of the text; a tree repeats few addresses thousands of times
 def canonical_socket(address: str) -> str:
     """The socket a listen address names: "127.0.0.1:80", "*:80",
     "[::1]:443", "unix:/run/x.sock". An address without a port takes 80,

@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
@@ -89,9 +90,13 @@ def subsystem(node: Node) -> str | None:
 
 def judgeable(root: Node) -> bool:
     """A whole configuration made of stock modules only (see the module doc)."""
-    if root.inner != "main":
-        return False
-    for node in walk(root):
+    return root.inner == "main" and stock_only(root)
+
+
+def stock_only(block: Node) -> bool:
+    """Every directive below `block` is a stock module's (a load_module of
+    a stock module file included): none could make a variable unseen."""
+    for node in walk(block):
         if node.context is None:
             continue
         if node.name == "load_module" and os.path.basename(node.args[0] if node.args else "") not in STOCK_MODULE_FILES:
@@ -99,6 +104,16 @@ def judgeable(root: Node) -> bool:
         if not directives.is_known(node.name) and suggestion(node.name) is None:
             return False  # a module's directive; a misspelt stock one (SYN005's) is no module
     return True
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """What http servers not in the tree being judged (their verdicts are an
+    earlier run's, policy/units.py) contribute to its variables: the names
+    they make, and whether their directives are all stock ones."""
+
+    names: frozenset[str] = frozenset()
+    stock_only: bool = True
 
 
 def defined_names(root: Node) -> dict[str, set[str]]:
@@ -154,12 +169,15 @@ def _script_args(node: Node) -> tuple[str, ...]:
     return args
 
 
-def unknown_variables(root: Node, version: str) -> Iterator[Rejection]:
+def unknown_variables(root: Node, version: str, elsewhere: Elsewhere | None = None) -> Iterator[Rejection]:
     """Each statement's variables nginx `version` would not know, with a
-    likely meant name or the release that added it."""
-    if not judgeable(root):
+    likely meant name or the release that added it. `elsewhere`: what
+    servers of the configuration left out of `root` contribute."""
+    if not judgeable(root) or (elsewhere is not None and not elsewhere.stock_only):
         return
     made = defined_names(root)
+    if elsewhere is not None:
+        made["http"] |= elsewhere.names
     release = parse_version(version)
     seen: set[tuple[int, str]] = set()
     for node, name in used_names(root):

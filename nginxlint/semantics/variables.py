@@ -12,6 +12,7 @@ another file, and "unknown" must not be reported as "wrong" (§1.4).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 
 from ..reading.tree import Node, walk
 from ..routing.pcre import compile_pcre
@@ -26,15 +27,20 @@ class MapIndex:
     """Every `map` result variable of the loaded trees; the last definition
     wins, as in nginx (semantics §1.4)."""
 
-    def __init__(self, roots: list[Node]):
+    def __init__(self, maps: Iterable[Node]):
+        """`maps`: the map blocks, in configuration order (Config.maps, or map_blocks)."""
         self._maps: dict[str, Node] = {}
-        for root in roots:
-            for node in walk(root):
-                if node.name == "map" and node.children is not None and len(node.args) == 2:
-                    self._maps[node.args[1].lstrip("$").lower()] = node
+        for node in maps:
+            if node.children is not None and len(node.args) == 2:
+                self._maps[node.args[1].lstrip("$").lower()] = node
 
     def get(self, variable: str) -> Node | None:
         return self._maps.get(variable.lower())
+
+
+def map_blocks(roots: list[Node]) -> Iterator[Node]:
+    """The map blocks of `roots`, in configuration order."""
+    return (node for root in roots for node in walk(root) if node.name == "map")
 
 
 def request_variables(headers: dict[str, str]) -> dict[str, str]:

@@ -27,7 +27,7 @@ import os
 from collections.abc import Iterator
 
 from ..reading.file_roles import MAIN_BLOCKS
-from ..reading.tree import Node, walk
+from ..reading.tree import Node
 from . import directives
 from .effective import Effective
 from .placement import Rejection
@@ -54,10 +54,9 @@ def _uncertified(servers: ServerFacts, effective: Effective) -> Iterator[Node]:
                 yield server
 
 
-def certificates_without_keys(root: Node, effective: Effective) -> Iterator[Rejection]:
-    for server in walk(root):
-        if server.name != "server" or server.context != "http":
-            continue
+def certificates_without_keys(servers: list[Node], effective: Effective) -> Iterator[Rejection]:
+    """The http `servers` (servers.http_servers) with an ssl_certificate that has no key."""
+    for server in servers:
         certificates = effective.get(server, "ssl_certificate")
         keys = effective.get(server, "ssl_certificate_key")
         if certificates is None or not certificates.nodes or len(keys.nodes if keys else ()) >= len(certificates.nodes):
