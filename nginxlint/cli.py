@@ -32,7 +32,6 @@ from .cli_options import (
     reading_options,
     selection_options,
 )
-from .commands import result_cache
 from .commands.atomic_file import replace_atomically
 from .commands.check import DEFAULT_NGINX_VERSION, CheckOptions, against_baseline, check, lint_paths
 from .findings import baseline
@@ -100,6 +99,8 @@ def check_command(paths, policies, packs, params, config_file, select, ignore, o
     options = check_options(project, policies, params, nginx_version, root, context, select, ignore, packs, include_path,
                             exclude, prefix, allow_outside)
     if not no_cache:  # files whose bytes were parsed before are not parsed again
+        from .commands import result_cache  # not imported for --no-cache runs: start-up is most of a small run
+
         options = dataclasses.replace(options, parse_cache=result_cache.parse_cache())
     output_format = output_format or project.values.get("format", "text")
     fail_on = fail_on or project.values.get("fail-on", "warning")
@@ -131,7 +132,7 @@ def check_command(paths, policies, packs, params, config_file, select, ignore, o
     else:
         paths = list(paths) or [DEFAULT_PATH]
         cacheable = not no_cache and "-" not in paths  # standard input cannot be checked for changes
-        result = (result_cache.check_cached if cacheable else check)(paths, options, policy_set)
+        result = result_cache.check_cached(paths, options, policy_set) if cacheable else check(paths, options, policy_set)
     report = FORMATS[output_format](result)
     if output:
         write_atomically(output, report)
@@ -170,6 +171,7 @@ def fix_command(paths, policies, packs, params, config_file, select, ignore, ngi
     could not verify it, or a file could not be written (none is then
     changed).
     """
+    from .commands import result_cache
     from .commands.fix import run, show, verify_nginx
 
     project = project_config(config_file, paths)
@@ -366,7 +368,7 @@ def run() -> None:
         code = main(standalone_mode=False)
     except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("nginxlint: interrupted", err=True)
-        _leave(130)  # not sys.exit: its teardown would join the worker pool's thread, which may never return
+        _leave(130)
     except click.ClickException as exc:
         exc.show()
         sys.exit(EXIT_TOOL)
@@ -383,9 +385,9 @@ def run() -> None:
 
 def _interrupted_in_a_finalizer(unraisable) -> None:
     """Ctrl-C that lands while Python runs a finalizer (a weakref callback
-    of the worker pool's, say) cannot propagate: Python would print it as an
-    ignored exception, traceback and all, and carry on. It is still Ctrl-C,
-    so the run ends as it does on a Ctrl-C anywhere else."""
+    or a __del__) cannot propagate: Python would print it as an ignored
+    exception, traceback and all, and carry on. It is still Ctrl-C, so the
+    run ends as it does on a Ctrl-C anywhere else."""
     if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
         click.echo("nginxlint: interrupted", err=True)
         _leave(130)

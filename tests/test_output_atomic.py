@@ -2,17 +2,18 @@
 report"): interrupted at any moment, FILE holds the old report or the whole
 new one, and an interrupted run leaves no temporary file behind.
 
-The runs are real subprocesses on a 300-site tree, big enough that the
-files are parsed in worker processes (source.PARALLEL_MIN_FILES), each
-started in its own session so that the test can clean up every process it
-started, whatever nginxlint leaves running.
+The runs are real subprocesses on a 300-site tree, long enough to be
+interrupted midway, each started in its own session so that the test can
+clean up every process it started, whatever nginxlint leaves running.
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
 import random
+import resource
 import signal
 import subprocess
 import sys
@@ -76,7 +77,7 @@ def _start(root: Path, output: Path, **popen) -> subprocess.Popen:
     env.pop("NGINXLINT_DEBUG", None)
     # Output to files, not pipes: a pipe held open by a leftover process
     # would hang the test instead of failing it.
-    # --no-cache: every run must parse, in worker processes, not reuse the last run's result.
+    # --no-cache: every run must parse, not reuse the last run's result.
     # Ctrl-C as a terminal delivers it: a pytest run as a background job
     # ignores SIGINT, and an ignored signal stays ignored across exec.
     return subprocess.Popen([sys.executable, "-m", "nginxlint", "check", "sites-enabled", "--format", "json",
@@ -89,7 +90,7 @@ def _default_sigint() -> None:
 
 
 def _group_alive(pgid: int) -> list[int]:
-    """Pids still in the process group of a run (its leftover workers)."""
+    """Pids still in the process group of a run (anything it left running)."""
     alive = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -117,13 +118,6 @@ def _reap(proc: subprocess.Popen, timeout: float = 20) -> list[int]:
     if left:
         os.killpg(proc.pid, signal.SIGKILL)
     return left
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
 
 
 def _is_old_or_complete(text: str) -> str:
@@ -197,73 +191,59 @@ def test_interrupted_runs_leave_the_old_or_the_whole_report(big_tree, full_run):
     assert sum(state == "old" for *_, state in seen) >= 5, f"the runs were not interrupted: {seen}"
 
 
-def test_sigint_while_parsing_leaves_nothing_behind(big_tree):
-    """Ctrl-C while the files are parsed in worker processes."""
+@pytest.fixture(scope="module")
+def cpu_marks(big_tree, full_run) -> tuple[float, float]:
+    """CPU seconds of nginxlint's imports alone and of a whole run: how far
+    a run has got, measured in the work it did, which a loaded machine
+    stretches less than wall time."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    before = _children_cpu()
+    subprocess.run([sys.executable, "-c", "import nginxlint.cli"], env=env, check=True, timeout=60)
+    imports = _children_cpu() - before
     output = big_tree / "out" / "report.json"
-    output.write_text(OLD)
-    proc = _start(big_tree, output, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _wait_for_workers(proc)
-    time.sleep(0.03)  # the workers are up (Ctrl-C while they start: test_sigint_while_workers_start)
-    os.killpg(proc.pid, signal.SIGINT)
-    assert _reap(proc) == []
-    assert proc.returncode not in (0, None, -signal.SIGKILL)
-    assert output.read_text() == OLD
-    assert _temporaries(output.parent) == []
+    before = _children_cpu()
+    _reap(_start(big_tree, output, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return imports, _children_cpu() - before
 
 
-def test_sigint_while_workers_start(big_tree, tmp_path):
-    output = big_tree / "out" / "report.json"
-    for attempt in range(3):
-        output.write_text(OLD)
-        with open(tmp_path / f"stderr{attempt}", "w+b") as err:
-            proc = _start(big_tree, output, stdout=subprocess.DEVNULL, stderr=err)
-            _wait_for_workers(proc)
-            os.killpg(proc.pid, signal.SIGINT)
-            left = _reap(proc, timeout=5)
-            err.seek(0)
-            message = err.read().decode("utf-8", "replace")
-        assert proc.returncode != -signal.SIGKILL, "nginxlint hung after Ctrl-C"
-        assert "Traceback" not in message, message
-        assert left == [], f"still running after Ctrl-C: {left}"
-        assert output.read_text() == OLD and _temporaries(output.parent) == []
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
-def _wait_for_workers(proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 30
-    while not _children(proc.pid):
-        assert proc.poll() is None and time.monotonic() < deadline, "no worker processes were started"
-        time.sleep(0.002)
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU of a running process; None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def test_sigkill_leaves_no_orphan_workers(big_tree):
-    output = big_tree / "out" / "report.json"
-    output.write_text(OLD)
-    proc = _start(big_tree, output, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _wait_for_workers(proc)
-    os.kill(proc.pid, signal.SIGKILL)
-    left = _reap(proc)  # kills them (they are ours) and reports them
-    assert output.read_text() == OLD
-    assert left == [], f"worker processes still running 1 s after nginxlint was killed: {left}"
-
-
-# Ctrl-C at several moments after the workers start. A worker terminated
-# while it sends a result once left half a message in the pool's pipe, and
-# nginxlint hung on it (about one run in ten at 30 ms).
-@pytest.mark.parametrize("delay", [0.0, 0.01, 0.03, 0.05, 0.08, 0.12])
-def test_sigint_exit_code(big_tree, tmp_path, delay):
+# Ctrl-C at several moments of a run: after its imports (Python itself
+# reports a Ctrl-C during them) at fractions of the rest of the work,
+# through reading, linting and writing the report.
+@pytest.mark.parametrize("moment", [0.0, 0.1, 0.2, 0.3, 0.4, 0.6])
+def test_sigint_exit_code(big_tree, tmp_path, cpu_marks, moment):
+    imports, whole = cpu_marks
     output = big_tree / "out" / "report.json"
     output.write_text(OLD)
     with open(tmp_path / "stderr", "w+b") as err:
         proc = _start(big_tree, output, stdout=subprocess.DEVNULL, stderr=err)
-        _wait_for_workers(proc)
-        time.sleep(delay)  # mid-run, after the workers started
-        os.killpg(proc.pid, signal.SIGINT)
-        _reap(proc)
+        mark = imports * 1.2 + moment * max(whole - imports * 1.2, 0)
+        while proc.poll() is None and (_cpu_seconds(proc.pid) or 0) < mark:
+            time.sleep(0.002)
+        with contextlib.suppress(ProcessLookupError):  # it had finished already
+            os.killpg(proc.pid, signal.SIGINT)
+        left = _reap(proc)
         err.seek(0)
         message = err.read().decode("utf-8", "replace")
     assert "Traceback" not in message, message
+    assert left == [], f"still running after Ctrl-C: {left}"
+    assert _temporaries(output.parent) == []
+    state = _is_old_or_complete(output.read_text())
     if proc.returncode == 1 and message == "":  # the whole run ended before Ctrl-C reached it (a fast machine)
-        assert _is_old_or_complete(output.read_text()) == "new"
+        assert state == "new"
         return
     assert proc.returncode == 130 and "nginxlint: interrupted" in message, (proc.returncode, message)
 
@@ -325,7 +305,7 @@ def test_ctrl_c_inside_a_finalizer_ends_the_run_as_ctrl_c(tmp_path):
     """Python cannot raise a KeyboardInterrupt out of a weakref callback: it
     prints "Exception ignored in …" with a traceback and goes on. The CLI's
     hook turns it into the usual interrupted exit (this once flaked the
-    SIGINT tests when Ctrl-C met the worker pool's WeakSet callback)."""
+    SIGINT tests when Ctrl-C met a weakref callback)."""
     script = ("import sys, weakref\nfrom nginxlint import cli\nsys.unraisablehook = cli._interrupted_in_a_finalizer\n"
               "class Thing: pass\nthing = Thing()\ndef callback(ref): raise KeyboardInterrupt\n"
               "ref = weakref.ref(thing, callback)\ndel thing\nprint('carried on')\n")

@@ -75,9 +75,6 @@ class _Excluding(Probe):
     def source(self, path):
         return self.inner.source(path)
 
-    def sources(self, paths):
-        return self.inner.sources(paths)
-
     def read(self, path, source):
         return self.inner.read(path, source)
 

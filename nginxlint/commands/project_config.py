@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,6 +72,8 @@ def _folder(path: str, cwd: Path) -> str:
 def load_config(path: Path) -> ProjectConfig:
     text = _text(path)
     if path.name == "pyproject.toml":
+        import tomllib  # only for a pyproject.toml with [tool.nginxlint]: most runs read none
+
         try:
             table = tomllib.loads(text).get("tool", {}).get("nginxlint", {})
         except tomllib.TOMLDecodeError as exc:

@@ -8,7 +8,6 @@ every broken piece of every rule (`nginxlint policy validate`).
 """
 from __future__ import annotations
 
-import difflib
 import re
 import string
 from collections.abc import Callable, Mapping
@@ -96,6 +95,8 @@ class Compiler:
         if not isinstance(value, str) or not value:
             raise self.error(line, f"{what} must be a directive name")
         if value not in self.third_party and not directives.is_known(value):
+            import difflib  # only to name a close match in an error: most runs never need it
+
             close = difflib.get_close_matches(value, _stock_names(), n=1, cutoff=0.7)
             hint = f"; did you mean {close[0]}?" if close else \
                 " (a third-party directive? list it under third_party_directives: in the pack)"

@@ -103,9 +103,6 @@ class DumpProbe(Probe):
         data = self.files.get(os.path.normpath(os.path.abspath(path)))
         return Source(_ABSENT, None) if data is None else decode_source(data)
 
-    def sources(self, paths: list[str]) -> dict[str, Source]:
-        return {path: self.source(path) for path in paths}
-
 
 def _segment_matches(pattern: str, name: str) -> bool:
     if name.startswith(".") and not pattern.startswith("."):

@@ -52,8 +52,9 @@ from .layout import Layout, Resolved, inside
 from .missing_includes import elsewhere, under_include_path, unjudged
 from .parser import ParsedFile, Statement
 from .probe import DIRECTORY, REGULAR, Probe
-from .source import MAX_FILE_BYTES, PARALLEL_MIN_FILES, Source, decode_source
+from .source import MAX_FILE_BYTES, Source, decode_source
 from .tree import Node, inner_context
+from .words import Words
 
 _GUESS_DEPTH = 4  # include levels followed when guessing a fragment's context
 
@@ -105,6 +106,16 @@ class Config:
                 and not any(block.top() is root for block in self.incomplete))
 
 
+class _Pending:
+    """A file an include names, read when the include's turn comes. (A
+    plain class: a NamedTuple costs every run's start-up more to define.)"""
+
+    __slots__ = ("target", "site")
+
+    def __init__(self, target: Resolved, site: Node) -> None:
+        self.target, self.site = target, site  # site: the include statement
+
+
 class _Fragment(NamedTuple):
     """A fragment given on the command line (or a file of a folder given),
     waiting for the level it shares with the others of its group."""
@@ -136,8 +147,9 @@ class Loader:
         self.forced_context = context
         self.probe = probe or Probe()  # every filesystem question goes through it (probe.py)
         self.config = Config()
-        self._cache: dict[str, ParsedFile | None] = {}
-        self._prefetched: dict[str, Source] = {}
+        self._read_once: set[str] = set()  # files read, whose statements were not kept
+        self._repeated: dict[str, ParsedFile | None] = {}  # files read again: kept for every further site
+        self._words = Words()  # equal names and arguments share one object across the tree
         self._unseen: list[tuple[Node, Problem, str]] = []  # a fragment's missing includes, told once the tree is built
         self._fragments: list[_Fragment] = []
 
@@ -225,7 +237,6 @@ class Loader:
         if not members and not any(p.rule == "INC004" and p.file.startswith(display_path(path)) for p in self.config.problems):
             self.config.errors.append(InputError(display_path(path), None, f"no nginx configuration found in {display_path(path)}"))
             return
-        self._prefetch([r.path for _, r in members])
         for member, resolved in members:
             shown, parsed = self._open(resolved, member, None)
             if parsed is not None:
@@ -302,17 +313,20 @@ class Loader:
     # -- reading ----------------------------------------------------------
 
     def _read(self, path: str, shown: str, site: Node | None) -> ParsedFile | None:
-        """Read and parse one file once; later include sites reuse the result."""
-        if path not in self._cache:  # `path` is resolved (layout.py): one spelling per file
-            source = self._prefetched.pop(path, None) or self.probe.source(path)
-            self._cache[path] = self._accept(self.probe.read(path, source), shown, site)
-        return self._cache[path]
-
-    def _prefetch(self, paths: list[str]) -> None:
-        """Parse files about to be read (a glob's or a directory's) in parallel."""
-        fresh = [p for p in paths if p not in self._cache]
-        if len(fresh) >= PARALLEL_MIN_FILES:
-            self._prefetched.update(self.probe.sources(fresh))
+        """Read and parse one file. Its statements are not kept once its
+        nodes are built: a tree of 1,000 sites would hold them all until
+        the end of the load, in memory the lint cannot reuse. A file read
+        again (a snippet every server includes) is parsed again, as nginx
+        reads it at every include, and kept from then on; what reading it
+        found (problems, comments) is recorded the first time only."""
+        if path in self._repeated:  # `path` is resolved (layout.py): one spelling per file
+            return self._repeated[path]
+        source = self.probe.source(path)
+        if path not in self._read_once:
+            self._read_once.add(path)
+            return self._accept(self.probe.read(path, source), shown, site)
+        self._repeated[path] = source.parsed if source.unreadable is None else None
+        return self._repeated[path]
 
     def _accept(self, source: Source, shown: str, site: Node | None) -> ParsedFile | None:
         """Record what reading one file found: it was read, its problems, its comments."""
@@ -336,14 +350,25 @@ class Loader:
         thousands of nested blocks nor a long include chain can reach
         Python's recursion limit."""
         stack = [(iter(statements), parent, context, file, chain)]
+        word, args = self._words.word, self._words.args
         while stack:
             items, block, ctx, file, chain = stack[-1]
+            if isinstance(items, _Pending):  # an included file, read now that its turn came
+                stack.pop()
+                shown, parsed = self._open(items.target, items.target.link or items.target.path, items.site)
+                if parsed is None:
+                    self._missing(block, None)
+                else:
+                    self._included_in(block, shown)
+                    stack.append((iter(parsed.statements), block, ctx, shown, chain + (items.target.path,)))
+                continue
             for stmt in items:  # simple directives go by in this inner loop
                 if stmt.name == "include" and stmt.block is None:
                     included = self._include(stmt, file, block, ctx, prefix, chain)
-                    stack.extend((iter(body), block, ctx, shown, sub) for body, shown, sub in reversed(included))
+                    stack.extend((pending, block, ctx, file, chain) for pending in reversed(included))
                     break
-                node = Node(stmt.name, stmt.args, file, stmt.line, ctx, block, end_line=stmt.end, head_end=stmt.head_end)
+                node = Node(word(stmt.name), args(stmt.args), file, stmt.line, ctx, block, end_line=stmt.end,
+                            head_end=stmt.head_end)
                 block.adopt(node)
                 if stmt.block is not None:
                     if stmt.name == "map":
@@ -356,8 +381,8 @@ class Loader:
                 stack.pop()
 
     def _include(self, stmt: Statement, file: str, block: Node, ctx: str | None, prefix: str,
-                 chain: tuple[str, ...]) -> list[tuple]:
-        """Resolve one include: [(statements, shown path, include chain)] to splice in, in order."""
+                 chain: tuple[str, ...]) -> list[_Pending]:
+        """Resolve one include: the files to splice in, in order."""
         if len(stmt.args) != 1:
             self.config.problems.append(Problem("SYN002", file, stmt.head_end, 'invalid number of arguments in "include" directive'))
             return []
@@ -382,7 +407,6 @@ class Loader:
                                                 f'{", ".join(display_path(o) for o in outside)} '
                                                 f'{"is" if len(outside) == 1 else "are"} outside '
                                                 f'{display_path(self.layout.boundary(prefix) or "/")}: not read' + _ASK), written)
-        self._prefetch([t.path for t in targets])
         site = Node("include", stmt.args, file, stmt.line, ctx, block)
         included = []
         for target in targets:
@@ -390,15 +414,15 @@ class Loader:
                 cycle = " -> ".join(display_path(p) for p in chain + (target.path,))
                 self._missing(block, Problem("INC002", file, stmt.line, f"include cycle: {cycle}"))
                 continue
-            shown, parsed = self._open(target, target.link or target.path, site)
-            if parsed is None:
-                self._missing(block, None)
-            else:
-                included.append((parsed.statements, shown, chain + (target.path,)))
+            included.append(_Pending(target, site))
+        return included
+
+    def _included_in(self, block: Node, shown: str) -> None:
+        """Record a file an include inside an http-level block (a server, an
+        upstream) read, in the order the files are read."""
         outer = block.server or next((n for n in (block, *block.ancestors()) if n.parent is not None and n.parent.inner == "http"), None)
         if outer is not None:
-            self.config.block_files.setdefault(outer, []).extend(shown for _, shown, _ in included)
-        return included
+            self.config.block_files.setdefault(outer, []).append(shown)
 
     def _targets(self, written: str, prefix: str) -> tuple[list[Resolved], list[str]]:
         """What an include names in the tree: the files to read, symlinks

@@ -30,6 +30,3 @@ class OverlayProbe(Probe):
             source = decode_source(data)
             self.parse_cache.put(source)
         return source
-
-    def sources(self, paths: list[str]) -> dict[str, Source]:
-        return {path: self.source(path) for path in paths}

@@ -18,7 +18,7 @@ from .lexer import LexError, tokenize
 
 class Statement(NamedTuple):
     """One directive as written. A NamedTuple, not a dataclass: parsed files
-    travel back from worker processes as marshal bytes of plain tuples
+    are kept in the parse cache as marshal bytes of plain tuples
     (source.pack), and a tuple is built again without a class's overhead."""
 
     name: str

@@ -16,7 +16,7 @@ import os
 import stat
 
 from .parse_cache import ParseCache
-from .source import Source, fingerprint, not_regular, os_reason, read_source, read_sources
+from .source import Source, fingerprint, not_regular, os_reason, read_source
 
 DIRECTORY, REGULAR = "directory", "regular file"
 
@@ -112,12 +112,8 @@ class Probe:
         """A file's bytes, decoded and parsed (a DumpProbe reads them from memory)."""
         return read_source(path, self.parse_cache)
 
-    def sources(self, paths: list[str]) -> dict[str, Source]:
-        """Many files' sources, in worker processes when there are enough of them."""
-        return read_sources(paths, self.parse_cache)
-
     def read(self, path: str, source: Source) -> Source:
-        """Remember a file the loader read (perhaps in a worker process)."""
+        """Remember a file the loader read."""
         self.answers[("read", path)] = source.unreadable or source.digest
         return source
 

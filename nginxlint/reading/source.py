@@ -1,18 +1,14 @@
 """Read one config file into parsed statements: bytes, encoding, syntax.
 
-Pure functions of the file's bytes, so that many files can be read in
-worker processes (parsing is CPU-bound) and the results merged in include
-order by the loader. The process-pool machinery is imported only when a
-pool starts: most runs read a handful of files.
+Pure functions of the file's bytes, so that a parse can be kept between
+runs (parse_cache.py) under the hash of the bytes it came from.
 """
 from __future__ import annotations
 
-import contextlib
 import errno
 import hashlib
 import marshal
 import os
-import signal
 import stat
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -20,8 +16,6 @@ from typing import TYPE_CHECKING
 from .param_length import too_long_parameters
 from .parser import ParsedFile, SyntaxProblem, flatten, parse_text, unflatten
 
-# Below this many files a process pool costs more than it saves.
-PARALLEL_MIN_FILES = 48
 # nginx has no limit, but no real config comes near it: a bigger file is a
 # log or a dump included by mistake, and lexing it would take minutes.
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -39,9 +33,8 @@ class Source:
 
 
 def pack(source: Source) -> bytes:
-    """The source as marshal bytes of plain tuples. Results travel back from
-    worker processes this way: pickling the statements' classes cost more
-    than parsing them."""
+    """The source as marshal bytes of plain tuples, as the parse cache
+    stores it: pickling the statements' classes cost more than parsing them."""
     parsed = source.parsed
     plain = None if parsed is None else (
         flatten(parsed.statements), parsed.comments,
@@ -60,10 +53,17 @@ def unpack(data: bytes) -> Source:
 
 def read_source(path: str, cache: ParseCache | None = None) -> Source:
     """One file, from `cache` when a file of the same bytes was parsed before."""
-    if cache is not None:
-        return read_sources([path], cache)[path]
     data = _read_bytes(path)
-    return Source(data, None) if isinstance(data, str) else decode_source(data)
+    if isinstance(data, str):
+        return Source(data, None)
+    if cache is None:
+        return decode_source(data)
+    digest = hashlib.sha256(data).hexdigest()
+    source = cache.get(digest)
+    if source is None:
+        source = decode_source(data, digest)
+        cache.put(source)
+    return source
 
 
 def fingerprint(path: str) -> str:
@@ -111,94 +111,6 @@ def decode_source(data: bytes, digest: str | None = None) -> Source:
         problems.append(("SYN001", parsed.problem.line, parsed.problem.message))
     problems += (("SYN008", line, message) for line, message in too_long_parameters(data))
     return Source(None, parsed, tuple(problems), digest)
-
-
-def read_sources(paths: list[str], cache: ParseCache | None = None) -> dict[str, Source]:
-    """Read many files; parse those `cache` does not hold, in worker
-    processes when there are enough of them."""
-    if cache is None:
-        return _parse_all(paths)
-    sources, misses = {}, {}
-    for path in paths:
-        data = _read_bytes(path)
-        if isinstance(data, str):
-            sources[path] = Source(data, None)
-            continue
-        digest = hashlib.sha256(data).hexdigest()
-        hit = cache.get(digest)
-        if hit is not None:
-            sources[path] = hit
-        else:
-            misses[path] = (data, digest)
-    if len(misses) < PARALLEL_MIN_FILES:  # parse the bytes already read, hashed once
-        fresh = {path: decode_source(data, digest) for path, (data, digest) in misses.items()}
-    else:
-        fresh = _parse_all(list(misses))
-    for source in fresh.values():
-        cache.put(source)
-    sources.update(fresh)
-    return {path: sources[path] for path in paths}
-
-
-def _parse_all(paths: list[str]) -> dict[str, Source]:
-    """Read and parse every file, in worker processes when there are enough of them."""
-    workers = min(os.cpu_count() or 1, 8)
-    if len(paths) < PARALLEL_MIN_FILES or workers < 2:
-        return {path: read_source(path) for path in paths}
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-    from multiprocessing import get_context
-
-    try:
-        pool = ProcessPoolExecutor(workers, mp_context=get_context("fork"),
-                                   initializer=_worker_start, initargs=(os.getpid(),))
-    except (OSError, RuntimeError):  # no fork or no processes here: read them ourselves
-        return {path: read_source(path) for path in paths}
-    try:
-        chunk = max(1, len(paths) // (workers * 4))
-        with _sigint_blocked():  # workers are forked here and keep it blocked: Ctrl-C is the parent's
-            results = pool.map(_read_packed, paths, chunksize=chunk)
-        sources = {path: unpack(data) for path, data in zip(paths, results)}
-    except BrokenProcessPool:  # a worker was killed (out of memory?): read them ourselves
-        pool.shutdown(wait=True, cancel_futures=True)
-        return {path: read_source(path) for path in paths}
-    except BaseException:  # Ctrl-C: stop every worker now, not after the queue
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.terminate()
-        # Do not wait: the pool's thread may be reading a result that a
-        # terminated worker wrote only half of, and would wait forever.
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
-    return sources
-
-
-def _read_packed(path: str) -> bytes:
-    return pack(read_source(path))
-
-
-@contextlib.contextmanager
-def _sigint_blocked():
-    """Hold SIGINT while workers are forked: they inherit the blocked mask
-    (so Ctrl-C never reaches them), and the parent gets a Ctrl-C that came
-    meanwhile as soon as the mask is lifted."""
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-
-
-def _worker_start(parent: int) -> None:
-    """Workers die with the parent: a `kill -9` of nginxlint must not leave
-    orphans holding its stdout open."""
-    import contextlib
-    import ctypes
-
-    with contextlib.suppress(OSError, AttributeError):  # not Linux: orphans are the OS's business
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os._exit(1)
 
 
 def not_regular(mode: int) -> str:

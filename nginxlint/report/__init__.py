@@ -1,15 +1,26 @@
-"""Output formats: one small module each, all with `render(result) -> str`."""
+"""Output formats: one small module each, all with `render(result) -> str`.
+
+A run imports only the module of the format it writes (a one-file `check`
+is mostly start-up time): FORMATS holds each format's renderer by name, the
+module loaded on the first call."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import import_module
 
 from ..findings.records import LintResult
-from . import concise_report, github_report, json_report, sarif_report, text_report
+
+
+def _renderer(module: str) -> Callable[[LintResult], str]:
+    def render(result: LintResult) -> str:
+        return import_module(f"{__name__}.{module}").render(result)
+    return render
+
 
 FORMATS: dict[str, Callable[[LintResult], str]] = {
-    "text": text_report.render,
-    "json": json_report.render,
-    "sarif": sarif_report.render,
-    "github": github_report.render,
-    "concise": concise_report.render,
+    "text": _renderer("text_report"),
+    "json": _renderer("json_report"),
+    "sarif": _renderer("sarif_report"),
+    "github": _renderer("github_report"),
+    "concise": _renderer("concise_report"),
 }

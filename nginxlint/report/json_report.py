@@ -16,15 +16,24 @@ _encode = json.JSONEncoder(ensure_ascii=False).encode  # no indent: the C encode
 
 
 def render(result: LintResult) -> str:
+    """The document, joined once from its pieces: every intermediate string
+    (a member's items joined, the members joined, braces added) was another
+    copy as big as the report, held at the run's peak."""
     members = [
-        _member("version", 1),
-        _member("findings", [_finding(f) for f in result.findings]),
-        _member("errors", [_encode({"file": e.file, "line": e.line, "message": e.message}) for e in result.errors]),
-        _member("summary", {"files": result.files, "findings": len(result.findings), **result.counts()}),
+        ("version", 1),
+        ("findings", [_finding(f) for f in result.findings]),
+        ("errors", [_encode({"file": e.file, "line": e.line, "message": e.message}) for e in result.errors]),
+        ("summary", {"files": result.files, "findings": len(result.findings), **result.counts()}),
     ]
     if result.baseline is not None:
-        members.append(_member("baseline", baseline.as_json(result.baseline)))
-    return "{\n" + ",\n".join(members) + "\n}\n"
+        members.append(("baseline", baseline.as_json(result.baseline)))
+    pieces = ["{\n"]
+    for index, (key, value) in enumerate(members):
+        if index:
+            pieces.append(",\n")
+        pieces += _member(key, value)
+    pieces.append("\n}\n")
+    return "".join(pieces)
 
 
 def _finding(f: Finding) -> str:
@@ -35,10 +44,16 @@ def _finding(f: Finding) -> str:
                     "related": [{"file": r.file, "line": r.line, "message": r.message} for r in f.related]})
 
 
-def _member(key: str, value: object) -> str:
-    """A key of the document on a line of its own; a non-empty list of
-    encoded items (str) one item per line; any other value in one line."""
+def _member(key: str, value: object) -> list[str]:
+    """The pieces of one key of the document, on a line of its own: a
+    non-empty list of encoded items (str) one item per line; any other
+    value in one line."""
     if isinstance(value, list) and value:
-        items = ",\n    ".join(value)
-        return f"  {_encode(key)}: [\n    {items}\n  ]"
-    return f"  {_encode(key)}: {_encode(value)}"
+        pieces = [f"  {_encode(key)}: [\n    "]
+        for index, item in enumerate(value):
+            if index:
+                pieces.append(",\n    ")
+            pieces.append(item)
+        pieces.append("\n  ]")
+        return pieces
+    return [f"  {_encode(key)}: {_encode(value)}"]
