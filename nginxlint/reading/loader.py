@@ -133,9 +133,13 @@ def display_path(path: str) -> str:
     a file name that are not UTF-8 are shown as \\xNN escapes, so reports
     stay valid UTF-8."""
     if os.path.isabs(path):
-        rel = os.path.relpath(path)
-        if not rel.startswith(".."):
-            path = rel
+        # What os.path.relpath(path) gives when it does not climb out with
+        # "..", without its per-call splitting (a call per file and include site).
+        path, here = os.path.normpath(path), os.getcwd().rstrip(os.sep)
+        if path == here or path == os.sep and not here:
+            path = "."
+        elif path.startswith(here + os.sep) and not path.startswith("..", len(here) + 1):
+            path = path[len(here) + 1:]
     return os.fsencode(os.path.normpath(path)).decode("utf-8", "backslashreplace")
 
 
