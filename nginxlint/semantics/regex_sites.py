@@ -24,6 +24,9 @@ from ..routing.pcre import server_name_caseless
 from .servers import location_path
 
 _IF_OPERATORS = {"~": False, "!~": False, "~*": True, "!~*": True}
+# The statements that can hold a site (map keys aside): most of a tree is
+# none of them, and is passed over without a generator started for it.
+_SITE_STATEMENTS = frozenset({"location", "server_name", "if", "rewrite"})
 
 
 class RegexSite(NamedTuple):
@@ -34,7 +37,8 @@ class RegexSite(NamedTuple):
 
 def regex_sites(root: Node) -> Iterator[RegexSite]:
     for node in walk(root):
-        yield from _sites(node)
+        if node.context is None or node.name in _SITE_STATEMENTS:
+            yield from _sites(node)
 
 
 def _sites(node: Node) -> Iterator[RegexSite]:
