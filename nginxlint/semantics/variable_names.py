@@ -42,6 +42,7 @@ _STREAM_CONTEXTS = frozenset({"stream", "stream-server", "stream-upstream"})
 # last argument for map, geo and split_clients).
 _DEFINES_FIRST = frozenset({"set", "perl_set", "js_set", "js_var", "auth_request_set"})
 _DEFINES_LAST = frozenset({"map", "geo", "split_clients"})
+_DEFINERS = _DEFINES_FIRST | _DEFINES_LAST
 # Arguments nginx never compiles as a script: regexes (their `$` is an
 # anchor), code, file names read at startup, server names.
 _NOT_SCRIPTS = frozenset({"location", "server_name", "perl", "perl_set", "perl_modules", "perl_require", "include",
@@ -105,12 +106,14 @@ def defined_names(root: Node) -> dict[str, set[str]]:
     """subsystem → names the configuration makes: directives and named captures."""
     made: dict[str, set[str]] = {"http": set(), "stream": set()}
     for node in walk(root):
+        if node.name not in _DEFINERS or not node.args or node.context is None:
+            continue  # most statements: asked their name before their subsystem
         where = subsystem(node)
-        if where is None or node.context is None:
+        if where is None:
             continue
-        if node.name in _DEFINES_FIRST and node.args:
+        if node.name in _DEFINES_FIRST:
             made[where].add(node.args[0].lstrip("$").lower())
-        elif node.name in _DEFINES_LAST and node.children is not None and node.args:
+        elif node.children is not None:
             made[where].add(node.args[-1].lstrip("$").lower())
     for site in regex_sites(root):
         where = subsystem(site.node)
@@ -122,6 +125,8 @@ def defined_names(root: Node) -> dict[str, set[str]]:
 def used_names(root: Node) -> Iterator[tuple[Node, str]]:
     """Every (statement, variable) nginx compiles, in file order."""
     for node in walk(root):
+        if "$" not in "".join(node.args):  # most statements: no variable in any argument
+            continue
         for text in _script_args(node):
             if "$" not in text:  # most words: no search started
                 continue
