@@ -16,7 +16,7 @@ as written; routing.pcre reads their escapes as nginx does.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from ..reading.tree import Node, walk
@@ -36,7 +36,12 @@ class RegexSite(NamedTuple):
 
 
 def regex_sites(root: Node) -> Iterator[RegexSite]:
-    for node in walk(root):
+    return sites_among(walk(root))
+
+
+def sites_among(statements: Iterable[Node]) -> Iterator[RegexSite]:
+    """The sites of these statements, in their order."""
+    for node in statements:
         if node.context is None or node.name in _SITE_STATEMENTS:
             yield from _sites(node)
 

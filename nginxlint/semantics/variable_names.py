@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from importlib import resources
 
@@ -34,7 +34,7 @@ from .directive_names import distance, near, suggestion
 from .directives import added_after
 from .effective import parse_version
 from .placement import Rejection
-from .regex_sites import regex_sites
+from .regex_sites import sites_among
 from .variables import VARIABLE
 
 _STREAM_CONTEXTS = frozenset({"stream", "stream-server", "stream-upstream"})
@@ -88,24 +88,29 @@ def subsystem(node: Node) -> str | None:
     return None if context in (None, "main", "events", "mail", "mail-server") else "http"
 
 
-def judgeable(root: Node) -> bool:
-    """A whole configuration made of stock modules only (see the module doc)."""
+def judgeable(root: Node, statements: Sequence[Node]) -> bool:
+    """A whole configuration made of stock modules only (see the module doc);
+    `statements`: every statement of `root`."""
     if root.inner != "main":
         return False
-    for node in walk(root):
-        if node.context is None:
-            continue
-        if node.name == "load_module" and os.path.basename(node.args[0] if node.args else "") not in STOCK_MODULE_FILES:
-            return False
-        if not directives.is_known(node.name) and suggestion(node.name) is None:
-            return False  # a module's directive; a misspelt stock one (SYN005's) is no module
-    return True
+    names = {node.name for node in statements if node.context is not None}  # each name is asked once
+    if "load_module" in names and any(
+            os.path.basename(node.args[0] if node.args else "") not in STOCK_MODULE_FILES
+            for node in statements if node.name == "load_module" and node.context is not None):
+        return False
+    # an unknown name is a module's directive; a misspelt stock one (SYN005's) is no module
+    return all(directives.is_known(name) or suggestion(name) is not None for name in names)
 
 
 def defined_names(root: Node) -> dict[str, set[str]]:
     """subsystem → names the configuration makes: directives and named captures."""
+    return names_made(list(walk(root)))
+
+
+def names_made(statements: Sequence[Node]) -> dict[str, set[str]]:
+    """defined_names of the tree whose every statement is `statements`."""
     made: dict[str, set[str]] = {"http": set(), "stream": set()}
-    for node in walk(root):
+    for node in statements:
         if node.name not in _DEFINERS or not node.args or node.context is None:
             continue  # most statements: asked their name before their subsystem
         where = subsystem(node)
@@ -115,16 +120,16 @@ def defined_names(root: Node) -> dict[str, set[str]]:
             made[where].add(node.args[0].lstrip("$").lower())
         elif node.children is not None:
             made[where].add(node.args[-1].lstrip("$").lower())
-    for site in regex_sites(root):
+    for site in sites_among(statements):
         where = subsystem(site.node)
         if where is not None:
             made[where].update(name.lower() for name in named_captures(site.pattern))
     return made
 
 
-def used_names(root: Node) -> Iterator[tuple[Node, str]]:
-    """Every (statement, variable) nginx compiles, in file order."""
-    for node in walk(root):
+def used_names(statements: Iterable[Node]) -> Iterator[tuple[Node, str]]:
+    """Every (statement, variable) nginx compiles, in the order of `statements`."""
+    for node in statements:
         if "$" not in "".join(node.args):  # most statements: no variable in any argument
             continue
         for text in _script_args(node):
@@ -162,12 +167,13 @@ def _script_args(node: Node) -> tuple[str, ...]:
 def unknown_variables(root: Node, version: str) -> Iterator[Rejection]:
     """Each statement's variables nginx `version` would not know, with a
     likely meant name or the release that added it."""
-    if not judgeable(root):
+    statements = list(walk(root))  # three passes below: the tree is walked once
+    if not judgeable(root, statements):
         return
-    made = defined_names(root)
+    made = names_made(statements)
     release = parse_version(version)
     seen: set[tuple[int, str]] = set()
-    for node, name in used_names(root):
+    for node, name in used_names(statements):
         where = subsystem(node)
         lowered = name.lower()
         if where is None or (id(node), lowered) in seen or lowered in made[where]:
