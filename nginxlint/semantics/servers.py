@@ -136,12 +136,17 @@ class ServerFacts:
         return setting is not None and setting.value.lower() == "on"
 
 
+_MODIFIER_STARTS = frozenset("^~=@")  # the first character of each glued modifier
+
+
 def location_path(block: Node) -> tuple[str, str]:
     """(modifier, path) of a location; glued forms like `=/x` and `~*\\.php$` split."""
     args = block.args
     if len(args) >= 2:
         return args[0], args[1]
     text = args[0] if args else ""
+    if text[:1] not in _MODIFIER_STARTS:  # most locations: a plain prefix, nothing to split
+        return "", text
     for modifier in ("^~", "~*", "~", "=", "@"):
         if text.startswith(modifier):
             return ("@", text) if modifier == "@" else (modifier, text[len(modifier):])
