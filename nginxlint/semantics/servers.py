@@ -68,6 +68,7 @@ class ServerFacts:
         # have one default in every nginx version: any version answers alike.
         self.effective = Effective(VERSION_INDEPENDENT)
         self._listens: dict[Node, tuple[Listen, ...]] = {}
+        self._tls: dict[Node, bool] = {}  # server -> is_tls(server)
         self.servers = http_servers(roots)
         self._members = frozenset(self.servers)
         self.by_socket: dict[str, list[tuple[Node, Listen]]] = {}
@@ -108,7 +109,14 @@ class ServerFacts:
         `ssl on` and QUIC count, not `listen … ssl`. Such fragments are
         snippets included into servers elsewhere (a listen line plus ssl_*
         settings), and judging them as whole TLS servers reports HSTS and the
-        like against a snippet; this keeps what nginxlint always did there."""
+        like against a snippet; this keeps what nginxlint always did there.
+        Kept per server: `tls:` selectors ask it of every block."""
+        found = self._tls.get(server)
+        if found is None:
+            found = self._tls[server] = self._speaks_tls(server)
+        return found
+
+    def _speaks_tls(self, server: Node) -> bool:
         listens = self.listens(server)
         if server.inner in STREAM_MAIL_SERVERS:
             return self._stream_mail_tls(server, listens)
