@@ -58,7 +58,7 @@ def listen_conflicts(tree: TreeView) -> list[Failure]:
 def certificates(tree: TreeView) -> list[Failure]:
     if not tree.whole:
         return []
-    return _failures([*missing_certificates(tree.servers, tree.effective), *certificates_without_keys(tree.root, tree.effective)])
+    return _failures([*missing_certificates(tree.servers, tree.effective), *certificates_without_keys(tree.blocks, tree.effective)])
 
 
 def events(tree: TreeView) -> list[Failure]:

@@ -24,10 +24,10 @@ or a certificate may stand in the part not seen.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from ..reading.file_roles import MAIN_BLOCKS
-from ..reading.tree import Node, walk
+from ..reading.tree import Node
 from . import directives
 from .effective import Effective
 from .placement import Rejection
@@ -54,8 +54,10 @@ def _uncertified(servers: ServerFacts, effective: Effective) -> Iterator[Node]:
                 yield server
 
 
-def certificates_without_keys(root: Node, effective: Effective) -> Iterator[Rejection]:
-    for server in walk(root):
+def certificates_without_keys(blocks: Iterable[Node], effective: Effective) -> Iterator[Rejection]:
+    """`blocks`: every block of the tree, in file order: the servers are
+    read from the http blocks' lines, not looked for in the whole tree."""
+    for server in (line for block in blocks if block.inner == "http" for line in block.children):
         if server.name != "server" or server.context != "http":
             continue
         certificates = effective.get(server, "ssl_certificate")
