@@ -94,7 +94,10 @@ class AnyOf:
     branches: tuple[All, ...]
 
     def holds(self, block: Node, scope: Scope) -> bool:
-        return any(branch.holds(block, scope) for branch in self.branches)
+        for branch in self.branches:  # noqa: SIM110 (a loop, as in All.holds)
+            if branch.holds(block, scope):
+                return True
+        return False
 
 
 @dataclass(frozen=True)
