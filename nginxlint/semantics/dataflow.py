@@ -87,9 +87,15 @@ class DataFlow:
         for match in VARIABLE.finditer(value):
             options = self._variable(match, at, following)
             literal = (value[pos:match.start()],) if match.start() > pos else ()
-            ways = [way + literal + option for way, option in itertools.islice(itertools.product(ways, options), _MAX_WAYS)]
+            if ways == [()]:  # the first variable: each of its options starts a way (most values have one)
+                ways = [literal + option for option in options[:_MAX_WAYS]]
+            else:
+                ways = [way + literal + option
+                        for way, option in itertools.islice(itertools.product(ways, options), _MAX_WAYS)]
             pos = match.end()
-        tail = (value[pos:],) if pos < len(value) else ()
+        if pos == len(value):
+            return ways
+        tail = (value[pos:],)
         return [way + tail for way in ways]
 
     def _variable(self, match: re.Match, at: Node, following: tuple[str, ...]) -> list[Way]:
