@@ -104,11 +104,7 @@ def judgeable(root: Node, statements: Sequence[Node]) -> bool:
 
 def defined_names(root: Node) -> dict[str, set[str]]:
     """subsystem → names the configuration makes: directives and named captures."""
-    return names_made(list(walk(root)))
-
-
-def names_made(statements: Sequence[Node]) -> dict[str, set[str]]:
-    """defined_names of the tree whose every statement is `statements`."""
+    statements = list(walk(root))  # two passes below: the tree is walked once
     made: dict[str, set[str]] = {"http": set(), "stream": set()}
     for node in statements:
         if node.name not in _DEFINERS or not node.args or node.context is None:
@@ -167,10 +163,10 @@ def _script_args(node: Node) -> tuple[str, ...]:
 def unknown_variables(root: Node, version: str) -> Iterator[Rejection]:
     """Each statement's variables nginx `version` would not know, with a
     likely meant name or the release that added it."""
-    statements = list(walk(root))  # three passes below: the tree is walked once
+    statements = list(walk(root))  # judgeable's pass and used_names': the tree is walked once
     if not judgeable(root, statements):
         return
-    made = names_made(statements)
+    made = defined_names(root)
     release = parse_version(version)
     seen: set[tuple[int, str]] = set()
     for node, name in used_names(statements):
