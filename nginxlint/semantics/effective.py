@@ -219,11 +219,12 @@ class Effective:
         """Entries an outer level sets that `block`'s own list silently
         replaces (§2.3); none when add_header_inherit keeps or drops them
         on purpose."""
-        group = self._groups.get(directive, directive)
-        own = self.own(block, group)
+        own = self.own(block, self._groups.get(directive, directive))
+        if not own:
+            return []  # most blocks: nothing of their own replaces what they inherit
         parent = self.parent_level(block)
         switch = self._switches.get(directive)
-        if not own or parent is None or (switch and self.get(block, switch).value.lower() != "on"):
+        if parent is None or (switch and self.get(block, switch).value.lower() != "on"):
             return []
         inherited = self.get(parent, directive)
         if inherited is None or inherited.is_default:
