@@ -38,8 +38,8 @@ def check(tree: TreeView) -> list[Failure]:
     failures = []
     for node in tree.statements(*SINKS):
         value = _header_value(node)
-        if value is None:
-            continue
+        if value is None or "$" not in value:
+            continue  # no variable: literal text only, nothing to follow
         tainted = [_shown(part) for way in tree.flow.expand(value, node) for part in way if _can_split(part)]
         if tainted:
             fields = {"directive": node.name, "actual": ", ".join(dict.fromkeys(tainted)), "origin": node.where()}

@@ -17,8 +17,17 @@ from .written import fields
 
 
 def check(tree: TreeView) -> list[Failure]:
-    return [Failure(node, fields(node), None) for node in tree.statements("location", "if")
-            if (regex := _regex(node)) is not None and has_nested_repeat(regex)]
+    judged: dict[str, bool] = {}  # a tree repeats its regexes (sites made from one template): each is read once
+    failures = []
+    for node in tree.statements("location", "if"):
+        regex = _regex(node)
+        if regex is None:
+            continue
+        if regex not in judged:
+            judged[regex] = has_nested_repeat(regex)
+        if judged[regex]:
+            failures.append(Failure(node, fields(node), None))
+    return failures
 
 
 def _regex(node: Node) -> str | None:

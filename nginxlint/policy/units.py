@@ -188,7 +188,7 @@ def _summary(unit: Node) -> Summary:
     own = (unit.name, unit.args, tuple((c.name, c.args) for c in unit.children if c.children is None))
     maps = tuple((m.args, tuple((e.name, e.args) for e in m.children or ()))
                  for m in walk(unit) if m.name == "map")
-    return own, tuple(sorted(defined_names(unit)["http"])), maps, stock_only(unit)
+    return own, tuple(sorted(defined_names(unit)["http"])), maps, stock_only(list(walk(unit)))
 
 
 def _outside(config: Config, units: Collection[Node]) -> str:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..reading.tree import Node
@@ -72,6 +73,8 @@ class DataFlow:
     def __init__(self, maps: MapIndex):
         self._maps = maps
         self._sets: dict[Node, dict[str, list[Node]]] = {}  # server or location -> variable -> its set lines
+        # block -> matched_before(block)
+        self._regexes: dict[Node | None, tuple[tuple[str, str], ...]] = {}
 
     def expand(self, value: str, at: Node) -> list[Way]:
         """Each way nginx can build `value` written at statement `at` (at most
@@ -84,9 +87,15 @@ class DataFlow:
         for match in VARIABLE.finditer(value):
             options = self._variable(match, at, following)
             literal = (value[pos:match.start()],) if match.start() > pos else ()
-            ways = [way + literal + option for way, option in itertools.islice(itertools.product(ways, options), _MAX_WAYS)]
+            if ways == [()]:  # the first variable: each of its options starts a way (most values have one)
+                ways = [literal + option for option in options[:_MAX_WAYS]]
+            else:
+                ways = [way + literal + option
+                        for way, option in itertools.islice(itertools.product(ways, options), _MAX_WAYS)]
             pos = match.end()
-        tail = (value[pos:],) if pos < len(value) else ()
+        if pos == len(value):
+            return ways
+        tail = (value[pos:],)
         return [way + tail for way in ways]
 
     def _variable(self, match: re.Match, at: Node, following: tuple[str, ...]) -> list[Way]:
@@ -100,7 +109,7 @@ class DataFlow:
         sets = self._set_lines(at, name)
         if sets:
             return [way for line in sets for way in self._expand(line.args[1], line, following + (name,))]
-        named = _named_capture(at, name)
+        named = self._named_capture(at, name)
         if named is not None:
             return [(named,)]
         block = self._maps.get(name)
@@ -110,8 +119,11 @@ class DataFlow:
 
     def _set_lines(self, at: Node, name: str) -> list[Node]:
         """The `set $name` lines nginx can run before `at` (module doc)."""
-        blocks = [b for b in (at.server, at.location) if b is not None]
-        return [line for block in blocks for line in self._block_sets(block).get(name, ())]
+        lines: list[Node] = []
+        for block in (at.server, at.location):
+            if block is not None:
+                lines += self._block_sets(block).get(name, ())
+        return lines
 
     def _block_sets(self, block: Node) -> dict[str, list[Node]]:
         index = self._sets.get(block)
@@ -123,6 +135,24 @@ class DataFlow:
                         index.setdefault(line.args[0].lstrip("$").lower(), []).append(line)
             self._sets[block] = index
         return index
+
+    def _named_capture(self, at: Node, name: str) -> Capture | None:
+        """The named group `name` of a regex matched before `at`: a rewrite's own,
+        an enclosing `if` or location, or the server's server_name."""
+        if at.name == "rewrite" and at.args and (ref := _group_named(at.args[0], name)) is not None:
+            return Capture(at.args[0], ref, "$uri", False)
+        for regex, subject in self._matched_before(at.parent):
+            if (ref := _group_named(regex, name)) is not None:
+                return Capture(regex, ref, subject, False)
+        return None
+
+    def _matched_before(self, block: Node | None) -> tuple[tuple[str, str], ...]:
+        """matched_before(block), found once per block: every variable of
+        every statement in it asks, and most blocks have none to offer."""
+        found = self._regexes.get(block)
+        if found is None:
+            found = self._regexes[block] = tuple(matched_before(block))
+        return found
 
     def _map_results(self, block: Node, following: tuple[str, ...]) -> list[Way]:
         """Every result of a map: a result after a regex key may use its captures."""
@@ -156,25 +186,23 @@ def capture_source(at: Node) -> tuple[str | None, str]:
     return None, "$uri"
 
 
-def _named_capture(at: Node, name: str) -> Capture | None:
-    """The named group `name` of a regex matched before `at`: a rewrite's own,
-    an enclosing `if` or location, or the server's server_name."""
-    if at.name == "rewrite" and at.args and (ref := _group_named(at.args[0], name)) is not None:
-        return Capture(at.args[0], ref, "$uri", False)
-    for block in at.ancestors():
-        if block.name == "if" and len(block.args) == 3 and block.args[1] in _IF_REGEX:
-            regex, subject = block.args[2], block.args[0]
-        elif block.inner == "location" and location_path(block)[0] in ("~", "~*"):
-            regex, subject = location_path(block)[1], "$uri"
-        else:
-            continue
-        if (ref := _group_named(regex, name)) is not None:
-            return Capture(regex, ref, subject, False)
-    for line in (at.server.children if at.server is not None else ()):
-        for server_name in (a[1:] for a in line.args if a.startswith("~")) if line.name == "server_name" else ():
-            if (ref := _group_named(server_name, name)) is not None:
-                return Capture(server_name, ref, "$host", False)
-    return None
+def matched_before(block: Node | None) -> Iterator[tuple[str, str]]:
+    """(regex, subject) of each regex nginx has matched when a statement of
+    `block` runs, innermost first: the enclosing `if`s with a regex operator
+    and `~`/`~*` locations, then the server's `~` server names."""
+    if block is None:
+        return
+    for level in (block, *block.ancestors()):
+        if level.name == "if" and len(level.args) == 3 and level.args[1] in _IF_REGEX:
+            yield level.args[2], level.args[0]
+        elif level.inner == "location":
+            modifier, path = location_path(level)
+            if modifier in ("~", "~*"):
+                yield path, "$uri"
+    server = block if block.inner == "server" else block.server  # the statement's server (Node.adopt)
+    for line in server.children if server is not None else ():
+        if line.name == "server_name":
+            yield from ((name[1:], "$host") for name in line.args if name.startswith("~"))
 
 
 def _group_named(regex: str, name: str) -> str | None:

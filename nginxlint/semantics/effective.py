@@ -105,6 +105,7 @@ class Effective:
         self._default_headers = _by_version(rules["default_proxy_headers"], version_tuple)
         self._own: dict[int, dict[str, list[Node]]] = {}
         self._memo: dict[tuple[int, str], object] = {}  # (block, directive) -> Setting, None or headers
+        self._header_lists: dict[tuple[str, tuple[Node, ...]], tuple[Header, ...]] = {}  # (directive, lines) -> headers
 
     def default_names(self) -> list[str]:
         """Directives with a built-in default in the target version. One the
@@ -218,11 +219,12 @@ class Effective:
         """Entries an outer level sets that `block`'s own list silently
         replaces (§2.3); none when add_header_inherit keeps or drops them
         on purpose."""
-        group = self._groups.get(directive, directive)
-        own = self.own(block, group)
+        own = self.own(block, self._groups.get(directive, directive))
+        if not own:
+            return []  # most blocks: nothing of their own replaces what they inherit
         parent = self.parent_level(block)
         switch = self._switches.get(directive)
-        if not own or parent is None or (switch and self.get(block, switch).value.lower() != "on"):
+        if parent is None or (switch and self.get(block, switch).value.lower() != "on"):
             return []
         inherited = self.get(parent, directive)
         if inherited is None or inherited.is_default:
@@ -239,11 +241,19 @@ class Effective:
         key = (id(block), "headers:" + directive)
         if key not in self._memo:
             setting = self.get(block, directive)
-            nodes = setting.nodes if setting else ()
+            self._memo[key] = self._header_list(directive, setting.nodes if setting else ())
+        return self._memo[key]
+
+    def _header_list(self, directive: str, nodes: tuple[Node, ...]) -> tuple[Header, ...]:
+        """headers() of the lines `nodes`: built once per list of lines, as
+        every location that writes none of its own inherits its server's."""
+        key = (directive, nodes)
+        found = self._header_lists.get(key)
+        if found is None:
             result = [Header(n.args[0], n.args[1], n) for n in nodes if len(n.args) >= 2]
             if directive == "proxy_set_header":
                 named = {h.name.lower() for h in result}
                 result += [Header(name, value, None) for name, value in self._default_headers.items()
                            if name.lower() not in named]
-            self._memo[key] = tuple(result)
-        return self._memo[key]
+            found = self._header_lists[key] = tuple(result)
+        return found

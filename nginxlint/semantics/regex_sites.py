@@ -16,7 +16,7 @@ as written; routing.pcre reads their escapes as nginx does.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from ..reading.tree import Node, walk
@@ -24,6 +24,9 @@ from ..routing.pcre import server_name_caseless
 from .servers import location_path
 
 _IF_OPERATORS = {"~": False, "!~": False, "~*": True, "!~*": True}
+# The statements that can hold a site (map keys aside): most of a tree is
+# none of them, and is passed over without a generator started for it.
+_SITE_STATEMENTS = frozenset({"location", "server_name", "if", "rewrite"})
 
 
 class RegexSite(NamedTuple):
@@ -33,8 +36,14 @@ class RegexSite(NamedTuple):
 
 
 def regex_sites(root: Node) -> Iterator[RegexSite]:
-    for node in walk(root):
-        yield from _sites(node)
+    return sites_among(walk(root))
+
+
+def sites_among(statements: Iterable[Node]) -> Iterator[RegexSite]:
+    """The sites of these statements, in their order."""
+    for node in statements:
+        if node.context is None or node.name in _SITE_STATEMENTS:
+            yield from _sites(node)
 
 
 def _sites(node: Node) -> Iterator[RegexSite]:

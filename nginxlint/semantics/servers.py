@@ -69,6 +69,7 @@ class ServerFacts:
         # have one default in every nginx version: any version answers alike.
         self.effective = Effective(VERSION_INDEPENDENT)
         self._listens: dict[Node, tuple[Listen, ...]] = {}
+        self._tls: dict[Node, bool] = {}  # server -> is_tls(server)
         self.servers = http_servers(roots)
         self._members = frozenset(self.servers)
         self.by_socket: dict[str, list[tuple[Node, Listen]]] = {}
@@ -109,7 +110,14 @@ class ServerFacts:
         `ssl on` and QUIC count, not `listen … ssl`. Such fragments are
         snippets included into servers elsewhere (a listen line plus ssl_*
         settings), and judging them as whole TLS servers reports HSTS and the
-        like against a snippet; this keeps what nginxlint always did there."""
+        like against a snippet; this keeps what nginxlint always did there.
+        Kept per server: `tls:` selectors ask it of every block."""
+        found = self._tls.get(server)
+        if found is None:
+            found = self._tls[server] = self._speaks_tls(server)
+        return found
+
+    def _speaks_tls(self, server: Node) -> bool:
         listens = self.listens(server)
         if server.inner in STREAM_MAIL_SERVERS:
             return self._stream_mail_tls(server, listens)
@@ -137,12 +145,17 @@ class ServerFacts:
         return setting is not None and setting.value.lower() == "on"
 
 
+_MODIFIER_STARTS = frozenset("^~=@")  # the first character of each glued modifier
+
+
 def location_path(block: Node) -> tuple[str, str]:
     """(modifier, path) of a location; glued forms like `=/x` and `~*\\.php$` split."""
     args = block.args
     if len(args) >= 2:
         return args[0], args[1]
     text = args[0] if args else ""
+    if text[:1] not in _MODIFIER_STARTS:  # most locations: a plain prefix, nothing to split
+        return "", text
     for modifier in ("^~", "~*", "~", "=", "@"):
         if text.startswith(modifier):
             return ("@", text) if modifier == "@" else (modifier, text[len(modifier):])

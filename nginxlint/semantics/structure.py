@@ -19,9 +19,10 @@ _URI_PART = re.compile(r"^[a-z]+://[^/]+/")
 
 
 def check_structure(root: Node) -> Iterator[Rejection]:
+    slots: dict[tuple[str, str], str | None] = {}  # _slot's answers: a tree repeats few (name, context) pairs
     for block in itertools.chain((root,), walk(root)):
         if block.children and block.inner is not None:
-            yield from _duplicates(block)
+            yield from _duplicates(block, slots)
             if block.inner in ("server", "location"):
                 yield from _locations(block)
         if block.name == "proxy_pass" and block.args and _has_uri_part(block.args[0]) and _no_uri_allowed(block):
@@ -30,19 +31,31 @@ def check_structure(root: Node) -> Iterator[Rejection]:
                                         '"limit_except" block')
 
 
-def _duplicates(block: Node) -> Iterator[Rejection]:
+def _duplicates(block: Node, slots: dict[tuple[str, str], str | None]) -> Iterator[Rejection]:
     filled: dict[str, str] = {}  # slot -> the directive that filled it first
     for child in block.children:
-        spec = directives.spec_for(child.name, block.inner)
-        handler = spec.set_handler if spec is not None else None
-        if child.name in directives.UPSTREAM_HANDLERS or handler in directives.SINGLE_SLOTS or handler in directives.REPEAT_REFUSED:
-            slot = directives.SHARED_SLOT.get(child.name, child.name)
+        key = (child.name, block.inner)
+        if key not in slots:
+            slots[key] = _slot(*key)
+        slot = slots[key]
+        if slot is not None:
             first = filled.get(slot)
             if first is None:
                 filled[slot] = child.name
             else:
                 yield Rejection(child, f'"{child.name}" directive is duplicate'
                                 + ("" if first == child.name else f', "{first}" directive was specified earlier'))
+
+
+def _slot(name: str, context: str) -> str | None:
+    """The field a `name` line fills in a `context` block, which a second
+    line of it (or of a directive sharing the field) finds taken; None for
+    a directive that may be repeated."""
+    spec = directives.spec_for(name, context)
+    handler = spec.set_handler if spec is not None else None
+    if name in directives.UPSTREAM_HANDLERS or handler in directives.SINGLE_SLOTS or handler in directives.REPEAT_REFUSED:
+        return directives.SHARED_SLOT.get(name, name)
+    return None
 
 
 def _locations(block: Node) -> Iterator[Rejection]:

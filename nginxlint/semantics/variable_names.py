@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -35,7 +35,7 @@ from .directive_names import distance, near, suggestion
 from .directives import added_after
 from .effective import parse_version
 from .placement import Rejection
-from .regex_sites import regex_sites
+from .regex_sites import sites_among
 from .variables import VARIABLE
 
 _STREAM_CONTEXTS = frozenset({"stream", "stream-server", "stream-upstream"})
@@ -43,6 +43,7 @@ _STREAM_CONTEXTS = frozenset({"stream", "stream-server", "stream-upstream"})
 # last argument for map, geo and split_clients).
 _DEFINES_FIRST = frozenset({"set", "perl_set", "js_set", "js_var", "auth_request_set"})
 _DEFINES_LAST = frozenset({"map", "geo", "split_clients"})
+_DEFINERS = _DEFINES_FIRST | _DEFINES_LAST
 # Arguments nginx never compiles as a script: regexes (their `$` is an
 # anchor), code, file names read at startup, server names.
 _NOT_SCRIPTS = frozenset({"location", "server_name", "perl", "perl_set", "perl_modules", "perl_require", "include",
@@ -88,22 +89,22 @@ def subsystem(node: Node) -> str | None:
     return None if context in (None, "main", "events", "mail", "mail-server") else "http"
 
 
-def judgeable(root: Node) -> bool:
-    """A whole configuration made of stock modules only (see the module doc)."""
-    return root.inner == "main" and stock_only(root)
+def judgeable(root: Node, statements: Sequence[Node]) -> bool:
+    """A whole configuration made of stock modules only (see the module doc);
+    `statements`: every statement of `root`."""
+    return root.inner == "main" and stock_only(statements)
 
 
-def stock_only(block: Node) -> bool:
-    """Every directive below `block` is a stock module's (a load_module of
-    a stock module file included): none could make a variable unseen."""
-    for node in walk(block):
-        if node.context is None:
-            continue
-        if node.name == "load_module" and os.path.basename(node.args[0] if node.args else "") not in STOCK_MODULE_FILES:
-            return False
-        if not directives.is_known(node.name) and suggestion(node.name) is None:
-            return False  # a module's directive; a misspelt stock one (SYN005's) is no module
-    return True
+def stock_only(statements: Sequence[Node]) -> bool:
+    """Every directive of `statements` is a stock module's (a load_module
+    of a stock module file included): none could make a variable unseen."""
+    names = {node.name for node in statements if node.context is not None}  # each name is asked once
+    if "load_module" in names and any(
+            os.path.basename(node.args[0] if node.args else "") not in STOCK_MODULE_FILES
+            for node in statements if node.name == "load_module" and node.context is not None):
+        return False
+    # an unknown name is a module's directive; a misspelt stock one (SYN005's) is no module
+    return all(directives.is_known(name) or suggestion(name) is not None for name in names)
 
 
 @dataclass(frozen=True)
@@ -118,25 +119,30 @@ class Elsewhere:
 
 def defined_names(root: Node) -> dict[str, set[str]]:
     """subsystem → names the configuration makes: directives and named captures."""
+    statements = list(walk(root))  # two passes below: the tree is walked once
     made: dict[str, set[str]] = {"http": set(), "stream": set()}
-    for node in walk(root):
+    for node in statements:
+        if node.name not in _DEFINERS or not node.args or node.context is None:
+            continue  # most statements: asked their name before their subsystem
         where = subsystem(node)
-        if where is None or node.context is None:
+        if where is None:
             continue
-        if node.name in _DEFINES_FIRST and node.args:
+        if node.name in _DEFINES_FIRST:
             made[where].add(node.args[0].lstrip("$").lower())
-        elif node.name in _DEFINES_LAST and node.children is not None and node.args:
+        elif node.children is not None:
             made[where].add(node.args[-1].lstrip("$").lower())
-    for site in regex_sites(root):
+    for site in sites_among(statements):
         where = subsystem(site.node)
         if where is not None:
             made[where].update(name.lower() for name in named_captures(site.pattern))
     return made
 
 
-def used_names(root: Node) -> Iterator[tuple[Node, str]]:
-    """Every (statement, variable) nginx compiles, in file order."""
-    for node in walk(root):
+def used_names(statements: Iterable[Node]) -> Iterator[tuple[Node, str]]:
+    """Every (statement, variable) nginx compiles, in the order of `statements`."""
+    for node in statements:
+        if "$" not in "".join(node.args):  # most statements: no variable in any argument
+            continue
         for text in _script_args(node):
             if "$" not in text:  # most words: no search started
                 continue
@@ -173,14 +179,15 @@ def unknown_variables(root: Node, version: str, elsewhere: Elsewhere | None = No
     """Each statement's variables nginx `version` would not know, with a
     likely meant name or the release that added it. `elsewhere`: what
     servers of the configuration left out of `root` contribute."""
-    if not judgeable(root) or (elsewhere is not None and not elsewhere.stock_only):
+    statements = list(walk(root))  # judgeable's pass and used_names': the tree is walked once
+    if not judgeable(root, statements) or (elsewhere is not None and not elsewhere.stock_only):
         return
     made = defined_names(root)
     if elsewhere is not None:
         made["http"] |= elsewhere.names
     release = parse_version(version)
     seen: set[tuple[int, str]] = set()
-    for node, name in used_names(root):
+    for node, name in used_names(statements):
         where = subsystem(node)
         lowered = name.lower()
         if where is None or (id(node), lowered) in seen or lowered in made[where]:

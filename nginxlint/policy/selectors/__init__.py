@@ -102,7 +102,10 @@ class AnyOf:
     branches: tuple[All, ...]
 
     def holds(self, block: Node, scope: Scope) -> bool:
-        return any(branch.holds(block, scope) for branch in self.branches)
+        for branch in self.branches:  # noqa: SIM110 (a loop, as in All.holds)
+            if branch.holds(block, scope):
+                return True
+        return False
 
 
 @dataclass(frozen=True)
@@ -127,10 +130,17 @@ COMPANIONS = {companion: cls.key for cls in KEYS.values() for companion in getat
 
 @dataclass(frozen=True)
 class Blocks:
-    """No `directive:` or `serves:`: every block the conditions accept."""
+    """No `directive:` or `serves:`: every block the conditions accept.
+    `kinds`: the selector's `kind:` (a condition too), which passes over
+    most of the tree's blocks without asking the conditions of each."""
+
+    kinds: frozenset[str] | None = None
 
     def targets(self, matches: Callable[[Node, Scope], bool], scope: Scope) -> list[Node]:
-        return [b for b in scope.blocks if matches(b, scope)]
+        kinds = self.kinds
+        if kinds is None:
+            return [b for b in scope.blocks if matches(b, scope)]
+        return [b for b in scope.blocks if b.inner in kinds and matches(b, scope)]
 
     def at_levels(self, matches: Callable[[Node, Scope], bool], levels: tuple[Node, ...], scope: Scope) -> list[Node]:
         """targets(), among `levels` themselves."""
@@ -192,7 +202,8 @@ def compile_selector(select: object, compiler: Compiler) -> Selector | None:
         compiler.errors.append(compiler.error(select.line, "select needs a kind (" + ", ".join(KINDS) + "), a directive or serves"))
     if len(compiler.errors) > before:
         return None
-    return Selector(sources[0] if sources else Blocks(), All(tuple(conditions)), select.line)
+    kinds = next((c.kinds for c in conditions if isinstance(c, Kind)), None)
+    return Selector(sources[0] if sources else Blocks(kinds), All(tuple(conditions)), select.line)
 
 
 def _conditions(select: Map, compiler: Compiler, inside_not: bool, inside: str = "not") -> list[Condition]:
