@@ -96,7 +96,7 @@ def lint(config: Config, policies: PolicySet, version: str,
     units = Units(config, memo.earlier if memo is not None else None, keeping=memo is not None)
     position = {rule.id: index for index, rule in enumerate(policies.rules)}
     rules = {rule.id: rule for rule in policies.rules}
-    judged: list[tuple[tuple[int, int, int], _Placed]] = []  # ((tree, rule, unit), verdict): one order for every run
+    judged: list[tuple[tuple[int, int, int], _Placed]] = []  # ((tree, rule, place), verdict): one order for every run
     trees = {id(root): index for index, root in enumerate(config.roots)}
     fresh: dict[Node, list[Record]] = {}
     for v in verdicts(config, policies, version, wanted, declared_directives, units):
@@ -104,11 +104,11 @@ def lint(config: Config, policies: PolicySet, version: str,
         if not units.linted(unit):
             continue  # a reused server reached from another (duplicate names, sockets): its verdicts stand
         one = _place(v.rule, v.failure, v.target, v.scope, policies)
-        judged.append(((trees[id(v.scope.root)], position[v.rule.id], units.ordinal.get(unit, -1)), one))
+        judged.append(((trees[id(v.scope.root)], position[v.rule.id], units.place(v.target)), one))
         if unit is not None and units.keeping:
             fresh.setdefault(unit, []).append(one.stored())
     for unit, records in units.reused.items():
-        where = (units.tree[unit], units.ordinal[unit])
+        where = (units.tree[unit], units.place(unit))
         judged.extend(((where[0], position[r[0]], where[1]), _Placed.restored(r, rules)) for r in records)
     judged.sort(key=lambda pair: pair[0])
     placed.extend(one for _, one in judged)

@@ -70,6 +70,7 @@ class Units:
     def __init__(self, config: Config, earlier: Kept | None, keeping: bool):
         self.tree = {unit: index for index, root in enumerate(config.roots) for unit in _units(root)}
         self.ordinal = {unit: index for index, unit in enumerate(self.tree)}  # in configuration order
+        self._places = {block: index for index, block in enumerate(b for root in config.roots for b in _placed(root))}
         self.keeping = keeping
         self._roots = config.roots
         self.context: tuple = ()
@@ -118,6 +119,15 @@ class Units:
         it, sees every unit only outside `pruned`."""
         return tuple(dict.fromkeys((root, *http_blocks(root))))
 
+    def place(self, node: Node) -> int:
+        """Where `node` stands in configuration order, to the block written at
+        its tree's top level or in an http block that holds it (units among
+        the rest): verdicts merged from two runs are put in the order one
+        run's come in. -1 for a root."""
+        while node is not None and node not in self._places:
+            node = node.parent
+        return -1 if node is None else self._places[node]
+
     def unit_of(self, node: Node) -> Node | None:
         """The unit `node` is in (or is); None outside every unit."""
         if node.server is not None:
@@ -154,6 +164,14 @@ class Units:
                 verdicts = self.reused[unit] if unit in self.reused else tuple(records.get(unit, ()))
                 kept.units[key] = (self.summaries[unit], verdicts)
         return kept
+
+
+def _placed(root: Node) -> Iterator[Node]:
+    """The blocks written at the top of a tree and in its http blocks, in configuration order."""
+    for top in root.children or ():
+        yield top
+        if top.inner == "http" and root.inner != "http":
+            yield from top.children or ()
 
 
 def _units(root: Node) -> list[Node]:

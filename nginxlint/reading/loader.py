@@ -132,7 +132,11 @@ def display_path(path: str) -> str:
     """Paths under the working directory are shown relative to it; bytes of
     a file name that are not UTF-8 are shown as \\xNN escapes, so reports
     stay valid UTF-8."""
-    if os.path.isabs(path):
+    if os.path.isabs(path) and path.startswith("//"):  # normpath keeps a leading "//" (POSIX), relpath does not
+        rel = os.path.relpath(path)
+        if not rel.startswith(".."):
+            path = rel
+    elif os.path.isabs(path):
         # What os.path.relpath(path) gives when it does not climb out with
         # "..", without its per-call splitting (a call per file and include site).
         path, here = os.path.normpath(path), os.getcwd().rstrip(os.sep)
@@ -418,6 +422,17 @@ class Loader:
                 cycle = " -> ".join(display_path(p) for p in chain + (target.path,))
                 self._missing(block, Problem("INC002", file, stmt.line, f"include cycle: {cycle}"))
                 continue
+            # A file is read at its turn, but what opening it tells is told here, in the
+            # order of the include's targets (as when every target was read at once): a
+            # file that cannot be read is INC001 at this include, and the first link to a
+            # file is the one findings in it name.
+            first = target.path not in self._read_once and target.path not in self._repeated
+            if first and not (self.probe.kind(target.path) == REGULAR and self.probe.readable(target.path)):
+                if self._open(target, target.link or target.path, site)[1] is None:
+                    self._missing(block, None)
+                    continue
+            elif first and target.link is not None:
+                self.config.links.setdefault(display_path(target.path), display_path(target.link))
             included.append(_Pending(target, site))
         return included
 

@@ -11,7 +11,7 @@ import marshal
 import os
 import stat
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from .param_length import too_long_parameters
 from .parser import ParsedFile, SyntaxProblem, flatten, parse_text, unflatten
@@ -75,14 +75,35 @@ def fingerprint(path: str) -> str:
 
 def _read_bytes(path: str) -> bytes | str:
     """The file's bytes, or why nginxlint does not read it."""
+    handle = _opened(path)
+    if isinstance(handle, str):
+        return handle
+    with handle:
+        try:
+            return handle.read()
+        except OSError as exc:
+            return os_reason(exc, path)
+
+
+def unreadable(path: str) -> str | None:
+    """Why nginxlint would not read the file (as reading it would say), found
+    by opening it without reading; None when it would read it."""
+    handle = _opened(path)
+    if isinstance(handle, str):
+        return handle
+    handle.close()
+    return None
+
+
+def _opened(path: str) -> BinaryIO | str:
+    """The regular file open for reading, or why nginxlint does not read it."""
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
             return not_regular(info.st_mode)
         if info.st_size > MAX_FILE_BYTES:
             return f"is {info.st_size / 2**20:.1f} MiB; nginxlint reads files up to {MAX_FILE_BYTES // 2**20} MiB"
-        with open(path, "rb") as handle:
-            return handle.read()
+        return open(path, "rb")  # noqa: SIM115 - the caller closes it
     except OSError as exc:
         return os_reason(exc, path)
 

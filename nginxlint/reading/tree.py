@@ -1,7 +1,7 @@
 """The configuration tree every later stage reads.
 
-The parser's statements are shared between include sites (a file included
-twice is parsed once), so they carry no parent; the loader builds these nodes
+The parser's statements may be shared between include sites (a file included
+at several sites is kept once read twice), so they carry no parent; the loader builds these nodes
 from them, one per directive per include site, each knowing its real file and
 line, the nginx context it sits in, and its parent block.
 """
