@@ -130,6 +130,19 @@ def test_one_line_block_gets_its_statement_before_the_brace(tmp_path):
     assert fixed == text.replace(b"upgrade; }", b"upgrade; proxy_http_version 1.1; }")
 
 
+def test_diffs_of_several_files_come_in_path_order(tmp_path):
+    """The same fixes print the same diff at every run (they were in the
+    order of a set of paths, which changes with Python's hash seed)."""
+    (tmp_path / "sites").mkdir()
+    (tmp_path / "nginx.conf").write_text("events {}\nhttp {\n    include sites/*.conf;\n}\n")
+    for name in ("b", "c", "a", "d"):
+        (tmp_path / "sites" / f"{name}.conf").write_text(
+            f"server {{\n    listen 80;\n    server_name {name}.example;\n    location / {{\n        proxy_read_timout 60s;\n    }}\n}}\n")
+    code, out, err = run_cli_here(["fix", "--no-nginx", "nginx.conf"], tmp_path)
+    headers = [line for line in out.splitlines() if line.startswith("--- ")]
+    assert headers == [f"--- a/sites/{name}.conf" for name in "abcd"], out + err
+
+
 def test_misspelt_directive_is_renamed(tmp_path):
     text = b"server {\n    listen 80;\n    location / {\n        proxy_read_timout 60s;  # typo\n    }\n}\n"
     assert fix_text(tmp_path, text) == text.replace(b"timout", b"timeout")

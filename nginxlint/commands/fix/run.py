@@ -127,7 +127,7 @@ def _try(batch: list[Candidate], paths: list[str], options: CheckOptions, polici
     or None and why not."""
     fixed = dict(outcome.fixed)
     try:
-        for file in {file for c in batch for file, _ in c.edits}:
+        for file in dict.fromkeys(file for c in batch for file, _ in c.edits):  # in the batch's order, every run alike
             real = os.path.realpath(file)
             original = _bytes(file, outcome)
             fixed[real] = apply(original, [edit for c in batch for f, edit in c.edits if f == file])

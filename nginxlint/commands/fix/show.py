@@ -8,10 +8,11 @@ from .run import Outcome
 
 
 def unified_diff(outcome: Outcome) -> str:
-    """The diff of every changed file, by the path findings name it. Lines
-    keep their own endings, so a CRLF file shows CRLF lines."""
+    """The diff of every changed file, by the path findings name it, in the
+    order of those paths. Lines keep their own endings, so a CRLF file shows
+    CRLF lines."""
     out = []
-    for real in outcome.changed:
+    for real in sorted(outcome.changed, key=lambda real: outcome.shown.get(real, real)):
         name = outcome.shown.get(real, real)
         before = outcome.original[real].decode("utf-8", "surrogateescape").splitlines(keepends=True)
         after = outcome.fixed[real].decode("utf-8", "surrogateescape").splitlines(keepends=True)
