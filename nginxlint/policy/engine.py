@@ -86,8 +86,10 @@ def lint(config: Config, policies: PolicySet, version: str,
          memo: Memo | None = None) -> list[Finding]:
     """Findings of every rule `wanted` (by id) on the loaded trees, one per
     cause. `declared_directives`: names the project's own modules define.
-    With a `memo`, verdicts on servers whose lines and context are as the
-    earlier run saw them are reused, and this run's are kept in it."""
+    With a `memo`, verdicts on the servers and upstreams whose lines and
+    context are as the earlier run saw them are reused (units.py), and this
+    run's are kept in it. Verdicts come in one order whatever was reused:
+    by tree, rule, then where their block stands in the configuration."""
     placed: list[_Placed] = []
     for problem in config.problems:
         rule = policies.rule(problem.rule)
@@ -144,9 +146,11 @@ class Verdict:
 def verdicts(config: Config, policies: PolicySet, version: str, wanted: Callable[[str], bool],
              declared_directives: tuple[str, ...] = (), units: Units | None = None) -> Iterator[Verdict]:
     """Every Failure of every rule `wanted` on every tree, in rule order per
-    tree. With `units`, rules run without the servers whose verdicts it
-    reuses; what compares servers (sockets, names) still sees them all
-    (ServerFacts is built before they are left out)."""
+    tree. With `units`, rules run without the units whose verdicts it
+    reuses; what compares servers (sockets, names, routing) still sees them
+    all (ServerFacts, the router's maps are built before they are left out),
+    and selectors judging the root, an http block or a line written directly
+    in one run after, on the whole tree (Units.levels)."""
     effective = Effective(version)
     maps = MapIndex(config.maps)
     checked = [r for r in policies.rules if (r.select is not None or r.python) and wanted(r.id)]
