@@ -9,7 +9,11 @@ read and the sha256 of their bytes, what each folder and include glob
 listed, where each symlink led, what could not be read and why. A run
 reuses the entry only if asking those questions again gets the same
 answers, so an edited, added, removed, retargeted or no longer readable
-input is a miss, and the run is a cold one.
+input is a miss. A miss is not a cold run: the entry also holds the run's
+verdicts per http server and upstream, and the new run re-lints only those
+whose files changed (policy/units.py), then replaces the entry.
+`lint_remembered` does the same for the runs that need the loaded trees
+(--staged, --baseline), which a stored result cannot answer.
 
 Entries live in $NGINXLINT_CACHE_DIR, else $XDG_CACHE_HOME/nginxlint, else
 ~/.cache/nginxlint, one file each, written atomically; the MAX_ENTRIES most
