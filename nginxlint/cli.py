@@ -33,12 +33,10 @@ from .cli_options import (
     selection_options,
 )
 from .commands.atomic_file import replace_atomically
-from .commands.check import DEFAULT_NGINX_VERSION, CheckOptions, against_baseline, check, lint_paths
-from .findings import baseline
+from .commands.check_options import DEFAULT_NGINX_VERSION, CheckOptions
 from .findings.records import SEVERITIES, severity_rank
-from .policy.load import policy_files
-from .reading.loader import load
-from .report import FORMATS
+from .policy.files import policy_files
+from .report import FORMATS, Rendered
 
 
 def _address(_ctx, _param, value: str) -> str:
@@ -107,13 +105,20 @@ def check_command(paths, policies, packs, params, config_file, select, ignore, o
     for option, path in (("--output", output), ("--write-baseline", write_baseline)):
         if path and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
             fail(f"{option} {path}: directory {os.path.dirname(path) or '.'} does not exist")
+    plain = not (staged or baseline_file or write_baseline or dump)
+    if plain and not no_cache and "-" not in (paths or [DEFAULT_PATH]):  # standard input cannot be checked for changes
+        # Before the policies are compiled: a hit does not need them.
+        _finish(result_cache.check_cached(list(paths) or [DEFAULT_PATH], options, lambda: prepared_policies(options), output_format),
+                output, output_format, fail_on)
+    from .commands.check import against_baseline, check, lint_paths  # what a cache hit does not need
+
     policy_set = prepared_policies(options)
     recorded = baseline_entries(baseline_file)
     if staged:
         if dump or baseline_file or write_baseline:
             fail("--staged lints the tree staged files belong to: give no --dump, --baseline or --write-baseline with it")
         result = staged_result(list(paths), options, policy_set, project.values.get("entry", []), not no_cache)
-    elif baseline_file or write_baseline or dump:
+    elif not plain:
         # Matching a baseline needs the trees, which a cached result does not keep;
         # a dump's files are not on disk for the cache to check.
         probe = None
@@ -130,24 +135,28 @@ def check_command(paths, policies, packs, params, config_file, select, ignore, o
             write = (lambda text: write_atomically(write_baseline, text, "--write-baseline")) if write_baseline else None
             result = against_baseline(config, result, recorded, baseline_file or write_baseline, write)
     else:
-        paths = list(paths) or [DEFAULT_PATH]
-        cacheable = not no_cache and "-" not in paths  # standard input cannot be checked for changes
-        result = result_cache.check_cached(paths, options, policy_set) if cacheable else check(paths, options, policy_set)
-    report = FORMATS[output_format](result)
+        result = check(list(paths) or [DEFAULT_PATH], options, policy_set)
+    _finish(Rendered.of(result, output_format), output, output_format, fail_on)
+
+
+def _finish(rendered: Rendered, output: str | None, output_format: str, fail_on: str) -> NoReturn:
+    """Write the report, then the input errors; exit 2 on an input error,
+    1 when a finding is at least as severe as `fail_on`, else 0."""
     if output:
-        write_atomically(output, report)
+        write_atomically(output, rendered.report)
     else:
-        click.echo(report, nl=False)
-    if result.baseline is not None and output_format not in ("text", "json"):  # those two report it themselves
-        for line in baseline.describe(result.baseline):
+        click.echo(rendered.report, nl=False)
+    if rendered.baseline is not None and output_format not in ("text", "json"):  # those two report it themselves
+        from .findings import baseline
+
+        for line in baseline.describe(rendered.baseline):
             click.echo(f"nginxlint: {line}", err=True)
-    for error in result.errors:
+    for error in rendered.errors:
         click.echo(f"nginxlint: error: {error}", err=True)
-    if result.errors:
+    if rendered.errors:
         sys.exit(EXIT_TOOL)
     threshold = severity_rank(fail_on)
-    failing = any(severity_rank(f.severity) <= threshold for f in result.findings)
-    sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+    sys.exit(EXIT_FINDINGS if any(severity_rank(severity) <= threshold for severity in rendered.severities) else EXIT_CLEAN)
 
 
 @main.command("fix")
@@ -244,6 +253,7 @@ def inspect_command(paths, host, port, tls, address, uri, output_format, every_d
     directives there, each with its origin (file:line and block, or the
     default of the nginx version)."""
     from .commands.inspect_request import inspect_all, inspect_request
+    from .reading.loader import load
     from .routing.route import Request
     from .semantics.effective import Effective
 
@@ -297,6 +307,7 @@ def diff_command(active, backup, policies, packs, params, config_file, select, i
     --fail-on-change); 0 otherwise; 2 when nginxlint could not read a side
     or a policy.
     """
+    from .commands.check import lint_paths
     from .commands.restore.audit import diff, verdict
     from .report.diff_report import render_json, render_sarif, render_text
 

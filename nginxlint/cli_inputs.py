@@ -10,8 +10,7 @@ import sys
 
 from .cli_options import fail
 from .commands.atomic_file import replace_atomically
-from .commands.check import CheckOptions
-from .findings import baseline
+from .commands.check_options import CheckOptions
 from .findings.records import LintResult
 from .policy.model import PolicySet
 from .reading.probe import Probe
@@ -37,6 +36,8 @@ def baseline_entries(path: str | None) -> list | None:
     """The entries of the --baseline file, or one error line naming it, exit 2."""
     if path is None:
         return None
+    from .findings import baseline  # it imports the loader, which a cache hit does not need
+
     try:
         return baseline.load(path)
     except baseline.BaselineError as exc:

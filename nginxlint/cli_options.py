@@ -11,12 +11,11 @@ from typing import NoReturn
 
 import click
 
-from .commands.check import DEFAULT_NGINX_VERSION, CheckOptions, prepare
+from .commands.check_options import DEFAULT_NGINX_VERSION, CheckOptions
 from .commands.exclude import Exclude
 from .commands.project_config import ConfigError, ProjectConfig, find_config_for, load_config
 from .errors import FileError
 from .findings.selection import Selection
-from .policy.load import UnknownPack
 from .policy.model import PolicyError, PolicySet
 from .reading.layout import DEFAULT_PREFIX, Layout
 from .semantics.effective import parse_version
@@ -121,6 +120,9 @@ def layout(root: str | None, prefix: tuple[str, str] | None, allow_outside: bool
 def prepared_policies(options: CheckOptions) -> PolicySet:
     """The policies a run uses, or every mistake in them: one complete
     `nginxlint: error: bad policy: FILE:LINE: message` line each, exit 2."""
+    from .commands.check import prepare  # the policy compiler: not imported by a cache hit
+    from .policy.load import UnknownPack
+
     try:
         return prepare(options)
     except PolicyError as exc:

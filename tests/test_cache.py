@@ -13,6 +13,7 @@ import textwrap
 
 import pytest
 
+from nginxlint.commands import check as check_module
 from nginxlint.commands import result_cache as cache
 from nginxlint.commands.check import CheckOptions, check, prepare
 from nginxlint.findings.selection import Selection
@@ -67,22 +68,22 @@ class Runs:
 
     def __init__(self, monkeypatch):
         self.linted = 0
-        real = cache.lint_paths
+        real = check_module.lint_paths
 
         def counting(*args, **kwargs):
             self.linted += 1
             return real(*args, **kwargs)
 
-        monkeypatch.setattr(cache, "lint_paths", counting)
+        monkeypatch.setattr(check_module, "lint_paths", counting)  # the cache imports it where a miss needs it
 
-    def report(self, options: CheckOptions, paths=("nginx/nginx.conf",)) -> tuple[str, bool]:
-        """(JSON report through the cache, whether it was a hit); asserts it
+    def report(self, options: CheckOptions, paths=("nginx/nginx.conf",), output_format="json") -> tuple[str, bool]:
+        """(report through the cache, whether it was a hit); asserts it
         equals a cold run's report."""
         before = self.linted
-        policies = prepare(options)
-        cached = FORMATS["json"](cache.check_cached(list(paths), options, policies))
-        assert cached == FORMATS["json"](check(list(paths), options, policies))
-        return cached, self.linted == before
+        cached = cache.check_cached(list(paths), options, lambda: prepare(options), output_format).report
+        hit = self.linted == before
+        assert cached == FORMATS[output_format](check(list(paths), options, prepare(options)))
+        return cached, hit
 
 
 @pytest.fixture
@@ -206,11 +207,11 @@ def test_verdicts_kept_in_another_shape_are_not_reused(tree, runs):
     in the shape this code writes: the run lints every server, no crash."""
     cold, _ = runs.report(CheckOptions())
     (entry,) = (tree.parent / "cache").glob("*.entry")
-    _, result, kept = marshal.loads(entry.read_bytes()[len(cache._MAGIC) + 64:])
+    _, result, kept, reports, summary = marshal.loads(entry.read_bytes()[len(cache._MAGIC) + 64:])
     context, units, digests = marshal.loads(kept)
     units = {key: (summary, tuple(record[:7] for record in records)) for key, (summary, records) in units.items()}
     assert any(records for _, records in units.values())
-    payload = marshal.dumps(({("bogus", "x"): 1}, result, marshal.dumps((context, units, digests))))  # bogus: a miss
+    payload = marshal.dumps(({("bogus", "x"): 1}, result, marshal.dumps((context, units, digests)), reports, summary))  # bogus: a miss
     entry.write_bytes(cache._MAGIC + hashlib.sha256(payload).hexdigest().encode() + payload)
     report, hit = runs.report(CheckOptions())
     assert not hit and report == cold
@@ -256,3 +257,44 @@ def test_stdin_is_never_cached(tree):
                            stdin=textwrap.dedent(SITE % "s").encode())
     # the missing snippet is a fragment's notice (INC003, info): exit 0
     assert code == 0 and '"INC003"' in out and not (tree.parent / "cache").exists()
+
+
+def test_a_hit_with_its_report_kept_compiles_no_policy(tree, runs):
+    """The entry keeps the report as rendered: a hit in the same format
+    gives it back without compiling the policies or decoding the findings."""
+    cold, _ = runs.report(CheckOptions())
+
+    def no_policies():
+        raise AssertionError("a hit compiled the policies")
+
+    again = cache.check_cached(["nginx/nginx.conf"], CheckOptions(), no_policies, "json")
+    severities = {f.severity for f in check(["nginx/nginx.conf"], CheckOptions(), prepare(CheckOptions())).findings}
+    assert again.report == cold and again.severities == severities
+
+
+@pytest.mark.parametrize("fail_on", ["error", "info"])
+def test_cli_hits_exit_as_cold_runs(tree, fail_on):
+    args = ["check", "nginx/nginx.conf", "--format", "concise", "--fail-on", fail_on]
+    cold = run_cli([*args, "--no-cache"], cwd=tree.parent)
+    assert run_cli(args, cwd=tree.parent) == run_cli(args, cwd=tree.parent) == cold
+
+
+def test_text_reports_are_kept_per_terminal_width(tree, monkeypatch):
+    """The text report is laid out for the terminal's width: a kept copy
+    stands only for the same width."""
+    args, seen = ["check", "nginx/nginx.conf"], set()
+    for columns in ("200", "60", "200", "60"):
+        monkeypatch.setenv("COLUMNS", columns)
+        seen.add(run_cli(args, cwd=tree.parent))
+        assert run_cli(args, cwd=tree.parent) == run_cli([*args, "--no-cache"], cwd=tree.parent)
+    assert len(seen) == 2
+
+
+def test_github_hits_still_write_the_step_summary(tree, monkeypatch):
+    """github's report appends to $GITHUB_STEP_SUMMARY: a hit does too."""
+    summary = tree.parent / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    args = ["check", "nginx/nginx.conf", "--format", "github"]
+    first, second = run_cli(args, cwd=tree.parent), run_cli(args, cwd=tree.parent)
+    text = summary.read_text()
+    assert first == second and text[:len(text) // 2] == text[len(text) // 2:] and text.startswith("### nginxlint")

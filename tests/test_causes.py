@@ -96,12 +96,18 @@ def test_no_rule_reports_one_line_twice(lint_files):
 
 
 def test_a_cached_run_keeps_the_affected_blocks(tmp_path, monkeypatch):
-    from nginxlint.commands.check import CheckOptions, prepare
+    from nginxlint.commands.check import CheckOptions, check, prepare
     from nginxlint.commands.result_cache import check_cached
+    from nginxlint.report import FORMATS
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("NGINXLINT_CACHE_DIR", str(tmp_path / "cache"))
     (tmp_path / "site.conf").write_text(INHERITED.replace("    ", "", 1))
     options = CheckOptions(selection=Selection(("WS001",), ()))
-    cold, warm = (check_cached(["site.conf"], options, prepare(options)) for _ in range(2))
-    assert warm.findings == cold.findings and len(warm.findings[0].affected) == 3
+    cold, warm = (check_cached(["site.conf"], options, lambda: prepare(options), "json") for _ in range(2))
+    assert warm == cold
+    # A hit in a format the entry has no report in is rendered from its
+    # stored findings: the text report counts the affected blocks.
+    text = check_cached(["site.conf"], options, lambda: prepare(options), "text").report
+    result = check(["site.conf"], options, prepare(options))
+    assert len(result.findings[0].affected) == 3 and text == FORMATS["text"](result)

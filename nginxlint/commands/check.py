@@ -8,48 +8,17 @@ from __future__ import annotations
 import dataclasses
 import gc
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from ..findings import baseline, rejected, suppress
 from ..findings.records import SEVERITIES, Finding, LintResult, Related
-from ..findings.selection import Selection
 from ..policy.engine import Memo, lint
 from ..policy.load import load_policies
 from ..policy.model import PolicyError, PolicySet, Rule
-from ..reading.layout import DEFAULT_PREFIX, Layout
+from ..reading.layout import Layout
 from ..reading.loader import Config, load
-from ..reading.parse_cache import ParseCache
 from ..reading.probe import Probe
 from ..reading.tree import release
-from .exclude import Exclude
-
-# nginx before 1.29.7 (proxy_http_version 1.0 by default); 1.28 is the last
-# stable line with those defaults.
-DEFAULT_NGINX_VERSION = "1.28"
-
-
-@dataclass
-class CheckOptions:
-    """Settings of a run, merged from the project config and the command line."""
-
-    policies: list[str] = field(default_factory=list)
-    params: dict[str, str] = field(default_factory=dict)
-    packs: list[str] = field(default_factory=list)  # opt-in packs turned on by name (--pack, packs:)
-    nginx_version: str = DEFAULT_NGINX_VERSION
-    root: str | None = None  # --root: the copy is laid out below DIR as on the host
-    prefix: str | None = None  # --prefix: DIR is a copy of nginx's conf prefix (prefix_of)
-    prefix_of: str = DEFAULT_PREFIX
-    allow_outside: bool = False  # --allow-outside: read what the tree reaches outside itself
-    context: str | None = None
-    include_path: tuple[str, ...] = ()  # folders an include not found in the tree is looked for in, in order
-    selection: Selection = Selection()
-    severity: dict[str, str] = field(default_factory=dict)  # rule id -> severity override
-    source: str = "command line"  # where select/ignore/severity came from, for errors
-    exclude: Exclude = Exclude()  # files not read from folders and globs, and not reported on
-    directives: tuple[str, ...] = ()  # directives: names or globs the project's own modules define (SYN005 spares them)
-    # How files are read, not what a result depends on: no part of the
-    # result cache's key (repr) and never a reason for a different result.
-    parse_cache: ParseCache | None = field(default=None, repr=False, compare=False)
+from .check_options import CheckOptions
 
 
 def prepare(options: CheckOptions) -> PolicySet:

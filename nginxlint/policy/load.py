@@ -19,6 +19,7 @@ from typing import TypeVar
 from ..reading.source import not_regular
 from ..semantics.values import parse_size, parse_time
 from .compiling import Compiler
+from .files import builtin_policy_dir, policy_files
 from .model import PARAM_TYPES, GivenValue, Pack, Param, PolicyError, PolicyErrors, PolicySet, Rule
 from .rules import NamedSelector, parse_rule
 from .selectors import compile_selector
@@ -28,23 +29,6 @@ T = TypeVar("T")
 PACK_KEYS = ("pack", "description", "default", "params", "selectors", "third_party_directives", "rules")
 PACK_DEFAULTS = {"on": True, "off": False}
 PARAM_KEYS = ("type", "default", "help")
-
-
-def builtin_policy_dir() -> Path:
-    """policies/ ships inside the wheel as nginxlint/policies; in a source
-    checkout it is the top-level policies/ folder."""
-    packaged = Path(str(resources.files("nginxlint"))) / "policies"
-    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "policies"
-
-
-def policy_files(path: str) -> list[str]:
-    if os.path.isdir(path):
-        # By name without the extension: websocket.yaml before websocket-streaming.yaml, the pack it builds on.
-        names = sorted((n for n in os.listdir(path) if n.endswith((".yaml", ".yml"))), key=lambda n: (os.path.splitext(n)[0], n))
-        return [os.path.join(path, n) for n in names]
-    if not os.path.exists(path):
-        raise PolicyError(path, None, "policy file not found")
-    return [path]
 
 
 class UnknownPack(PolicyError):

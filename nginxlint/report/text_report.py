@@ -10,12 +10,12 @@ long list of affected blocks is cut to the first few (every one is in
 exact widths let the message column take what is left of the line."""
 from __future__ import annotations
 
-import shutil
 import textwrap
 from itertools import groupby
 
 from ..findings.baseline import describe
 from ..findings.records import Finding, LintResult
+from . import terminal_width
 
 HEADERS = ("line", "rule", "severity", "affects", "message")
 ALIGN = (">", "<", "<", ">")  # the columns before the message
@@ -26,7 +26,7 @@ AFFECTED_SHOWN = 3
 
 def render(result: LintResult) -> str:
     lines = []
-    width = shutil.get_terminal_size().columns
+    width = terminal_width()
     for file, group in groupby(result.findings, key=lambda f: f.file):
         lines += [file, *_table(list(group), width), ""]
     counts = result.counts()
