@@ -17,6 +17,7 @@ from nginxlint.commands import check as check_module
 from nginxlint.commands import result_cache as cache
 from nginxlint.commands.check import CheckOptions, check, prepare
 from nginxlint.findings.selection import Selection
+from nginxlint.policy.model import PolicyError
 from nginxlint.report import FORMATS
 
 from .conftest import run_cli
@@ -96,6 +97,16 @@ def test_a_hit_gives_the_cold_output(tree, runs):
     assert not hit
     warm, hit = runs.report(CheckOptions())
     assert hit and warm == cold
+
+
+@pytest.mark.parametrize("output_format", ["text", "sarif", "concise"])
+def test_a_hit_in_a_format_not_kept_renders_the_stored_findings(tree, runs, output_format):
+    """The entry keeps the JSON report of the run that made it; a hit in
+    another format decodes the stored findings (related places, affected
+    blocks) and renders them as a cold run would (Runs.report compares)."""
+    runs.report(CheckOptions())
+    _, hit = runs.report(CheckOptions(), output_format=output_format)
+    assert hit
 
 
 @pytest.mark.parametrize("change", [
@@ -298,3 +309,17 @@ def test_github_hits_still_write_the_step_summary(tree, monkeypatch):
     first, second = run_cli(args, cwd=tree.parent), run_cli(args, cwd=tree.parent)
     text = summary.read_text()
     assert first == second and text[:len(text) // 2] == text[len(text) // 2:] and text.startswith("### nginxlint")
+
+
+def test_a_policy_link_replaced_by_a_copy_is_a_miss(tree, runs):
+    """The loader reads a policy file once by its real path: a second name
+    linked to the first adds nothing, a copy declares its pack twice (a
+    policy error). Same names, same bytes: still a miss, never the kept report."""
+    policy = tree.parent / "policy.yaml"
+    (tree.parent / "again.yaml").symlink_to(policy)
+    options = CheckOptions(policies=[str(policy), str(tree.parent / "again.yaml")])
+    runs.report(options)
+    (tree.parent / "again.yaml").unlink()
+    (tree.parent / "again.yaml").write_text(policy.read_text())
+    with pytest.raises(PolicyError, match="already declared"):
+        cache.check_cached(["nginx/nginx.conf"], options, lambda: prepare(options), "json")

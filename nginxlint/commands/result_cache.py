@@ -125,7 +125,8 @@ def _lint(entry: Path, stored: _Entry | None, paths: list[str], options: CheckOp
 
 def _key(paths: list[str], options: CheckOptions) -> str:
     policies = [str(builtin_policy_dir()), *options.policies]
-    policy_bytes = [(file, _sha256(file)) for path in policies for file in _policy_files(path)]
+    # Where each file leads too: the loader reads a file once by its real path, so a link becoming a copy changes the policies.
+    policy_bytes = [(file, os.path.realpath(file), _sha256(file)) for path in policies for file in _policy_files(path)]
     parts = (__version__, sys.version, _code_fingerprint(), os.getcwd(), paths, repr(options), policy_bytes)
     return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
