@@ -50,6 +50,11 @@ def _atomic(pattern: str) -> str:
 # on, unless it ends the word) or to a whitespace character (glued on too).
 _BRACE = (r"(?<=\$)\{" + _atomic(r"(?:" + _atomic(r"[^\s}\\]+") + r"|\\[^}])*")
           + r"(?:\\?\}(?:" + _PAIR + r"|[^{};\\]|(?=[{};]))|\s)")
+# Most words have neither a backslash nor a `${`, nor end in `$`: such a
+# word, matched first as one run, skips the loop over units below (a tenth
+# of the time the pattern takes); any other word fails it and is matched
+# unit by unit.
+_PLAIN = r"[^\s{};\\\"'#]" + _atomic(r"[^\s{};\\]*") + r"(?<!\$)(?=[\s;{}])"
 # Runs of plain characters are matched as one atomic run, not a character at
 # a time: that halves the time the pattern takes. Each match is one tuple
 # (space, word, special, double, single, comment, rest): the whitespace
@@ -59,7 +64,7 @@ _BRACE = (r"(?<=\$)\{" + _atomic(r"(?:" + _atomic(r"[^\s}\\]+") + r"|\\[^}])*")
 # inside an unclosed quote or an unfinished word, which crossplane drops.
 _TOKEN = re.compile(
     "(" + _atomic(r"\s*") + r")(?:"
-    r"(?P<word>(?:[^\s{};\\\"'#]|" + _PAIR + r")"
+    r"(?P<word>" + _PLAIN + r"|(?:[^\s{};\\\"'#]|" + _PAIR + r")"
     + _atomic(r"(?:" + _atomic(r"[^\s{};\\]+") + r"|" + _PAIR + r"|" + _BRACE + r")*") + r")"
     r"(?=\s|[};]|(?<!\$)\{)"  # a word ends there; anything else is the end of the text
     r"|(?P<special>[{};])"
