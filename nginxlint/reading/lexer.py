@@ -57,17 +57,17 @@ _BRACE = (r"(?<=\$)\{" + _atomic(r"(?:" + _atomic(r"[^\s}\\]+") + r"|\\[^}])*")
 _PLAIN = r"[^\s{};\\\"'#]" + _atomic(r"[^\s{};\\]*") + r"(?<!\$)(?=[\s;{}])"
 # Runs of plain characters are matched as one atomic run, not a character at
 # a time: that halves the time the pattern takes. Each match is one tuple
-# (space, word, special, double, single, comment, rest): the whitespace
+# (space, special, word, double, single, comment, rest): the whitespace
 # before the token, then the token in the slot of its kind, the others
 # empty (so an empty quoted string is the one match with every slot empty).
 # `rest` is the text from where no token can start: the end of the text
 # inside an unclosed quote or an unfinished word, which crossplane drops.
 _TOKEN = re.compile(
     "(" + _atomic(r"\s*") + r")(?:"
-    r"(?P<word>" + _PLAIN + r"|(?:[^\s{};\\\"'#]|" + _PAIR + r")"
+    r"(?P<special>[{};])"  # first: a third of the tokens, told from a word by one character
+    r"|(?P<word>" + _PLAIN + r"|(?:[^\s{};\\\"'#]|" + _PAIR + r")"
     + _atomic(r"(?:" + _atomic(r"[^\s{};\\]+") + r"|" + _PAIR + r"|" + _BRACE + r")*") + r")"
     r"(?=\s|[};]|(?<!\$)\{)"  # a word ends there; anything else is the end of the text
-    r"|(?P<special>[{};])"
     r"|\"(?P<double>" + _atomic(r"(?:" + _atomic(r"[^\"\\]+") + r"|" + _PAIR + r")*") + r")\""
     r"|'(?P<single>" + _atomic(r"(?:" + _atomic(r"[^'\\]+") + r"|" + _PAIR + r")*") + r")'"
     r"|(?P<comment>#" + _atomic(r"(?:" + _atomic(r"[^\\\n]+") + r"|\\[^\n])*") + r")\\?\n"
@@ -108,11 +108,11 @@ def crossplane_matches(text: str) -> Iterator[Match]:
             if quoted:
                 match = ("", "", "", token.replace('"', '\\"'), "", "", "")  # the parser takes the backslashes out again
             elif token in ("{", ";", "}"):
-                match = ("", "", token, "", "", "", "")
+                match = ("", token, "", "", "", "", "")
             elif token.startswith("#"):
                 match = ("", "", "", "", "", token, "")
             else:
-                match = ("", token, "", "", "", "", "")
+                match = ("", "", token, "", "", "", "")
             starts = line - (not quoted and token.startswith("\\\n"))  # the parser's count before it
             if starts < counted:
                 held = ("\n" * (held[0].count("\n") + starts - counted), *held[1:])

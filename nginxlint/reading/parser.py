@@ -137,7 +137,7 @@ def _build(matches: Iterable[Match], stack: list[_Open], comments: dict[int, str
     line = 0  # where the statement starts
     at = 1  # the line the next token starts on
     body = stack[-1].body
-    for space, word, special, double, single, comment, rest in matches:
+    for space, special, word, double, single, comment, rest in matches:
         if "\n" in space:
             at += space.count("\n")
         if word:
