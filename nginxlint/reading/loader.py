@@ -361,7 +361,7 @@ class Loader:
         what all children of a block share (their context, file, server and
         location) is worked out once per block, not once per child."""
         stack = [(iter(statements), parent, context, file, chain)]
-        word, args = self._words.word, self._words.args
+        shared = self._words
         while stack:
             items, block, ctx, file, chain = stack[-1]
             if isinstance(items, _Pending):  # an included file, read now that its turn came
@@ -375,15 +375,15 @@ class Loader:
                 continue
             children, (server, location) = block.children, block.enclosing()
             for stmt in items:  # simple directives go by in this inner loop
-                name, words, line, inner, end, head_end = stmt
+                name, arguments, line, inner, end, head_end = stmt
                 if inner is None:
                     if name == "include":
                         included = self._include(stmt, file, block, ctx, prefix, chain)
                         stack.extend((pending, block, ctx, file, chain) for pending in reversed(included))
                         break
-                    children.append(Node(word(name), args(words), file, line, ctx, block, None, None, end, head_end, server, location))
+                    children.append(Node(shared[name], shared[arguments], file, line, ctx, block, None, None, end, head_end, server, location))
                     continue
-                node = Node(word(name), args(words), file, line, ctx, block, [], inner_context(name, ctx) if ctx else None,
+                node = Node(shared[name], shared[arguments], file, line, ctx, block, [], inner_context(name, ctx) if ctx else None,
                             end, head_end, server, location)
                 children.append(node)
                 if name == "map":
