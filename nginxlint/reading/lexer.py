@@ -119,7 +119,7 @@ def crossplane_matches(text: str) -> Iterator[Match]:
             if held is not None:
                 yield held
             held = ("\n" * max(starts - counted, 0), *match[1:])
-            counted = starts + token.count("\n") + match[5].startswith("#")
+            counted = starts + token.count("\n") + bool(match[5])  # a comment's match takes its newline too
     except LexError:
         if held is not None:
             yield held
