@@ -1,18 +1,18 @@
-"""Our lexer yields exactly crossplane's tokens: (token, line, quoted) and
-the same errors, on random text built from every character its grammar
-treats specially and on every real config of the shared corpus."""
+"""Our lexer gives exactly crossplane's tokens: parsed with either, a text
+gives the same statements, lines, comments and errors, on random text built
+from every character its grammar treats specially and on every real config
+of the shared corpus."""
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
-from crossplane.errors import NgxParserBaseException
-from crossplane.lexer import EXTERNAL_LEXERS, _lex_file_object
+from crossplane.lexer import EXTERNAL_LEXERS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nginxlint.reading.lexer import LexError, tokenize
+from nginxlint.reading.lexer import crossplane_matches
+from nginxlint.reading.parser import parse_text
 
 # The shared corpus sits beside the repository in a session, and at /work/shared
 # on this workplace's machines wherever CI clones the repository.
@@ -25,21 +25,8 @@ SPECIAL = list("{};#$\"'\\ \t\n\r") + ["\v", "\f", "\xa0", "\u2028", "ab", "é",
 TEXTS = st.lists(st.sampled_from(SPECIAL + ["x", "listen", "80"]), max_size=60).map("".join)
 
 
-def lexed(lexer, text: str) -> tuple[list[tuple[str, int, bool]], tuple[int, str] | None]:
-    """(tokens, (line, message) of the error that stopped it, or None)."""
-    tokens = []
-    try:
-        for token in lexer(text):
-            tokens.append(token)
-    except NgxParserBaseException as exc:
-        return tokens, (exc.lineno or 1, exc.strerror)
-    except LexError as exc:
-        return tokens, (exc.line, exc.message)
-    return tokens, None
-
-
 def assert_same(text: str) -> None:
-    assert lexed(tokenize, text) == lexed(lambda t: _lex_file_object(io.StringIO(t)), text), repr(text)
+    assert parse_text(text) == parse_text(text, lexer=crossplane_matches), repr(text)
 
 
 @pytest.mark.slow  # 3,000 texts; the corpus test above keeps the quick suite honest
@@ -62,6 +49,15 @@ def test_random_text_lexes_as_crossplane_lexes_it(text):
 ])
 def test_quirks_lex_as_crossplane_lexes_them(text):
     assert_same(text)
+
+
+def test_a_lua_block_ends_on_the_line_of_its_closing_brace():
+    # crossplane names a Lua block's text by its last line; the statements after it keep theirs
+    parsed = parse_text('content_by_lua_block {\n  ngx.say("a")\n}\n# note\nset_by_lua_block $v { return 1 }\nlisten 80;\n')
+    assert [(s.name, s.args, s.line, s.end) for s in parsed.statements] == [
+        ("content_by_lua_block", ('\n  ngx.say("a")\n',), 1, 3), ("set_by_lua_block", ("$v", " return 1 "), 5, 5),
+        ("listen", ("80",), 6, 6)]
+    assert parsed.comments == {4: " note"}
 
 
 def test_every_external_lexer_is_recognised_as_lua():

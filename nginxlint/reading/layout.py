@@ -87,7 +87,7 @@ class Layout:
                 return Resolved(path, outside=path)
             real = probe.realpath(path)
             return Resolved(real, link=path if real != path and probe.readlink(path) is not None else None)
-        done, pending, hops, link = boundary, os.path.relpath(path, boundary).split(os.sep), 0, None
+        done, pending, hops, link = boundary, _below(path, boundary), 0, None
         while pending:
             part = pending.pop(0)
             if part in ("", "."):
@@ -107,10 +107,17 @@ class Layout:
                 mapped = os.path.normpath(self.map_absolute(target))
                 if not inside(mapped, boundary):
                     return Resolved(path, outside=os.path.join(mapped, *pending), link=link)
-                done, pending = boundary, os.path.relpath(mapped, boundary).split(os.sep) + pending
+                done, pending = boundary, _below(mapped, boundary) + pending
             else:
                 pending = target.split("/") + pending
         return Resolved(done, link=link if done != path else None)
+
+
+def _below(path: str, folder: str) -> list[str]:
+    """The names leading from `folder` down to `path`, both absolute and
+    normalized, `path` inside `folder`: what os.path.relpath would split
+    into, without its per-call work (a call per file an include reads)."""
+    return path[len(folder.rstrip(os.sep)) + 1:].split(os.sep)
 
 
 def inside(path: str, folder: str) -> bool:

@@ -1,11 +1,14 @@
-"""Split a config's text into (token, line, quoted) triples, exactly as
-crossplane's `_lex_file_object` does, an order of magnitude faster.
+"""Split a config's text into crossplane's tokens, exactly as its
+`_lex_file_object` does, an order of magnitude faster.
 
 crossplane walks the text one character at a time in Python; on a large
 include set that walk was most of nginxlint's run time. Here one compiled
-pattern matches a whole token at a time. Every quirk of crossplane's lexer
-is kept, because its output defines what nginxlint has always parsed
-(tests/test_lexer.py proves the two agree on random and real configs):
+pattern matches a whole token at a time, and `lex` hands the parser every
+match at once (re.findall): each match is a tuple of strings, made in C,
+that the parser's loop reads without a call per token (parser.py). Every
+quirk of crossplane's lexer is kept, because its output defines what
+nginxlint has always parsed (tests/test_lexer.py proves that parsing our
+tokens and crossplane's gives the same statements, on random and real configs):
 
 - a backslash and the character after it are one unit, kept as written;
   inside quotes only an escaped quote of the same kind loses its backslash;
@@ -26,7 +29,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 _LUA_MARK = "_by_lua_block"  # every external lexer crossplane registers (tests check it)
 
@@ -47,19 +50,32 @@ def _atomic(pattern: str) -> str:
 # on, unless it ends the word) or to a whitespace character (glued on too).
 _BRACE = (r"(?<=\$)\{" + _atomic(r"(?:" + _atomic(r"[^\s}\\]+") + r"|\\[^}])*")
           + r"(?:\\?\}(?:" + _PAIR + r"|[^{};\\]|(?=[{};]))|\s)")
+# Most words have neither a backslash nor a `${`, nor end in `$`: such a
+# word, matched first as one run, skips the loop over units below (a tenth
+# of the time the pattern takes); any other word fails it and is matched
+# unit by unit.
+_PLAIN = r"[^\s{};\\\"'#]" + _atomic(r"[^\s{};\\]*") + r"(?<!\$)(?=[\s;{}])"
 # Runs of plain characters are matched as one atomic run, not a character at
-# a time: that halves the time the pattern takes.
+# a time: that halves the time the pattern takes. Each match is one tuple
+# (space, special, word, double, single, comment, rest): the whitespace
+# before the token, then the token in the slot of its kind, the others
+# empty (so an empty quoted string is the one match with every slot empty).
+# `rest` is the text from where no token can start: the end of the text
+# inside an unclosed quote or an unfinished word, which crossplane drops.
 _TOKEN = re.compile(
-    _atomic(r"\s*") + r"(?:"
-    r"(?P<word>(?:[^\s{};\\\"'#]|" + _PAIR + r")"
+    "(" + _atomic(r"\s*") + r")(?:"
+    r"(?P<special>[{};])"  # first: a third of the tokens, told from a word by one character
+    r"|(?P<word>" + _PLAIN + r"|(?:[^\s{};\\\"'#]|" + _PAIR + r")"
     + _atomic(r"(?:" + _atomic(r"[^\s{};\\]+") + r"|" + _PAIR + r"|" + _BRACE + r")*") + r")"
     r"(?=\s|[};]|(?<!\$)\{)"  # a word ends there; anything else is the end of the text
-    r"|(?P<special>[{};])"
     r"|\"(?P<double>" + _atomic(r"(?:" + _atomic(r"[^\"\\]+") + r"|" + _PAIR + r")*") + r")\""
     r"|'(?P<single>" + _atomic(r"(?:" + _atomic(r"[^'\\]+") + r"|" + _PAIR + r")*") + r")'"
     r"|(?P<comment>#" + _atomic(r"(?:" + _atomic(r"[^\\\n]+") + r"|\\[^\n])*") + r")\\?\n"
+    r"|(?P<rest>[\s\S]+)"
     r")"
 )
+
+Match = tuple[str, str, str, str, str, str, str]  # one match of _TOKEN, as above
 
 
 class LexError(Exception):
@@ -68,6 +84,48 @@ class LexError(Exception):
     def __init__(self, line: int, message: str):
         super().__init__(message)
         self.line, self.message = line, message
+
+
+def lex(text: str) -> Iterable[Match]:
+    """The matches of `text`, comments included: all at once, or for text
+    with Lua blocks crossplane's tokens one by one, as crossplane_matches
+    shapes them (LexError once crossplane fails)."""
+    if _LUA_MARK in text:
+        return crossplane_matches(text)
+    return _TOKEN.findall(text)
+
+
+def crossplane_matches(text: str) -> Iterator[Match]:
+    """crossplane's tokens of `text`, each shaped as _TOKEN would match it:
+    the space before it holds the newlines that bring the parser's count to
+    crossplane's line for it. crossplane names a Lua block's text by the
+    line of its closing "}", after the newlines inside it: the space before
+    that text gives up as many newlines as the next token finds too many.
+    (Used for Lua blocks, and by the tests to parse with crossplane's lexer.)"""
+    counted, held = 1, None  # the line the parser will have counted to; the match not handed over yet
+    try:
+        for token, line, quoted in _crossplane_tokens(text):
+            if quoted:
+                match = ("", "", "", token.replace('"', '\\"'), "", "", "")  # the parser takes the backslashes out again
+            elif token in ("{", ";", "}"):
+                match = ("", token, "", "", "", "", "")
+            elif token.startswith("#"):
+                match = ("", "", "", "", "", token, "")
+            else:
+                match = ("", "", token, "", "", "", "")
+            starts = line - (not quoted and token.startswith("\\\n"))  # the parser's count before it
+            if starts < counted:
+                held = ("\n" * (held[0].count("\n") + starts - counted), *held[1:])
+            if held is not None:
+                yield held
+            held = ("\n" * max(starts - counted, 0), *match[1:])
+            counted = starts + token.count("\n") + bool(match[5])  # a comment's match takes its newline too
+    except LexError:
+        if held is not None:
+            yield held
+        raise
+    if held is not None:
+        yield held
 
 
 def _crossplane_tokens(text: str) -> Iterator[tuple[str, int, bool]]:
@@ -80,29 +138,3 @@ def _crossplane_tokens(text: str) -> Iterator[tuple[str, int, bool]]:
         yield from _lex_file_object(io.StringIO(text))
     except NgxParserBaseException as exc:
         raise LexError(exc.lineno or 1, exc.strerror) from None
-
-
-def tokenize(text: str) -> Iterator[tuple[str, int, bool]]:
-    """The tokens of `text`: (token, line, quoted), comments included."""
-    if _LUA_MARK in text:
-        yield from _crossplane_tokens(text)
-        return
-    line, counted, pos = 1, 0, 0
-    for found in _TOKEN.finditer(text):
-        if found.start() != pos:  # no token could start at pos: the text ends inside one
-            return
-        pos = found.end()
-        kind = found.lastgroup
-        start = found.start(kind)
-        line += text.count("\n", counted, start)
-        counted = start
-        if kind == "word":
-            word = found[kind]
-            # crossplane counts a line when a unit ends in a newline, before the unit's token starts
-            yield word, line + word.startswith("\\\n"), False
-        elif kind == "special" or kind == "comment":
-            yield found[kind], line, False
-        elif kind == "double":
-            yield found[kind].replace('\\"', '"'), line, True
-        else:
-            yield found[kind].replace("\\'", "'"), line, True

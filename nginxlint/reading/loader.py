@@ -356,9 +356,12 @@ class Loader:
         """Create nodes for `statements` under `parent`. One loop with an
         explicit stack, for nested blocks and included files alike: neither
         thousands of nested blocks nor a long include chain can reach
-        Python's recursion limit."""
+        Python's recursion limit. It runs once per directive of the tree,
+        so a node is made in one call with every field given in order, and
+        what all children of a block share (their context, file, server and
+        location) is worked out once per block, not once per child."""
         stack = [(iter(statements), parent, context, file, chain)]
-        word, args = self._words.word, self._words.args
+        shared = self._words
         while stack:
             items, block, ctx, file, chain = stack[-1]
             if isinstance(items, _Pending):  # an included file, read now that its turn came
@@ -370,21 +373,23 @@ class Loader:
                     self._included_in(block, shown)
                     stack.append((iter(parsed.statements), block, ctx, shown, chain + (items.target.path,)))
                 continue
+            children, (server, location) = block.children, block.enclosing()
             for stmt in items:  # simple directives go by in this inner loop
-                if stmt.name == "include" and stmt.block is None:
-                    included = self._include(stmt, file, block, ctx, prefix, chain)
-                    stack.extend((pending, block, ctx, file, chain) for pending in reversed(included))
-                    break
-                node = Node(word(stmt.name), args(stmt.args), file, stmt.line, ctx, block, end_line=stmt.end,
-                            head_end=stmt.head_end)
-                block.adopt(node)
-                if stmt.block is not None:
-                    if stmt.name == "map":
-                        self.config.maps.append(node)
-                    node.children = []
-                    node.inner = inner_context(stmt.name, ctx) if ctx else None
-                    stack.append((iter(stmt.block), node, node.inner, file, chain))
-                    break
+                name, arguments, line, inner, end, head_end = stmt
+                if inner is None:
+                    if name == "include":
+                        included = self._include(stmt, file, block, ctx, prefix, chain)
+                        stack.extend((pending, block, ctx, file, chain) for pending in reversed(included))
+                        break
+                    children.append(Node(shared[name], shared[arguments], file, line, ctx, block, None, None, end, head_end, server, location))
+                    continue
+                node = Node(shared[name], shared[arguments], file, line, ctx, block, [], inner_context(name, ctx) if ctx else None,
+                            end, head_end, server, location)
+                children.append(node)
+                if name == "map":
+                    self.config.maps.append(node)
+                stack.append((iter(inner), node, node.inner, file, chain))
+                break
             else:
                 stack.pop()
 

@@ -9,11 +9,11 @@ context. The builder below is a loop with an explicit stack.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .lexer import LexError, tokenize
+from .lexer import LexError, Match, lex
 
 
 class Statement(NamedTuple):
@@ -96,21 +96,22 @@ class _Open:
         self.name, self.args, self.line, self.brace, self.body = name, args, line, brace, []
 
 
-def parse_text(text: str) -> ParsedFile:
+def parse_text(text: str, lexer: Callable[[str], Iterable[Match]] = lex) -> ParsedFile:
     """Parse one file's text. Never raises on bad input: the first syntax
     error is returned as the problem, with the statements nginx had read
     before it: nginx judges each statement as it reads it, so a mistake
     there is what it reports first (after a missing "}", the next `server`
     "is not allowed here" inside the location left open). Blocks still open
     are closed at the error. Only nginx's own checks judge such a file
-    (findings/rejected.py): the rest of its text was never read."""
+    (findings/rejected.py): the rest of its text was never read. (The tests
+    parse with crossplane's lexer too: `lexer`.)"""
     eof_line = text.count("\n") + 1  # where nginx reports the end of the file
     if not text.endswith("\n"):
         text += "\n"  # the lexer drops a last token that no newline ends
     stack = [_Open("", [], 0, 0)]
     comments: dict[int, str] = {}
     try:
-        problem = _build(tokenize(text), stack, comments, eof_line)
+        problem = _build(lexer(text), stack, comments, eof_line)
     except LexError as exc:  # a malformed *_by_lua_block
         problem = SyntaxProblem(exc.line, exc.message)
     if problem is not None:
@@ -121,45 +122,63 @@ def parse_text(text: str) -> ParsedFile:
     return ParsedFile(tuple(stack[0].body), comments, problem)
 
 
-def _build(tokens: Iterator[tuple[str, int, bool]], stack: list[_Open], comments: dict[int, str], eof_line: int) -> SyntaxProblem | None:
-    """Fold tokens into statements on `stack`; return the first syntax error.
+def _build(matches: Iterable[Match], stack: list[_Open], comments: dict[int, str], eof_line: int) -> SyntaxProblem | None:
+    """Fold the lexer's matches into statements on `stack`; return the first syntax error.
 
-    This loop runs once per token of every file: the common cases (a quoted
-    or plain word) are tested first, and statements are made with
-    tuple.__new__, which skips the NamedTuple's Python-level constructor."""
+    This loop runs once per token of every file, so it reads the matches
+    as they come (lexer.py), without a call per token: the token is in
+    the slot of its kind, and the line is counted from the newlines in the
+    space before it, and in the token itself when there are any. The
+    common cases (a word, then `;` or a brace) are tested first, and
+    statements are made with tuple.__new__, which skips the NamedTuple's
+    Python-level constructor."""
     name: str | None = None  # the statement being read, if any
     args: list[str] = []
-    line = 0
+    line = 0  # where the statement starts
+    at = 1  # the line the next token starts on
     body = stack[-1].body
-    for token, tline, quoted in tokens:
-        if quoted:
+    for space, special, word, double, single, comment, rest in matches:
+        if "\n" in space:
+            at += space.count("\n")
+        if word:
             if name is None:
-                name, args, line = token, [], tline
+                # crossplane counts a line when a unit ends in a newline, before the unit's token starts
+                name, args, line = word, [], at + word.startswith("\\\n")
             else:
-                args.append(token)
-        elif token == ";" or token == "{":
+                args.append(word)
+            if "\n" in word:
+                at += word.count("\n")
+        elif special == ";" or special == "{":
             if name is None:
-                return SyntaxProblem(tline, f'unexpected "{token}"')
+                return SyntaxProblem(at, f'unexpected "{special}"')
             if name == "if":
                 args = _if_args(args)
-            if token == ";":
-                body.append(_new_statement(Statement, (name, tuple(args), line, None, tline, tline)))
+            if special == ";":
+                body.append(_new_statement(Statement, (name, tuple(args), line, None, at, at)))
             else:
-                stack.append(_Open(name, args, line, tline))
+                stack.append(_Open(name, args, line, at))
                 body = stack[-1].body
             name = None
-        elif token == "}":
+        elif special:
             if name is not None or len(stack) == 1:
-                return SyntaxProblem(tline, 'unexpected "}"')
+                return SyntaxProblem(at, 'unexpected "}"')
             done = stack.pop()
             body = stack[-1].body
-            body.append(_new_statement(Statement, (done.name, tuple(done.args), done.line, tuple(done.body), tline, done.brace)))
-        elif token[:1] == "#":
-            comments[tline] = token[1:]
-        elif name is None:
-            name, args, line = token, [], tline
-        else:
-            args.append(token)
+            body.append(_new_statement(Statement, (done.name, tuple(done.args), done.line, tuple(done.body), at, done.brace)))
+        elif comment:
+            comments[at] = comment[1:]
+            at += 1  # the newline that ends it
+        elif rest:  # the text ends inside a token: crossplane drops it
+            break
+        else:  # a quoted string
+            quoted = double or single
+            token = double.replace('\\"', '"') if double else single.replace("\\'", "'")
+            if name is None:
+                name, args, line = token, [], at
+            else:
+                args.append(token)
+            if "\n" in quoted:
+                at += quoted.count("\n")
     # nginx names the line where it meets the end of the file, not where the
     # open statement or block began: the message names that.
     if name is not None:

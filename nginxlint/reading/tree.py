@@ -66,11 +66,10 @@ class Node:
     server: Node | None = None
     location: Node | None = None
 
-    def adopt(self, child: Node) -> None:
-        """Append `child` and give it this block's enclosing server/location."""
-        child.server = self if self.inner == "server" else self.server
-        child.location = self if self.inner == "location" else self.location
-        self.children.append(child)
+    def enclosing(self) -> tuple[Node | None, Node | None]:
+        """The server and location blocks around this block's children."""
+        return (self if self.inner == "server" else self.server,
+                self if self.inner == "location" else self.location)
 
     def ancestors(self) -> Iterator[Node]:
         node = self.parent

@@ -12,22 +12,15 @@ server ever read; a Words lives as long as one load.
 from __future__ import annotations
 
 
-class Words:
-    """Hands back the first equal word or argument tuple it was given."""
+class Words(dict):
+    """words[x] is the first word or argument tuple equal to x it was
+    given (an argument tuple made of shared words): a dict of each to
+    itself, so that one seen before is found by the dict's own lookup,
+    without a Python call (the loader asks twice per node)."""
 
-    __slots__ = ("_seen",)
+    __slots__ = ()
 
-    def __init__(self) -> None:
-        self._seen: dict[str | tuple[str, ...], str | tuple[str, ...]] = {}
-
-    def word(self, word: str) -> str:
-        return self._seen.setdefault(word, word)
-
-    def args(self, args: tuple[str, ...]) -> tuple[str, ...]:
-        """An equal tuple seen before, else this one made of shared words."""
-        seen = self._seen
-        shared = seen.get(args)
-        if shared is None:
-            shared = tuple([seen.setdefault(word, word) for word in args])
-            seen[shared] = shared
+    def __missing__(self, key: str | tuple[str, ...]) -> str | tuple[str, ...]:
+        shared = key if isinstance(key, str) else tuple([self[word] for word in key])
+        self[shared] = shared
         return shared
