@@ -3,11 +3,11 @@ is each directive allowed where it stands, with that many arguments, as a
 block or not. Each failure is a problem nginx -t would also report."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..reading.tree import Node, walk
+from ..reading.tree import Node
 from . import directives
 from .effective import parse_version
 
@@ -33,8 +33,9 @@ DATA_ENTRIES = {
 }
 
 
-def check_contexts(root: Node, version: str) -> Iterator[Rejection]:
-    for node in walk(root):
+def check_contexts(statements: Iterable[Node], version: str) -> Iterator[Rejection]:
+    """`statements`: every statement of a tree (walk(root))."""
+    for node in statements:
         if node.context is not None:  # None: inside a data block (map, types…)
             message = _verdict(node.name, node.context, len(node.args), node.children is not None, version)
             if message:

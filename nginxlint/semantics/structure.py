@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-from ..reading.tree import Node, walk
+from ..reading.tree import Node
 from . import directives
 from .placement import Rejection
 from .servers import location_path
@@ -18,9 +18,10 @@ NO_URI_PART = frozenset({"if-in-location", "limit_except"})
 _URI_PART = re.compile(r"^[a-z]+://[^/]+/")
 
 
-def check_structure(root: Node) -> Iterator[Rejection]:
+def check_structure(root: Node, statements: Iterable[Node]) -> Iterator[Rejection]:
+    """`statements`: every statement below `root` (walk(root))."""
     slots: dict[tuple[str, str], str | None] = {}  # _slot's answers: a tree repeats few (name, context) pairs
-    for block in itertools.chain((root,), walk(root)):
+    for block in itertools.chain((root,), statements):
         if block.children and block.inner is not None:
             yield from _duplicates(block, slots)
             if block.inner in ("server", "location"):

@@ -17,9 +17,9 @@ A value with a variable is not judged: slots do not expand variables, but a
 reads the file (return, error_page and listen judge each argument alone)."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-from ..reading.tree import Node, walk
+from ..reading.tree import Node
 from . import arg_values, directives
 from .effective import parse_version
 from .handler_args import THIRD_WORDS, judge_expires, judge_limit_conn, judge_limit_req, third_word, upstream_server
@@ -65,13 +65,14 @@ _ARGUMENT_HANDLERS = {
 }
 
 
-def check_values(root: Node, version_text: str) -> Iterator[Rejection]:
+def check_values(statements: Iterable[Node], version_text: str) -> Iterator[Rejection]:
+    """`statements`: every statement of a tree (walk(root))."""
     version = parse_version(version_text)
     # A verdict depends on the statement's words and context alone, and a
     # tree repeats most statements (sites made from one template): each
     # distinct one is judged once.
     judged: dict[tuple[str, str, tuple[str, ...]], str | None] = {}
-    for node in walk(root):
+    for node in statements:
         if node.context is not None and node.args:
             key = (node.name, node.context, node.args)
             if key not in judged:

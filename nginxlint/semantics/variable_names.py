@@ -119,7 +119,11 @@ class Elsewhere:
 
 def defined_names(root: Node) -> dict[str, set[str]]:
     """subsystem → names the configuration makes: directives and named captures."""
-    statements = list(walk(root))  # two passes below: the tree is walked once
+    return names_made(list(walk(root)))
+
+
+def names_made(statements: Sequence[Node]) -> dict[str, set[str]]:
+    """defined_names of the tree whose every statement is `statements`."""
     made: dict[str, set[str]] = {"http": set(), "stream": set()}
     for node in statements:
         if node.name not in _DEFINERS or not node.args or node.context is None:
@@ -175,14 +179,15 @@ def _script_args(node: Node) -> tuple[str, ...]:
     return args
 
 
-def unknown_variables(root: Node, version: str, elsewhere: Elsewhere | None = None) -> Iterator[Rejection]:
+def unknown_variables(root: Node, statements: Sequence[Node], version: str,
+                      elsewhere: Elsewhere | None = None) -> Iterator[Rejection]:
     """Each statement's variables nginx `version` would not know, with a
-    likely meant name or the release that added it. `elsewhere`: what
-    servers of the configuration left out of `root` contribute."""
-    statements = list(walk(root))  # judgeable's pass and used_names': the tree is walked once
+    likely meant name or the release that added it. `statements`: every
+    statement below `root` (walk(root)); `elsewhere`: what servers of the
+    configuration left out of `root` contribute."""
     if not judgeable(root, statements) or (elsewhere is not None and not elsewhere.stock_only):
         return
-    made = defined_names(root)
+    made = names_made(statements)
     if elsewhere is not None:
         made["http"] |= elsewhere.names
     release = parse_version(version)
