@@ -80,6 +80,20 @@ def test_a_set_in_another_location_does_not_run(passes):
     assert _expand(passes, "/other", "$one") == [(Builtin("one"),)]
 
 
+@pytest.mark.parametrize(("value", "there", "here"), [
+    ("$one", (Builtin("one"),), (Capture(LOC, "2", "$uri", escaped=True),)),  # set in this location only
+    ("$name", (Builtin("name"),), (Capture(LOC, "name", "$uri", escaped=False),)),  # this location's named group
+    ("${2}", (Capture(None, "2", "$uri", escaped=False),), (Capture(LOC, "2", "$uri", escaped=False),)),
+])
+def test_a_value_followed_once_is_followed_again_where_it_is_filled_otherwise(passes, value, there, here):
+    """expand() follows a value nothing near it fills once per tree: the
+    same value where a set, a named group or a numbered capture fills it is
+    followed there."""
+    assert _expand(passes, "/other", value) == [there]
+    assert _expand(passes, LOC, value) == [here]
+    assert _expand(passes, "/other", value) == [there]
+
+
 @pytest.mark.parametrize(("regex", "ref", "newline", "slash", "choice"), [
     ("^/a/([^/]+)$", "1", True, False, False),
     ("^/a/([a-z0-9]+)$", "1", False, False, False),

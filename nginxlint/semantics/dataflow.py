@@ -75,11 +75,49 @@ class DataFlow:
         self._sets: dict[Node, dict[str, list[Node]]] = {}  # server or location -> variable -> its set lines
         # block -> matched_before(block)
         self._regexes: dict[Node | None, tuple[tuple[str, str], ...]] = {}
+        self._names: dict[str, frozenset[str] | None] = {}  # value -> _variables_of(value)
+        # (parent, server, location) of a statement -> _local_names of it
+        self._local: dict[tuple[Node | None, Node | None, Node | None], frozenset[str]] = {}
+        self._anywhere: dict[str, list[Way]] = {}  # value -> its ways wherever nothing local fills it
 
     def expand(self, value: str, at: Node) -> list[Way]:
         """Each way nginx can build `value` written at statement `at` (at most
-        _MAX_WAYS): literal text, Builtins and Captures, variables followed."""
-        return self._expand(value, at, ())
+        _MAX_WAYS): literal text, Builtins and Captures, variables followed.
+
+        A value none of whose variables is filled near `at` (a numbered
+        capture, a `set` of its server or location, a named group of a
+        regex matched before) gets its value from maps and nginx alone, the
+        same wherever it is written: a tree repeats such values at every
+        site made from one template, and each is followed once."""
+        names = self._variables_of(value)
+        if names is None or at.name == "rewrite" or names and not self._local_names(at).isdisjoint(names):
+            return self._expand(value, at, ())
+        ways = self._anywhere.get(value)
+        if ways is None:
+            ways = self._anywhere[value] = self._expand(value, at, ())
+        return list(ways)
+
+    def _variables_of(self, value: str) -> frozenset[str] | None:
+        """The variables `value` names, lower-cased as nginx compares them;
+        None when it uses a numbered capture ($1, and ${1} or $0 as _variable
+        reads them), whose regex is the place's."""
+        if value not in self._names:
+            written = [match.group(1) or match.group(2) or match.group(3) for match in VARIABLE.finditer(value)]
+            self._names[value] = None if any(name.isdigit() for name in written) else frozenset(map(str.lower, written))
+        return self._names[value]
+
+    def _local_names(self, at: Node) -> frozenset[str]:
+        """The variables a statement at `at`'s place may find filled there:
+        what the `set` lines of its server and location set (_set_lines),
+        the named groups of the regexes matched before it (_named_capture,
+        a rewrite's own regex aside). Asked once per block."""
+        key = (at.parent, at.server, at.location)
+        found = self._local.get(key)
+        if found is None:
+            names = {name for block in (at.server, at.location) if block is not None for name in self._block_sets(block)}
+            names.update(group.lower() for regex, _ in self._matched_before(at.parent) for group in named_captures(regex))
+            found = self._local[key] = frozenset(names)
+        return found
 
     def _expand(self, value: str, at: Node, following: tuple[str, ...]) -> list[Way]:
         ways: list[Way] = [()]
