@@ -14,6 +14,7 @@ import pytest
 
 from nginxlint.reading.loader import load
 from nginxlint.reading.tree import Node, walk
+from nginxlint.semantics.regex_sites import RegexSite, sites_among
 from nginxlint.semantics.variable_names import unknown_variables
 
 from .conftest import require_tool
@@ -81,10 +82,11 @@ def _nginx_verdict(nginx: str, conf) -> str | None:
     return line.split("[emerg] ", 1)[1].split(": ", 1)[1]
 
 
-def _tree(conf: Path) -> tuple[Node, list[Node]]:
-    """The root of `conf` loaded and its every statement: what unknown_variables reads."""
+def _tree(conf: Path) -> tuple[Node, list[Node], list[RegexSite]]:
+    """The root of `conf` loaded, its every statement and regex site: what unknown_variables reads."""
     root = load([str(conf)]).roots[0]
-    return root, list(walk(root))
+    statements = list(walk(root))
+    return root, statements, list(sites_among(statements))
 
 
 def test_variable_verdicts_agree_with_nginx(nginx, tmp_path):

@@ -26,7 +26,6 @@ from ..semantics.directive_names import check_names
 from ..semantics.listen_conflicts import check_listen_conflicts
 from ..semantics.log_args import unknown_log_formats
 from ..semantics.placement import Rejection, check_contexts
-from ..semantics.regex_sites import sites_among
 from ..semantics.servers import http_servers
 from ..semantics.structure import check_structure
 from ..semantics.value_checks import check_values
@@ -69,11 +68,12 @@ def events(tree: TreeView) -> list[Failure]:
 def variables(tree: TreeView) -> list[Failure]:
     if not tree.whole:
         return []  # a file not read may define the variable
-    return _failures(unknown_variables(tree.root, tree.every_statement, tree.effective.version_text, tree.elsewhere))
+    return _failures(unknown_variables(tree.root, tree.every_statement, tree.regex_sites, tree.effective.version_text,
+                                        tree.elsewhere))
 
 
 def regexes(tree: TreeView) -> list[Failure]:
-    return _failures(Rejection(site.node, error.nginx_text(site.pattern)) for site in sites_among(tree.every_statement)
+    return _failures(Rejection(site.node, error.nginx_text(site.pattern)) for site in tree.regex_sites
                      if (error := compile_error(site.pattern, site.caseless)) is not None)
 
 

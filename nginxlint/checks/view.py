@@ -16,6 +16,7 @@ from ..reading.loader import GlobbedFile
 from ..reading.tree import Node, walk
 from ..semantics.dataflow import DataFlow
 from ..semantics.effective import Effective
+from ..semantics.regex_sites import RegexSite, sites_among
 from ..semantics.servers import ServerFacts
 from ..semantics.variable_names import Elsewhere
 from ..semantics.variables import MapIndex
@@ -58,3 +59,9 @@ class TreeView:
         walk(root) yields): the checks that judge each statement in turn
         share one walk of the tree."""
         return tuple(walk(self.root))
+
+    @cached_property
+    def regex_sites(self) -> tuple[RegexSite, ...]:
+        """Where nginx compiles a regex in the tree: what invalid-regex
+        judges and what names unknown-variable knows, found once."""
+        return tuple(sites_among(self.every_statement))
