@@ -73,8 +73,9 @@ class DataFlow:
     def __init__(self, maps: MapIndex):
         self._maps = maps
         self._sets: dict[Node, dict[str, list[Node]]] = {}  # server or location -> variable -> its set lines
-        # block -> matched_before(block)
+        # block -> _matched_before(block); server -> its regex names
         self._regexes: dict[Node | None, tuple[tuple[str, str], ...]] = {}
+        self._server_regexes: dict[Node | None, tuple[tuple[str, str], ...]] = {}
         self._names: dict[str, frozenset[str] | None] = {}  # value -> _variables_of(value)
         # (parent, server, location) of a statement -> _local_names of it
         self._local: dict[tuple[Node | None, Node | None, Node | None], frozenset[str]] = {}
@@ -185,11 +186,17 @@ class DataFlow:
         return None
 
     def _matched_before(self, block: Node | None) -> tuple[tuple[str, str], ...]:
-        """matched_before(block), found once per block: every variable of
-        every statement in it asks, and most blocks have none to offer."""
+        """(regex, subject) of each regex nginx has matched when a statement of
+        `block` runs, innermost first: the enclosing `if`s with a regex
+        operator and `~`/`~*` locations, then the server's `~` server names.
+        Found once per block (every variable of every statement in it asks,
+        and most blocks have none to offer), the server's names once per server."""
         found = self._regexes.get(block)
         if found is None:
-            found = self._regexes[block] = tuple(matched_before(block))
+            server = None if block is None else block if block.inner == "server" else block.server
+            if server not in self._server_regexes:  # a server holds many blocks: its names are read once
+                self._server_regexes[server] = tuple(_server_name_regexes(server))
+            found = self._regexes[block] = (*_levels_matched(block), *self._server_regexes[server])
         return found
 
     def _map_results(self, block: Node, following: tuple[str, ...]) -> list[Way]:
@@ -224,10 +231,9 @@ def capture_source(at: Node) -> tuple[str | None, str]:
     return None, "$uri"
 
 
-def matched_before(block: Node | None) -> Iterator[tuple[str, str]]:
-    """(regex, subject) of each regex nginx has matched when a statement of
-    `block` runs, innermost first: the enclosing `if`s with a regex operator
-    and `~`/`~*` locations, then the server's `~` server names."""
+def _levels_matched(block: Node | None) -> Iterator[tuple[str, str]]:
+    """(regex, subject) of each enclosing `if` with a regex operator and
+    `~`/`~*` location of `block` (itself included), innermost first."""
     if block is None:
         return
     for level in (block, *block.ancestors()):
@@ -237,7 +243,10 @@ def matched_before(block: Node | None) -> Iterator[tuple[str, str]]:
             modifier, path = location_path(level)
             if modifier in ("~", "~*"):
                 yield path, "$uri"
-    server = block if block.inner == "server" else block.server  # the statement's server (Node.adopt)
+
+
+def _server_name_regexes(server: Node | None) -> Iterator[tuple[str, str]]:
+    """(regex, "$host") of each `~` server name of `server`."""
     for line in server.children if server is not None else ():
         if line.name == "server_name":
             yield from ((name[1:], "$host") for name in line.args if name.startswith("~"))
