@@ -94,6 +94,29 @@ def test_a_value_followed_once_is_followed_again_where_it_is_filled_otherwise(pa
     assert _expand(passes, "/other", value) == [there]
 
 
+SERVERS = """\
+    server { location / { proxy_pass http://$h; } }
+    server { location / { proxy_pass http://$h; if ($x) { set $h $http_x; } } }
+    server { location ~ ^/(?<h>[a-z]+) { proxy_pass http://$h; } }
+    server { server_name ~^(?<H>.+)$; location / { proxy_pass http://$h; } }
+    server { location / { proxy_pass http://$h; } }
+"""
+
+
+def test_a_server_that_fills_nothing_does_not_decide_for_the_others(tmp_path):
+    """The same value in five servers, followed in file order: where no set
+    line and no named group fills its variable (the first and last), nginx
+    fills it; in the others, what fills it there."""
+    path = tmp_path / "servers.conf"
+    path.write_text(textwrap.dedent(SERVERS))
+    config = load([str(path)])
+    flow = DataFlow(MapIndex(config.maps))
+    found = [flow.expand("http://$h", node) for node in walk(config.roots[0]) if node.name == "proxy_pass"]
+    assert found == [[("http://", Builtin("h"))], [("http://", Builtin("http_x"))],
+                     [("http://", Capture("^/(?<h>[a-z]+)", "h", "$uri", escaped=False))],
+                     [("http://", Capture("^(?<H>.+)$", "H", "$host", escaped=False))], [("http://", Builtin("h"))]]
+
+
 @pytest.mark.parametrize(("regex", "ref", "newline", "slash", "choice"), [
     ("^/a/([^/]+)$", "1", True, False, False),
     ("^/a/([a-z0-9]+)$", "1", False, False, False),

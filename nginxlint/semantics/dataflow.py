@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..reading.tree import Node
+from ..reading.tree import Node, walk
 from ..routing.pcre import named_captures
 from .servers import location_path
 from .variables import MapIndex
@@ -38,6 +38,7 @@ VARIABLE = re.compile(r"\$(?:\{(\w+)\}|([1-9])|(\w+))")
 # Directives whose copies of numbered captures nginx percent-escapes.
 ESCAPING = frozenset({"set", "rewrite"})
 _IF_REGEX = frozenset({"~", "~*", "!~", "!~*"})
+_FILLERS = frozenset({"set", "if", "location"})  # statements that can fill a variable: set lines, regexes (_matched_at)
 _MAX_WAYS = 32  # ways one value may be built before the rest are not followed
 _MAX_DEPTH = 8  # set/map hops followed from one value
 
@@ -76,6 +77,7 @@ class DataFlow:
         # block -> _matched_before(block); server -> its regex names
         self._regexes: dict[Node | None, tuple[tuple[str, str], ...]] = {}
         self._server_regexes: dict[Node | None, tuple[tuple[str, str], ...]] = {}
+        self._quiet: dict[Node, bool] = {}  # server -> _fills_nothing(server)
         self._names: dict[str, frozenset[str] | None] = {}  # value -> _variables_of(value)
         # (parent, server, location) of a statement -> _local_names of it
         self._local: dict[tuple[Node | None, Node | None, Node | None], frozenset[str]] = {}
@@ -111,13 +113,30 @@ class DataFlow:
         """The variables a statement at `at`'s place may find filled there:
         what the `set` lines of its server and location set (_set_lines),
         the named groups of the regexes matched before it (_named_capture,
-        a rewrite's own regex aside). Asked once per block."""
+        a rewrite's own regex aside). Asked once per block, and once per
+        server in which nothing fills a variable (most servers)."""
+        if at.server is not None and self._fills_nothing(at.server):
+            return frozenset()
         key = (at.parent, at.server, at.location)
         found = self._local.get(key)
         if found is None:
             names = {name for block in (at.server, at.location) if block is not None for name in self._block_sets(block)}
             names.update(group.lower() for regex, _ in self._matched_before(at.parent) for group in named_captures(regex))
             found = self._local[key] = frozenset(names)
+        return found
+
+    def _fills_nothing(self, server: Node) -> bool:
+        """Is no variable filled in `server`: no `set` line anywhere in it, no
+        named group in a regex matched there (its `~` names, an `if` or a
+        location in it, a level above it)? Then _local_names is empty for
+        every statement of the server; one pass over it tells."""
+        found = self._quiet.get(server)
+        if found is None:
+            fillers = [node for node in walk(server) if node.name in _FILLERS]  # few: passed over in C
+            regexes = [*_levels_matched(server), *self._server_name_regexes(server),
+                       *(regex for node in fillers if (regex := _matched_at(node)) is not None)]
+            found = self._quiet[server] = not any(node.name == "set" for node in fillers) and \
+                not any(named_captures(regex) for regex, _ in regexes)
         return found
 
     def _expand(self, value: str, at: Node, following: tuple[str, ...]) -> list[Way]:
@@ -194,9 +213,17 @@ class DataFlow:
         found = self._regexes.get(block)
         if found is None:
             server = None if block is None else block if block.inner == "server" else block.server
-            if server not in self._server_regexes:  # a server holds many blocks: its names are read once
-                self._server_regexes[server] = tuple(_server_name_regexes(server))
-            found = self._regexes[block] = (*_levels_matched(block), *self._server_regexes[server])
+            found = self._regexes[block] = (*_levels_matched(block), *self._server_name_regexes(server))
+        return found
+
+    def _server_name_regexes(self, server: Node | None) -> tuple[tuple[str, str], ...]:
+        """(regex, "$host") of each `~` server name of `server`: read once
+        per server, which holds many blocks."""
+        found = self._server_regexes.get(server)
+        if found is None:
+            lines = server.children if server is not None else ()
+            found = self._server_regexes[server] = tuple(
+                (name[1:], "$host") for line in lines if line.name == "server_name" for name in line.args if name.startswith("~"))
         return found
 
     def _map_results(self, block: Node, following: tuple[str, ...]) -> list[Way]:
@@ -234,22 +261,21 @@ def capture_source(at: Node) -> tuple[str | None, str]:
 def _levels_matched(block: Node | None) -> Iterator[tuple[str, str]]:
     """(regex, subject) of each enclosing `if` with a regex operator and
     `~`/`~*` location of `block` (itself included), innermost first."""
-    if block is None:
-        return
-    for level in (block, *block.ancestors()):
-        if level.name == "if" and len(level.args) == 3 and level.args[1] in _IF_REGEX:
-            yield level.args[2], level.args[0]
-        elif level.inner == "location":
-            modifier, path = location_path(level)
-            if modifier in ("~", "~*"):
-                yield path, "$uri"
+    for level in (block, *block.ancestors()) if block is not None else ():
+        if (regex := _matched_at(level)) is not None:
+            yield regex
 
 
-def _server_name_regexes(server: Node | None) -> Iterator[tuple[str, str]]:
-    """(regex, "$host") of each `~` server name of `server`."""
-    for line in server.children if server is not None else ():
-        if line.name == "server_name":
-            yield from ((name[1:], "$host") for name in line.args if name.startswith("~"))
+def _matched_at(level: Node) -> tuple[str, str] | None:
+    """(regex, subject) a block matches before its statements run: an `if`
+    with a regex operator, a `~`/`~*` location; None for any other node."""
+    if level.name == "if" and len(level.args) == 3 and level.args[1] in _IF_REGEX:
+        return level.args[2], level.args[0]
+    if level.inner == "location":
+        modifier, path = location_path(level)
+        if modifier in ("~", "~*"):
+            return path, "$uri"
+    return None
 
 
 def _group_named(regex: str, name: str) -> str | None:
