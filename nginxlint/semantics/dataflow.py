@@ -38,7 +38,8 @@ VARIABLE = re.compile(r"\$(?:\{(\w+)\}|([1-9])|(\w+))")
 # Directives whose copies of numbered captures nginx percent-escapes.
 ESCAPING = frozenset({"set", "rewrite"})
 _IF_REGEX = frozenset({"~", "~*", "!~", "!~*"})
-_FILLERS = frozenset({"set", "if", "location"})  # statements that can fill a variable: set lines, regexes (_matched_at)
+# Statements that can fill a variable: set lines, regexes (_matched_at, _host_regexes).
+_FILLERS = frozenset({"set", "if", "location", "server_name"})
 _MAX_WAYS = 32  # ways one value may be built before the rest are not followed
 _MAX_DEPTH = 8  # set/map hops followed from one value
 
@@ -133,7 +134,7 @@ class DataFlow:
         found = self._quiet.get(server)
         if found is None:
             fillers = [node for node in walk(server) if node.name in _FILLERS]  # few: passed over in C
-            regexes = [*_levels_matched(server), *self._server_name_regexes(server),
+            regexes = [*self._matched_before(server.parent), *_host_regexes(fillers),  # above it: once per http block
                        *(regex for node in fillers if (regex := _matched_at(node)) is not None)]
             found = self._quiet[server] = not any(node.name == "set" for node in fillers) and \
                 not any(named_captures(regex) for regex, _ in regexes)
@@ -221,9 +222,7 @@ class DataFlow:
         per server, which holds many blocks."""
         found = self._server_regexes.get(server)
         if found is None:
-            lines = server.children if server is not None else ()
-            found = self._server_regexes[server] = tuple(
-                (name[1:], "$host") for line in lines if line.name == "server_name" for name in line.args if name.startswith("~"))
+            found = self._server_regexes[server] = tuple(_host_regexes(server.children if server is not None else ()))
         return found
 
     def _map_results(self, block: Node, following: tuple[str, ...]) -> list[Way]:
@@ -276,6 +275,13 @@ def _matched_at(level: Node) -> tuple[str, str] | None:
         if modifier in ("~", "~*"):
             return path, "$uri"
     return None
+
+
+def _host_regexes(lines: list[Node]) -> Iterator[tuple[str, str]]:
+    """(regex, "$host") of each `~` name of the server_name lines among `lines`."""
+    for line in lines:
+        if line.name == "server_name":
+            yield from ((name[1:], "$host") for name in line.args if name.startswith("~"))
 
 
 def _group_named(regex: str, name: str) -> str | None:
