@@ -133,7 +133,7 @@ class DataFlow:
         every statement of the server; one pass over it tells."""
         found = self._quiet.get(server)
         if found is None:
-            fillers = [node for node in walk(server) if node.name in _FILLERS]  # few: passed over in C
+            fillers = [node for node in walk(server) if node.name in _FILLERS]
             regexes = [*self._matched_before(server.parent), *_host_regexes(fillers),  # above it: once per http block
                        *(regex for node in fillers if (regex := _matched_at(node)) is not None)]
             found = self._quiet[server] = not any(node.name == "set" for node in fillers) and \
