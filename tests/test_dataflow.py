@@ -80,6 +80,43 @@ def test_a_set_in_another_location_does_not_run(passes):
     assert _expand(passes, "/other", "$one") == [(Builtin("one"),)]
 
 
+@pytest.mark.parametrize(("value", "there", "here"), [
+    ("$one", (Builtin("one"),), (Capture(LOC, "2", "$uri", escaped=True),)),  # set in this location only
+    ("$name", (Builtin("name"),), (Capture(LOC, "name", "$uri", escaped=False),)),  # this location's named group
+    ("${2}", (Capture(None, "2", "$uri", escaped=False),), (Capture(LOC, "2", "$uri", escaped=False),)),
+])
+def test_a_value_followed_once_is_followed_again_where_it_is_filled_otherwise(passes, value, there, here):
+    """expand() follows a value nothing near it fills once per tree: the
+    same value where a set, a named group or a numbered capture fills it is
+    followed there."""
+    assert _expand(passes, "/other", value) == [there]
+    assert _expand(passes, LOC, value) == [here]
+    assert _expand(passes, "/other", value) == [there]
+
+
+SERVERS = """\
+    server { location / { proxy_pass http://$h; } }
+    server { location / { proxy_pass http://$h; if ($x) { set $h $http_x; } } }
+    server { location ~ ^/(?<h>[a-z]+) { proxy_pass http://$h; } }
+    server { server_name ~^(?<H>.+)$; location / { proxy_pass http://$h; } }
+    server { location / { proxy_pass http://$h; } }
+"""
+
+
+def test_a_server_that_fills_nothing_does_not_decide_for_the_others(tmp_path):
+    """The same value in five servers, followed in file order: where no set
+    line and no named group fills its variable (the first and last), nginx
+    fills it; in the others, what fills it there."""
+    path = tmp_path / "servers.conf"
+    path.write_text(textwrap.dedent(SERVERS))
+    config = load([str(path)])
+    flow = DataFlow(MapIndex(config.maps))
+    found = [flow.expand("http://$h", node) for node in walk(config.roots[0]) if node.name == "proxy_pass"]
+    assert found == [[("http://", Builtin("h"))], [("http://", Builtin("http_x"))],
+                     [("http://", Capture("^/(?<h>[a-z]+)", "h", "$uri", escaped=False))],
+                     [("http://", Capture("^(?<H>.+)$", "H", "$host", escaped=False))], [("http://", Builtin("h"))]]
+
+
 @pytest.mark.parametrize(("regex", "ref", "newline", "slash", "choice"), [
     ("^/a/([^/]+)$", "1", True, False, False),
     ("^/a/([a-z0-9]+)$", "1", False, False, False),

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from nginxlint.reading.loader import load
+from nginxlint.reading.tree import Node, walk
+from nginxlint.semantics.regex_sites import RegexSite, sites_among
 from nginxlint.semantics.variable_names import unknown_variables
 
 from .conftest import require_tool
@@ -80,6 +82,13 @@ def _nginx_verdict(nginx: str, conf) -> str | None:
     return line.split("[emerg] ", 1)[1].split(": ", 1)[1]
 
 
+def _tree(conf: Path) -> tuple[Node, list[Node], list[RegexSite]]:
+    """The root of `conf` loaded, its every statement and regex site: what unknown_variables reads."""
+    root = load([str(conf)]).roots[0]
+    statements = list(walk(root))
+    return root, statements, list(sites_among(statements))
+
+
 def test_variable_verdicts_agree_with_nginx(nginx, tmp_path):
     configs = []
     for index, (http_text, location_text) in enumerate(CASES):
@@ -90,7 +99,7 @@ def test_variable_verdicts_agree_with_nginx(nginx, tmp_path):
     disagreements, rejected = [], 0
     for case, conf, nginx_said in zip(CASES, configs, verdicts):
         ours = [u.message.split(" (")[0].split(" for nginx")[0]
-                for u in unknown_variables(load([str(conf)]).roots[0], "1.22.1")]
+                for u in unknown_variables(*_tree(conf), "1.22.1")]
         rejected += nginx_said is not None
         if (ours[:1] or [None])[0] != nginx_said:
             disagreements.append(f"{case}: nginx {nginx_said!r}, nginxlint {ours!r}")
@@ -108,7 +117,7 @@ def test_rule_fixtures_are_what_nginx_says(nginx, tmp_path):
         conf = tmp_path / kind / "nginx.conf"
         conf.write_text(f"pid {tmp_path / kind}/nginx.pid;\nerror_log stderr;\n" + (fixtures / f"{kind}.conf").read_text())
         verdicts[kind] = _nginx_verdict(nginx, conf)
-    first = next(unknown_variables(load([str(fixtures / "fail.conf")]).roots[0], "1.22.1"))
+    first = next(unknown_variables(*_tree(fixtures / "fail.conf"), "1.22.1"))
     assert verdicts["pass"] is None
     assert verdicts["fail"] == first.message.split(" (")[0]
 
@@ -120,5 +129,5 @@ def test_a_misspelt_directive_is_not_a_module_that_could_make_the_variable(tmp_p
     conf = tmp_path / "nginx.conf"
     conf.write_text("events {}\nhttp {\n    " + MAP + "\n    server {\n        location / {\n            proxy_read_timout 60s;\n"
                     "            proxy_set_header Connection $conection_upgrade;\n        }\n    }\n}\n")
-    unknown = [(u.node.line, u.message) for u in unknown_variables(load([str(conf)]).roots[0], "1.28")]
+    unknown = [(u.node.line, u.message) for u in unknown_variables(*_tree(conf), "1.28")]
     assert unknown == [(7, 'unknown "conection_upgrade" variable (did you mean $connection_upgrade?)')]

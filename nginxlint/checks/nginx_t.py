@@ -26,7 +26,6 @@ from ..semantics.directive_names import check_names
 from ..semantics.listen_conflicts import check_listen_conflicts
 from ..semantics.log_args import unknown_log_formats
 from ..semantics.placement import Rejection, check_contexts
-from ..semantics.regex_sites import regex_sites
 from ..semantics.servers import http_servers
 from ..semantics.structure import check_structure
 from ..semantics.value_checks import check_values
@@ -36,20 +35,20 @@ from .view import TreeView
 
 
 def placement(tree: TreeView) -> list[Failure]:
-    return _failures(check_contexts(tree.root, tree.effective.version_text))
+    return _failures(check_contexts(tree.every_statement, tree.effective.version_text))
 
 
 def structure(tree: TreeView) -> list[Failure]:
-    return _failures(check_structure(tree.root))
+    return _failures(check_structure(tree.root, tree.every_statement))
 
 
 def values(tree: TreeView) -> list[Failure]:
-    found = _failures(check_values(tree.root, tree.effective.version_text))
-    return found + _failures(unknown_log_formats(tree.root)) if tree.whole else found  # a format may be defined unseen
+    found = _failures(check_values(tree.every_statement, tree.effective.version_text))
+    return found + _failures(unknown_log_formats(tree.every_statement)) if tree.whole else found  # a format may be defined unseen
 
 
 def names(tree: TreeView) -> list[Failure]:
-    return _failures(check_names(tree.root, tree.declared_directives))
+    return _failures(check_names(tree.root, tree.every_statement, tree.declared_directives))
 
 
 def listen_conflicts(tree: TreeView) -> list[Failure]:
@@ -69,11 +68,12 @@ def events(tree: TreeView) -> list[Failure]:
 def variables(tree: TreeView) -> list[Failure]:
     if not tree.whole:
         return []  # a file not read may define the variable
-    return _failures(unknown_variables(tree.root, tree.effective.version_text, tree.elsewhere))
+    return _failures(unknown_variables(tree.root, tree.every_statement, tree.regex_sites, tree.effective.version_text,
+                                        tree.elsewhere))
 
 
 def regexes(tree: TreeView) -> list[Failure]:
-    return _failures(Rejection(site.node, error.nginx_text(site.pattern)) for site in regex_sites(tree.root)
+    return _failures(Rejection(site.node, error.nginx_text(site.pattern)) for site in tree.regex_sites
                      if (error := compile_error(site.pattern, site.caseless)) is not None)
 
 

@@ -34,8 +34,18 @@ _PATH_START = re.compile(r"[/?]")
 
 
 def check(tree: TreeView) -> list[Failure]:
-    return [Failure(node, fields(node), None) for node in tree.statements(*PASS_DIRECTIVES)
-            if node.args and not _internal(tree, node) and any(client_chooses_host(way) for way in tree.flow.expand(node.args[0], node))]
+    judged: dict[Way, bool] = {}  # a tree builds most targets the same few ways: each is split once
+    failures = []
+    for node in tree.statements(*PASS_DIRECTIVES):
+        if not node.args or "$" not in node.args[0]:
+            continue  # no variable: a fixed upstream (most targets)
+        ways = tree.flow.expand(node.args[0], node)
+        for way in ways:
+            if way not in judged:
+                judged[way] = client_chooses_host(way)
+        if any(judged[way] for way in ways) and not _internal(tree, node):
+            failures.append(Failure(node, fields(node), None))
+    return failures
 
 
 def _internal(tree: TreeView, node: Node) -> bool:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..reading.loader import GlobbedFile
-from ..reading.tree import Node
+from ..reading.tree import Node, walk
 from ..semantics.dataflow import DataFlow
 from ..semantics.effective import Effective
+from ..semantics.regex_sites import RegexSite, sites_among
 from ..semantics.servers import ServerFacts
 from ..semantics.variable_names import Elsewhere
 from ..semantics.variables import MapIndex
@@ -50,3 +52,16 @@ class TreeView:
         """Every statement of those names, wherever it is written, each once."""
         wanted = frozenset(names)
         return (child for block in self.blocks for child in block.children if child.name in wanted)
+
+    @cached_property
+    def every_statement(self) -> tuple[Node, ...]:
+        """Every statement below the root, depth first in file order (what
+        walk(root) yields): the checks that judge each statement in turn
+        share one walk of the tree."""
+        return tuple(walk(self.root))
+
+    @cached_property
+    def regex_sites(self) -> tuple[RegexSite, ...]:
+        """Where nginx compiles a regex in the tree: what invalid-regex
+        judges and what names unknown-variable knows, found once."""
+        return tuple(sites_among(self.every_statement))

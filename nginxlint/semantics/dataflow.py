@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..reading.tree import Node
+from ..reading.tree import Node, walk
 from ..routing.pcre import named_captures
 from .servers import location_path
 from .variables import MapIndex
@@ -38,6 +38,8 @@ VARIABLE = re.compile(r"\$(?:\{(\w+)\}|([1-9])|(\w+))")
 # Directives whose copies of numbered captures nginx percent-escapes.
 ESCAPING = frozenset({"set", "rewrite"})
 _IF_REGEX = frozenset({"~", "~*", "!~", "!~*"})
+# Statements that can fill a variable: set lines, regexes (_matched_at, _host_regexes).
+_FILLERS = frozenset({"set", "if", "location", "server_name"})
 _MAX_WAYS = 32  # ways one value may be built before the rest are not followed
 _MAX_DEPTH = 8  # set/map hops followed from one value
 
@@ -73,13 +75,70 @@ class DataFlow:
     def __init__(self, maps: MapIndex):
         self._maps = maps
         self._sets: dict[Node, dict[str, list[Node]]] = {}  # server or location -> variable -> its set lines
-        # block -> matched_before(block)
+        # block -> _matched_before(block); server -> its regex names
         self._regexes: dict[Node | None, tuple[tuple[str, str], ...]] = {}
+        self._server_regexes: dict[Node | None, tuple[tuple[str, str], ...]] = {}
+        self._quiet: dict[Node, bool] = {}  # server -> _fills_nothing(server)
+        self._names: dict[str, frozenset[str] | None] = {}  # value -> _variables_of(value)
+        # (parent, server, location) of a statement -> _local_names of it
+        self._local: dict[tuple[Node | None, Node | None, Node | None], frozenset[str]] = {}
+        self._anywhere: dict[str, list[Way]] = {}  # value -> its ways wherever nothing local fills it
 
     def expand(self, value: str, at: Node) -> list[Way]:
         """Each way nginx can build `value` written at statement `at` (at most
-        _MAX_WAYS): literal text, Builtins and Captures, variables followed."""
-        return self._expand(value, at, ())
+        _MAX_WAYS): literal text, Builtins and Captures, variables followed.
+
+        A value none of whose variables is filled near `at` (a numbered
+        capture, a `set` of its server or location, a named group of a
+        regex matched before) gets its value from maps and nginx alone, the
+        same wherever it is written: a tree repeats such values at every
+        site made from one template, and each is followed once."""
+        names = self._variables_of(value)
+        if names is None or at.name == "rewrite" or names and not self._local_names(at).isdisjoint(names):
+            return self._expand(value, at, ())
+        ways = self._anywhere.get(value)
+        if ways is None:
+            ways = self._anywhere[value] = self._expand(value, at, ())
+        return list(ways)
+
+    def _variables_of(self, value: str) -> frozenset[str] | None:
+        """The variables `value` names, lower-cased as nginx compares them;
+        None when it uses a numbered capture ($1, and ${1} or $0 as _variable
+        reads them), whose regex is the place's."""
+        if value not in self._names:
+            written = [match.group(1) or match.group(2) or match.group(3) for match in VARIABLE.finditer(value)]
+            self._names[value] = None if any(name.isdigit() for name in written) else frozenset(map(str.lower, written))
+        return self._names[value]
+
+    def _local_names(self, at: Node) -> frozenset[str]:
+        """The variables a statement at `at`'s place may find filled there:
+        what the `set` lines of its server and location set (_set_lines),
+        the named groups of the regexes matched before it (_named_capture,
+        a rewrite's own regex aside). Asked once per block, and once per
+        server in which nothing fills a variable (most servers)."""
+        if at.server is not None and self._fills_nothing(at.server):
+            return frozenset()
+        key = (at.parent, at.server, at.location)
+        found = self._local.get(key)
+        if found is None:
+            names = {name for block in (at.server, at.location) if block is not None for name in self._block_sets(block)}
+            names.update(group.lower() for regex, _ in self._matched_before(at.parent) for group in named_captures(regex))
+            found = self._local[key] = frozenset(names)
+        return found
+
+    def _fills_nothing(self, server: Node) -> bool:
+        """Is no variable filled in `server`: no `set` line anywhere in it, no
+        named group in a regex matched there (its `~` names, an `if` or a
+        location in it, a level above it)? Then _local_names is empty for
+        every statement of the server; one pass over it tells."""
+        found = self._quiet.get(server)
+        if found is None:
+            fillers = [node for node in walk(server) if node.name in _FILLERS]
+            regexes = [*self._matched_before(server.parent), *_host_regexes(fillers),  # above it: once per http block
+                       *(regex for node in fillers if (regex := _matched_at(node)) is not None)]
+            found = self._quiet[server] = not any(node.name == "set" for node in fillers) and \
+                not any(named_captures(regex) for regex, _ in regexes)
+        return found
 
     def _expand(self, value: str, at: Node, following: tuple[str, ...]) -> list[Way]:
         ways: list[Way] = [()]
@@ -147,11 +206,23 @@ class DataFlow:
         return None
 
     def _matched_before(self, block: Node | None) -> tuple[tuple[str, str], ...]:
-        """matched_before(block), found once per block: every variable of
-        every statement in it asks, and most blocks have none to offer."""
+        """(regex, subject) of each regex nginx has matched when a statement of
+        `block` runs, innermost first: the enclosing `if`s with a regex
+        operator and `~`/`~*` locations, then the server's `~` server names.
+        Found once per block (every variable of every statement in it asks,
+        and most blocks have none to offer), the server's names once per server."""
         found = self._regexes.get(block)
         if found is None:
-            found = self._regexes[block] = tuple(matched_before(block))
+            server = None if block is None else block if block.inner == "server" else block.server
+            found = self._regexes[block] = (*_levels_matched(block), *self._server_name_regexes(server))
+        return found
+
+    def _server_name_regexes(self, server: Node | None) -> tuple[tuple[str, str], ...]:
+        """(regex, "$host") of each `~` server name of `server`: read once
+        per server, which holds many blocks."""
+        found = self._server_regexes.get(server)
+        if found is None:
+            found = self._server_regexes[server] = tuple(_host_regexes(server.children if server is not None else ()))
         return found
 
     def _map_results(self, block: Node, following: tuple[str, ...]) -> list[Way]:
@@ -186,21 +257,29 @@ def capture_source(at: Node) -> tuple[str | None, str]:
     return None, "$uri"
 
 
-def matched_before(block: Node | None) -> Iterator[tuple[str, str]]:
-    """(regex, subject) of each regex nginx has matched when a statement of
-    `block` runs, innermost first: the enclosing `if`s with a regex operator
-    and `~`/`~*` locations, then the server's `~` server names."""
-    if block is None:
-        return
-    for level in (block, *block.ancestors()):
-        if level.name == "if" and len(level.args) == 3 and level.args[1] in _IF_REGEX:
-            yield level.args[2], level.args[0]
-        elif level.inner == "location":
-            modifier, path = location_path(level)
-            if modifier in ("~", "~*"):
-                yield path, "$uri"
-    server = block if block.inner == "server" else block.server  # the statement's server (Node.adopt)
-    for line in server.children if server is not None else ():
+def _levels_matched(block: Node | None) -> Iterator[tuple[str, str]]:
+    """(regex, subject) of each enclosing `if` with a regex operator and
+    `~`/`~*` location of `block` (itself included), innermost first."""
+    for level in (block, *block.ancestors()) if block is not None else ():
+        if (regex := _matched_at(level)) is not None:
+            yield regex
+
+
+def _matched_at(level: Node) -> tuple[str, str] | None:
+    """(regex, subject) a block matches before its statements run: an `if`
+    with a regex operator, a `~`/`~*` location; None for any other node."""
+    if level.name == "if" and len(level.args) == 3 and level.args[1] in _IF_REGEX:
+        return level.args[2], level.args[0]
+    if level.inner == "location":
+        modifier, path = location_path(level)
+        if modifier in ("~", "~*"):
+            return path, "$uri"
+    return None
+
+
+def _host_regexes(lines: list[Node]) -> Iterator[tuple[str, str]]:
+    """(regex, "$host") of each `~` name of the server_name lines among `lines`."""
+    for line in lines:
         if line.name == "server_name":
             yield from ((name[1:], "$host") for name in line.args if name.startswith("~"))
 

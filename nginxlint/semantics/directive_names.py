@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from importlib import resources
 
-from ..reading.tree import Node, walk
+from ..reading.tree import Node
 from . import directives
 from .placement import Rejection
 
@@ -38,10 +38,11 @@ _NAME = re.compile(r"[a-z][a-z0-9_]*")
 _MODULE_AFFIXES = re.compile(r"^ngx_(?:(?:http|stream|mail)_)?|(?:_filter)?_module$")
 
 
-def check_names(root: Node, declared: tuple[str, ...] = ()) -> Iterator[Rejection]:
-    """`declared`: names or globs the project says its modules define."""
+def check_names(root: Node, statements: Iterable[Node], declared: tuple[str, ...] = ()) -> Iterator[Rejection]:
+    """`statements`: every statement below `root` (walk(root)); `declared`:
+    names or globs the project says its modules define."""
     spared = declared + loaded_modules(root)
-    for node in walk(root):
+    for node in statements:
         if node.context is None or directives.is_known(node.name):
             continue
         meant = suggestion(node.name, spared)

@@ -20,9 +20,9 @@ memory: buffers, if= conditions. An argument with
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-from ..reading.tree import Node, walk
+from ..reading.tree import Node
 from . import directives
 from .directive_names import near
 from .placement import Rejection
@@ -120,14 +120,14 @@ def _parameter(param: str) -> str | None:
     return None if ok else f'{words} "{value}" ({hint})'
 
 
-def unknown_log_formats(root: Node) -> Iterator[Rejection]:
+def unknown_log_formats(statements: Iterable[Node]) -> Iterator[Rejection]:
     """access_log lines of a whole configuration naming a format that no
     log_format line before them defines: nginx looks the name up
     (ngx_strcasecmp) among the formats read so far, http's own `combined`
     first, and says `unknown log format "main"`. Without a name, http's
     access_log uses combined; stream's is the handler's own complaint."""
     known: dict[str, set[bytes]] = {"ngx_http_log_set_log": {b"combined"}, "ngx_stream_log_set_log": set()}
-    for node in walk(root):
+    for node in statements:  # every statement of the configuration (walk(root))
         if node.name not in LOG_DIRECTIVES:
             continue  # most statements: no table lookup
         spec = directives.spec_for(node.name, node.context) if node.context is not None and node.args else None

@@ -3,11 +3,10 @@ is each directive allowed where it stands, with that many arguments, as a
 block or not. Each failure is a problem nginx -t would also report."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
-from ..reading.tree import Node, walk
+from ..reading.tree import Node
 from . import directives
 from .effective import parse_version
 
@@ -33,10 +32,17 @@ DATA_ENTRIES = {
 }
 
 
-def check_contexts(root: Node, version: str) -> Iterator[Rejection]:
-    for node in walk(root):
+def check_contexts(statements: Iterable[Node], version: str) -> Iterator[Rejection]:
+    """`statements`: every statement of a tree (walk(root))."""
+    # A verdict depends on the directive's shape alone, and a tree has few
+    # distinct shapes and many statements: each is judged once.
+    judged: dict[tuple[str, str, int, bool], str | None] = {}
+    for node in statements:
         if node.context is not None:  # None: inside a data block (map, types…)
-            message = _verdict(node.name, node.context, len(node.args), node.children is not None, version)
+            shape = (node.name, node.context, len(node.args), node.children is not None)
+            message = judged.get(shape, _UNJUDGED)
+            if message is _UNJUDGED:
+                message = judged[shape] = _verdict(*shape, version)
             if message:
                 yield Rejection(node, message)
         elif node.parent is not None and node.parent.name in DATA_ENTRIES and node.children is None:
@@ -45,10 +51,12 @@ def check_contexts(root: Node, version: str) -> Iterator[Rejection]:
                 yield Rejection(node, f"{message} (a {node.parent.name} line is a key and one value)")
 
 
-@lru_cache(maxsize=4096)
+_UNJUDGED = object()  # not judged yet (None is a verdict: accepted)
+
+
 def _verdict(name: str, context: str, nargs: int, is_block: bool, version: str) -> str | None:
     """What nginx `version` says about this directive shape here; None when
-    it accepts it. Cached: a tree has few distinct shapes and many nodes."""
+    it accepts it."""
     if not directives.is_known(name):
         return None  # third-party module: cannot be checked
     spec = directives.spec_for(name, context)

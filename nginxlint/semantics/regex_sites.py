@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
-from ..reading.tree import Node, walk
+from ..reading.tree import Node
 from ..routing.pcre import server_name_caseless
 from .servers import location_path
 
@@ -33,10 +33,6 @@ class RegexSite(NamedTuple):
     node: Node  # the statement (a map key is its own pseudo-statement)
     pattern: str
     caseless: bool
-
-
-def regex_sites(root: Node) -> Iterator[RegexSite]:
-    return sites_among(walk(root))
 
 
 def sites_among(statements: Iterable[Node]) -> Iterator[RegexSite]:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-from ..reading.tree import Node, walk
+from ..reading.tree import Node
 from . import directives
 from .placement import Rejection
 from .servers import location_path
@@ -18,9 +18,10 @@ NO_URI_PART = frozenset({"if-in-location", "limit_except"})
 _URI_PART = re.compile(r"^[a-z]+://[^/]+/")
 
 
-def check_structure(root: Node) -> Iterator[Rejection]:
-    slots: dict[tuple[str, str], str | None] = {}  # _slot's answers: a tree repeats few (name, context) pairs
-    for block in itertools.chain((root,), walk(root)):
+def check_structure(root: Node, statements: Iterable[Node]) -> Iterator[Rejection]:
+    """`statements`: every statement below `root` (walk(root))."""
+    slots: dict[str, dict[str, str | None]] = {}  # context -> name -> _slot's answer: a tree repeats few pairs
+    for block in itertools.chain((root,), statements):
         if block.children and block.inner is not None:
             yield from _duplicates(block, slots)
             if block.inner in ("server", "location"):
@@ -31,13 +32,13 @@ def check_structure(root: Node) -> Iterator[Rejection]:
                                         '"limit_except" block')
 
 
-def _duplicates(block: Node, slots: dict[tuple[str, str], str | None]) -> Iterator[Rejection]:
+def _duplicates(block: Node, slots: dict[str, dict[str, str | None]]) -> Iterator[Rejection]:
     filled: dict[str, str] = {}  # slot -> the directive that filled it first
+    known = slots.setdefault(block.inner, {})
     for child in block.children:
-        key = (child.name, block.inner)
-        if key not in slots:
-            slots[key] = _slot(*key)
-        slot = slots[key]
+        slot = known.get(child.name, _UNKNOWN)
+        if slot is _UNKNOWN:
+            slot = known[child.name] = _slot(child.name, block.inner)
         if slot is not None:
             first = filled.get(slot)
             if first is None:
@@ -45,6 +46,9 @@ def _duplicates(block: Node, slots: dict[tuple[str, str], str | None]) -> Iterat
             else:
                 yield Rejection(child, f'"{child.name}" directive is duplicate'
                                 + ("" if first == child.name else f', "{first}" directive was specified earlier'))
+
+
+_UNKNOWN = object()  # not asked yet (None is an answer: no slot)
 
 
 def _slot(name: str, context: str) -> str | None:
@@ -60,13 +64,14 @@ def _slot(name: str, context: str) -> str | None:
 
 def _locations(block: Node) -> Iterator[Rejection]:
     static: set[tuple[str, str]] = set()
-    outer = location_path(block) if block.inner == "location" else None
+    outer = None  # the block's own (modifier, path), read at its first nested location (most have none)
     for child in block.children:
         if child.name != "location" or child.children is None:
             continue
         modifier, path = location_path(child)
         name = f"{modifier}{path}" if modifier == "@" else path
-        if outer is not None:
+        if block.inner == "location":
+            outer = outer or location_path(block)
             problem = _nesting(outer, modifier, path)
             if problem:
                 yield Rejection(child, problem)

@@ -17,9 +17,10 @@ A value with a variable is not judged: slots do not expand variables, but a
 reads the file (return, error_page and listen judge each argument alone)."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
-from ..reading.tree import Node, walk
+from ..reading.tree import Node
 from . import arg_values, directives
 from .effective import parse_version
 from .handler_args import THIRD_WORDS, judge_expires, judge_limit_conn, judge_limit_req, third_word, upstream_server
@@ -65,19 +66,35 @@ _ARGUMENT_HANDLERS = {
 }
 
 
-def check_values(root: Node, version_text: str) -> Iterator[Rejection]:
+def check_values(statements: Iterable[Node], version_text: str) -> Iterator[Rejection]:
+    """`statements`: every statement of a tree (walk(root))."""
     version = parse_version(version_text)
     # A verdict depends on the statement's words and context alone, and a
     # tree repeats most statements (sites made from one template): each
     # distinct one is judged once.
     judged: dict[tuple[str, str, tuple[str, ...]], str | None] = {}
-    for node in walk(root):
-        if node.context is not None and node.args:
-            key = (node.name, node.context, node.args)
-            if key not in judged:
-                judged[key] = verdict(node.name, node.context, node.args, version)
-            if judged[key]:
-                yield Rejection(node, judged[key])
+    for node in statements:
+        if node.context is None or not node.args or not _judges(node.name, node.context):
+            continue
+        key = (node.name, node.context, node.args)
+        message = judged.get(key, _UNJUDGED)
+        if message is _UNJUDGED:
+            message = judged[key] = verdict(node.name, node.context, node.args, version)
+        if message:
+            yield Rejection(node, message)
+
+
+_UNJUDGED = object()  # not judged yet (None is a verdict: nothing to say)
+
+
+@lru_cache(maxsize=4096)
+def _judges(name: str, context: str) -> bool:
+    """Can verdict() find fault with some arguments of `name` in `context`?
+    Most statements' values are read by no handler judged here (server_name,
+    root, proxy_set_header…): they are passed over without a lookup of their words."""
+    spec = directives.spec_for(name, context)
+    return spec is not None and (spec.set_handler in _ARGUMENT_HANDLERS or spec.set_handler in _HANDLERS
+                                 or spec.set_handler in arg_values.KINDS)
 
 
 def verdict(name: str, context: str, args: tuple[str, ...], version: tuple[int, int, int]) -> str | None:

@@ -35,7 +35,7 @@ from .directive_names import distance, near, suggestion
 from .directives import added_after
 from .effective import parse_version
 from .placement import Rejection
-from .regex_sites import sites_among
+from .regex_sites import RegexSite, sites_among
 from .variables import VARIABLE
 
 _STREAM_CONTEXTS = frozenset({"stream", "stream-server", "stream-upstream"})
@@ -119,7 +119,13 @@ class Elsewhere:
 
 def defined_names(root: Node) -> dict[str, set[str]]:
     """subsystem → names the configuration makes: directives and named captures."""
-    statements = list(walk(root))  # two passes below: the tree is walked once
+    statements = list(walk(root))
+    return names_made(statements, sites_among(statements))
+
+
+def names_made(statements: Iterable[Node], sites: Iterable[RegexSite]) -> dict[str, set[str]]:
+    """defined_names of the tree whose every statement is `statements` and
+    every regex site `sites` (regex_sites.sites_among of them)."""
     made: dict[str, set[str]] = {"http": set(), "stream": set()}
     for node in statements:
         if node.name not in _DEFINERS or not node.args or node.context is None:
@@ -131,27 +137,24 @@ def defined_names(root: Node) -> dict[str, set[str]]:
             made[where].add(node.args[0].lstrip("$").lower())
         elif node.children is not None:
             made[where].add(node.args[-1].lstrip("$").lower())
-    for site in sites_among(statements):
+    for site in sites:
         where = subsystem(site.node)
         if where is not None:
             made[where].update(name.lower() for name in named_captures(site.pattern))
     return made
 
 
-def used_names(statements: Iterable[Node]) -> Iterator[tuple[Node, str]]:
-    """Every (statement, variable) nginx compiles, in the order of `statements`."""
-    for node in statements:
-        if "$" not in "".join(node.args):  # most statements: no variable in any argument
+def used_names(node: Node) -> Iterator[str]:
+    """Every variable nginx compiles in the statement, in order."""
+    for text in _script_args(node):
+        if "$" not in text:  # most words: no search started
             continue
-        for text in _script_args(node):
-            if "$" not in text:  # most words: no search started
-                continue
-            for match in VARIABLE.finditer(text):
-                braced, bare = match.group(1), match.group(2)
-                if braced:
-                    yield node, braced
-                elif bare and bare[0] not in "123456789":  # $1…$9 is a capture, what follows is text
-                    yield node, bare
+        for match in VARIABLE.finditer(text):
+            braced, bare = match.group(1), match.group(2)
+            if braced:
+                yield braced
+            elif bare and bare[0] not in "123456789":  # $1…$9 is a capture, what follows is text
+                yield bare
 
 
 def _script_args(node: Node) -> tuple[str, ...]:
@@ -175,34 +178,63 @@ def _script_args(node: Node) -> tuple[str, ...]:
     return args
 
 
-def unknown_variables(root: Node, version: str, elsewhere: Elsewhere | None = None) -> Iterator[Rejection]:
+def unknown_variables(root: Node, statements: Sequence[Node], sites: Iterable[RegexSite], version: str,
+                      elsewhere: Elsewhere | None = None) -> Iterator[Rejection]:
     """Each statement's variables nginx `version` would not know, with a
-    likely meant name or the release that added it. `elsewhere`: what
-    servers of the configuration left out of `root` contribute."""
-    statements = list(walk(root))  # judgeable's pass and used_names': the tree is walked once
+    likely meant name or the release that added it. `statements`: every
+    statement below `root` (walk(root)), `sites` their regex sites
+    (regex_sites.sites_among); `elsewhere`: what servers of the
+    configuration left out of `root` contribute."""
     if not judgeable(root, statements) or (elsewhere is not None and not elsewhere.stock_only):
         return
-    made = defined_names(root)
+    made = names_made(statements, sites)
     if elsewhere is not None:
         made["http"] |= elsewhere.names
     release = parse_version(version)
-    seen: set[tuple[int, str]] = set()
-    for node, name in used_names(statements):
-        where = subsystem(node)
+    # A verdict depends on the statement's words and where it stands, and a
+    # tree repeats most statements (sites made from one template): each
+    # distinct one is judged once.
+    judged: dict[tuple, tuple[str, ...]] = {}
+    for node in statements:
+        if "$" not in "".join(node.args):  # most statements: no variable in any argument
+            continue
+        key = _reading(node)
+        if key not in judged:
+            judged[key] = tuple(_unknown(node, made, version, release))
+        for message in judged[key]:
+            yield Rejection(node, message)
+
+
+def _reading(node: Node) -> tuple:
+    """What decides how nginx reads the statement's variables (subsystem,
+    _script_args): its words and context, a data block's entry its block's."""
+    if node.context is not None:
+        return node.name, node.args, node.context
+    parent = node.parent
+    return node.name, node.args, None, parent.name if parent else None, parent.context if parent else None
+
+
+def _unknown(node: Node, made: dict[str, set[str]], version: str, release: Release) -> Iterator[str]:
+    """The unknown-variable messages of one statement, each variable once."""
+    where = subsystem(node)
+    if where is None:
+        return
+    seen: set[str] = set()
+    for name in used_names(node):
         lowered = name.lower()
-        if where is None or (id(node), lowered) in seen or lowered in made[where]:
+        if lowered in seen or lowered in made[where]:
             continue
         first = _first_release(lowered, where)
         why = "" if first is None else added_after(first, release)
         if why is None:
             continue
-        seen.add((id(node), lowered))
+        seen.add(lowered)
         if why:
             hint = f" for nginx {version} ({why})"
         else:
             meant = _suggestion(lowered, where, made[where])
             hint = f" (did you mean ${meant}?)" if meant else _CONVENTIONAL.get(lowered, "")
-        yield Rejection(node, f'unknown "{lowered}" variable{hint}')
+        yield f'unknown "{lowered}" variable{hint}'
 
 
 def _first_release(name: str, where: str) -> Release | None:
