@@ -103,8 +103,13 @@ class Effective:
         self._defaults = {name: _by_version(entry, version_tuple) for name, entry in rules["defaults"].items()}
         self._version = version_tuple
         self._default_headers = _by_version(rules["default_proxy_headers"], version_tuple)
-        self._own: dict[int, dict[str, list[Node]]] = {}
-        self._memo: dict[tuple[int, str], object] = {}  # (block, directive) -> Setting, None or headers
+        # The proxy module's own headers by lower-cased name: what an outer line restating one loses nothing by.
+        self._default_by_name = {name.lower(): value for name, value in self._default_headers.items()}
+        # Caches keyed by the block itself (a Node hashes by identity): this
+        # run's tree, never a recycled id().
+        self._own: dict[Node, dict[str, list[Node]]] = {}
+        self._memo: dict[tuple[Node, str], Setting | None] = {}  # (block, directive) -> setting in force
+        self._headers: dict[tuple[Node, str], tuple[Header, ...]] = {}  # (block, list directive) -> headers()
         self._header_lists: dict[tuple[str, tuple[Node, ...]], tuple[Header, ...]] = {}  # (directive, lines) -> headers
 
     def default_names(self) -> list[str]:
@@ -124,10 +129,10 @@ class Effective:
 
     @staticmethod
     def parent_level(block: Node) -> Node | None:
-        for ancestor in block.ancestors():
-            if ancestor.inner in LEVELS:
-                return ancestor
-        return None
+        level = block.parent
+        while level is not None and level.inner not in LEVELS:
+            level = level.parent
+        return level
 
     def is_list(self, directive: str) -> bool:
         """A list of entries keyed by their first argument (proxy_set_header, add_header…)."""
@@ -135,7 +140,7 @@ class Effective:
 
     def own(self, level: Node, key: str) -> list[Node]:
         """The level's own directives named `key` (or in list group `key`)."""
-        index = self._own.get(id(level))
+        index = self._own.get(level)
         if index is None:
             index = {}
             for child in level.children or ():
@@ -143,7 +148,7 @@ class Effective:
                 group = self._groups.get(child.name)
                 if group is not None and group != child.name:
                     index.setdefault(group, []).append(child)
-            self._own[id(level)] = index
+            self._own[level] = index
         return index.get(key, [])
 
     # -- values -----------------------------------------------------------
@@ -151,10 +156,11 @@ class Effective:
     def get(self, block: Node, directive: str) -> Setting | None:
         """The setting in force in `block`, or None when nothing sets it and
         nginx has no default worth naming."""
-        key = (id(block), directive)
-        if key not in self._memo:
-            self._memo[key] = self._compute(block, directive)
-        return self._memo[key]
+        key = (block, directive)
+        found = self._memo.get(key, _UNKNOWN)
+        if found is _UNKNOWN:
+            found = self._memo[key] = self._compute(block, directive)
+        return found
 
     def _compute(self, block: Node, directive: str) -> Setting | None:
         if directive in self._never:
@@ -173,7 +179,7 @@ class Effective:
         # stopping at the first outer level whose answer is already known.
         level: Node | None = block
         while level is not None:
-            known = self._memo.get((id(level), directive), _UNKNOWN) if level is not block else _UNKNOWN
+            known = self._memo.get((level, directive), _UNKNOWN) if level is not block else _UNKNOWN
             if known is not _UNKNOWN:
                 return known
             nodes = self.own(level, directive)
@@ -190,7 +196,7 @@ class Effective:
         collected: list[Node] = []
         level: Node | None = block
         while level is not None:
-            known = self._memo.get((id(level), directive), _UNKNOWN) if level is not block else _UNKNOWN
+            known = self._memo.get((level, directive), _UNKNOWN) if level is not block else _UNKNOWN
             if known is not _UNKNOWN:
                 return collected + list(known.nodes if known else ())
             own = self.own(level, group)
@@ -230,7 +236,7 @@ class Effective:
         if inherited is None or inherited.is_default:
             return []
         kept = {n.args[0].lower() for n in own if n.args}
-        defaults = {} if directive != "proxy_set_header" else {k.lower(): v for k, v in self._default_headers.items()}
+        defaults = self._default_by_name if directive == "proxy_set_header" else {}
         # An outer `proxy_set_header Host $proxy_host` restates the default: losing it changes nothing.
         return [n for n in inherited.nodes if n.args and n.args[0].lower() not in kept
                 and defaults.get(n.args[0].lower(), object()) != " ".join(n.args[1:])]
@@ -238,11 +244,12 @@ class Effective:
     def headers(self, block: Node, directive: str = "proxy_set_header") -> tuple[Header, ...]:
         """The header list in force, in order; for proxy_set_header with the
         proxy module's own defaults for names the config does not set."""
-        key = (id(block), "headers:" + directive)
-        if key not in self._memo:
+        key = (block, directive)
+        found = self._headers.get(key)
+        if found is None:
             setting = self.get(block, directive)
-            self._memo[key] = self._header_list(directive, setting.nodes if setting else ())
-        return self._memo[key]
+            found = self._headers[key] = self._header_list(directive, setting.nodes if setting else ())
+        return found
 
     def _header_list(self, directive: str, nodes: tuple[Node, ...]) -> tuple[Header, ...]:
         """headers() of the lines `nodes`: built once per list of lines, as
