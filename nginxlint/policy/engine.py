@@ -35,6 +35,7 @@ from ..semantics.variable_names import Elsewhere
 from ..semantics.variables import MapIndex
 from .model import PolicySet, Rule
 from .scope import Scope
+from .selectors import Selector
 from .units import Kept, Record, Units
 
 
@@ -163,15 +164,15 @@ def verdicts(config: Config, policies: PolicySet, version: str, wanted: Callable
             view = TreeView(root, scope.every_block, effective, maps, scope.servers,
                             tuple(g for g in config.globbed if g.root is root), DataFlow(maps), policies.values,
                             config.complete(root), declared_directives, elsewhere)
-            selected: dict[int, list[Node]] = {}  # rules of a pack share named selectors: match once
+            selected: dict[Selector, list[Node]] = {}  # rules share selectors (named, or written alike): match once
             for rule in checked:
                 if rule.python is not None:
                     for failure in checks.CHECKS[rule.python](view):
                         yield Verdict(rule, failure, failure.node, scope)
                     continue
-                if id(rule.select) not in selected:
-                    selected[id(rule.select)] = [t for t in rule.select.targets(scope) if not rule.select.at_level(t, levels)]
-                yield from _judged(rule, selected[id(rule.select)], scope)
+                if rule.select not in selected:
+                    selected[rule.select] = [t for t in rule.select.targets(scope) if not rule.select.at_level(t, levels)]
+                yield from _judged(rule, selected[rule.select], scope)
         if levels:  # the root and its http blocks, and what is written directly in them: on the whole tree
             scope = Scope(effective, maps, servers, root, frozenset(config.incomplete), root_maps)
             for rule in checked:

@@ -29,9 +29,9 @@ class Scope:
     incomplete: frozenset[Node] = frozenset()  # blocks missing an include (loader.Config.incomplete)
     root_maps: MapIndex | None = None  # the maps of this tree alone, for routing (else found by a walk)
     # Why a block is a WebSocket block (selectors/websocket.Reason, or None),
-    # by (path pattern, block id): every WebSocket rule asks it of every
+    # by (path pattern, block): every WebSocket rule asks it of every
     # location, through more than one selector and pack.
-    websocket_answers: dict[tuple[re.Pattern | None, int], object] = field(default_factory=dict)
+    websocket_answers: dict[tuple[re.Pattern | None, Node], object] = field(default_factory=dict)
 
     def known(self, block: Node) -> bool:
         """Is the effective configuration of `block` known? Not when an

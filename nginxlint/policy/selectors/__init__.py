@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from ...findings.records import Related
@@ -154,7 +154,7 @@ class Blocks:
 class Selector:
     source: Blocks | Statements | Serves
     condition: All
-    line: int
+    line: int = field(compare=False)  # where it is written; equal selectors match the same blocks
 
     @property
     def selects_statements(self) -> bool:

@@ -98,7 +98,7 @@ def websocket_reason(block: Node, scope: Scope, paths: re.Pattern | None) -> Rea
     whose location writes Upgrade/Connection itself or serves a WebSocket
     path. Asked once per block and pattern in a tree (every WebSocket rule
     asks it of every location, through more than one selector)."""
-    key = (paths, id(block))
+    key = (paths, block)
     if key not in scope.websocket_answers:
         scope.websocket_answers[key] = _reason(block, scope, paths)
     return scope.websocket_answers[key]
