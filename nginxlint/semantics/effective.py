@@ -8,7 +8,7 @@ The merge rules themselves are data (data/inheritance.yaml).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -87,6 +87,10 @@ class Header:
     name: str
     value: str
     node: Node | None  # None: a header the proxy module adds by default
+    key: str = field(init=False)  # the name lower-cased, as nginx compares header names: asked per block and rule
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", self.name.lower())
 
 
 class Effective:

@@ -18,6 +18,7 @@ from ..yamlload import Map
 from .base import OnBlock, Verdict, shown
 from .directive import only_operator
 
+_TOKENS = re.compile(r"[\s,]+")  # what separates a header value's tokens
 Sent = tuple[Header, "str | None"]  # a header nginx sends, and its value (None: a map we cannot see)
 
 
@@ -106,7 +107,7 @@ class HasToken(_Operator):
     key = "has_token"
 
     def accepts(self, value: str) -> bool:
-        return self.expected.lower() in re.split(r"[\s,]+", value.lower())
+        return self.expected.lower() in _TOKENS.split(value.lower())
 
 
 OPERATORS = {cls.key: cls for cls in (Present, Eq, In, Matches, NotMatches, HasToken)}
@@ -152,22 +153,21 @@ class HeaderAssertion(OnBlock):
 
     def _on_block(self, block: Node, scope: Scope, known: dict[str, str]) -> Verdict:
         wanted = self.header.lower()
-        written = [h for h in scope.effective.headers(block, self.list) if h.name.lower() == wanted]
+        written = [h for h in scope.effective.headers(block, self.list) if h.key == wanted]
         sent = []
         for header in written:
             value = header.value if self.as_written else evaluate(header.value, known, scope.maps)
             if value != "":  # nginx does not send a header whose value is empty
                 sent.append((header, value))
-        fields = {"header": self.header, "list": self.list, "directive": self.list, "expected": self.operator.shown,
-                  "actual": ", ".join(_shown(h.value, v) for h, v in sent) or "not sent", "origin": "not set"}
         # Point at the line that set the header (even to ""), else at the block.
         culprit = next((h.node for h in reversed(written) if h.node), block)
-        if culprit is not block:
-            fields["origin"] = culprit.where()
-        elif written:
-            fields["origin"] = f"default for nginx {scope.effective.version_text}"
         holds, node = self.operator.judge(sent, culprit, block)
-        return Verdict(holds, node, fields)
+        return Verdict(holds, node, lambda: self._fields(sent, culprit, block, bool(written), scope))
+
+    def _fields(self, sent: list[Sent], culprit: Node, block: Node, written: bool, scope: Scope) -> dict[str, str]:
+        origin = culprit.where() if culprit is not block else f"default for nginx {scope.effective.version_text}" if written else "not set"
+        return {"header": self.header, "list": self.list, "directive": self.list, "expected": self.operator.shown,
+                "actual": ", ".join(_shown(h.value, v) for h, v in sent) or "not sent", "origin": origin}
 
 
 def _variables(request: Map, tls: bool) -> dict[str, str]:

@@ -112,7 +112,7 @@ class StatementAssertion(Judged):
         fields = _fields(target, self.operator)
         bad = self.operator.bad(target, fields)
         node, fields = bad[0] if bad else (target, fields)
-        return Verdict(not bad, node, fields)
+        return Verdict(not bad, node, lambda: fields)
 
     def find(self, target: Node, scope: Scope, statement: bool) -> list[Failure]:
         if not self.judgeable(target, scope):
