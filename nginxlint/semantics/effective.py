@@ -114,6 +114,8 @@ class Effective:
         self._own: dict[Node, dict[str, list[Node]]] = {}
         self._memo: dict[tuple[Node, str], Setting | None] = {}  # (block, directive) -> setting in force
         self._headers: dict[tuple[Node, str], tuple[Header, ...]] = {}  # (block, list directive) -> headers()
+        self._dropped: dict[tuple[Node, str], tuple[Node, ...]] = {}  # (block, list directive) -> dropped_entries()
+        self._inherited_entries: dict[tuple[Node, str], tuple[tuple[str, Node], ...]] = {}  # (outer level, list) -> _replaceable()
         self._header_lists: dict[tuple[str, tuple[Node, ...]], tuple[Header, ...]] = {}  # (directive, lines) -> headers
 
     def default_names(self) -> list[str]:
@@ -225,25 +227,37 @@ class Effective:
             return None
         return Setting(directive, (tuple(value.split()),), (), self.version_text)
 
-    def dropped_entries(self, block: Node, directive: str) -> list[Node]:
+    def dropped_entries(self, block: Node, directive: str) -> tuple[Node, ...]:
         """Entries an outer level sets that `block`'s own list silently
         replaces (§2.3); none when add_header_inherit keeps or drops them
-        on purpose."""
+        on purpose. Kept per block: rules about the same list ask it again."""
         own = self.own(block, self._groups.get(directive, directive))
         if not own:
-            return []  # most blocks: nothing of their own replaces what they inherit
+            return ()  # most blocks: nothing of their own replaces what they inherit
+        key = (block, directive)
+        found = self._dropped.get(key)
+        if found is None:
+            kept = {n.args[0].lower() for n in own if n.args}
+            found = self._dropped[key] = tuple(n for name, n in self._replaceable(block, directive) if name not in kept)
+        return found
+
+    def _replaceable(self, block: Node, directive: str) -> tuple[tuple[str, Node], ...]:
+        """The outer entries `block` would lose by writing its own list, by
+        lower-cased name; kept per outer level, which most blocks share."""
         parent = self.parent_level(block)
         switch = self._switches.get(directive)
         if parent is None or (switch and self.get(block, switch).value.lower() != "on"):
-            return []
-        inherited = self.get(parent, directive)
-        if inherited is None or inherited.is_default:
-            return []
-        kept = {n.args[0].lower() for n in own if n.args}
-        defaults = self._default_by_name if directive == "proxy_set_header" else {}
-        # An outer `proxy_set_header Host $proxy_host` restates the default: losing it changes nothing.
-        return [n for n in inherited.nodes if n.args and n.args[0].lower() not in kept
-                and defaults.get(n.args[0].lower(), object()) != " ".join(n.args[1:])]
+            return ()
+        key = (parent, directive)
+        found = self._inherited_entries.get(key)
+        if found is None:
+            inherited = self.get(parent, directive)
+            defaults = self._default_by_name if directive == "proxy_set_header" else {}
+            # An outer `proxy_set_header Host $proxy_host` restates the default: losing it changes nothing.
+            found = self._inherited_entries[key] = () if inherited is None or inherited.is_default else tuple(
+                (n.args[0].lower(), n) for n in inherited.nodes
+                if n.args and defaults.get(n.args[0].lower(), object()) != " ".join(n.args[1:]))
+        return found
 
     def headers(self, block: Node, directive: str = "proxy_set_header") -> tuple[Header, ...]:
         """The header list in force, in order; for proxy_set_header with the

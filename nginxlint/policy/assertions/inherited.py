@@ -68,7 +68,9 @@ class KeepsInherited(_ListAssertion):
     key = "keeps_inherited"
 
     def on_block(self, block: Node, scope: Scope) -> list[Failure]:
-        dropped = [n for n in scope.effective.dropped_entries(block, self.list) if self.counts(n)]
+        dropped = scope.effective.dropped_entries(block, self.list)
+        if dropped and (self.only is not None or self.unless is not None):
+            dropped = [n for n in dropped if self.counts(n)]
         if not dropped:
             return []
         related = tuple(Related(n.file, n.line, f"{self.list} {written(n.args)} is not applied here") for n in dropped)
