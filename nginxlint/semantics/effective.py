@@ -8,7 +8,7 @@ The merge rules themselves are data (data/inheritance.yaml).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
@@ -87,10 +87,6 @@ class Header:
     name: str
     value: str
     node: Node | None  # None: a header the proxy module adds by default
-    key: str = field(init=False)  # the name lower-cased, as nginx compares header names: asked per block and rule
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "key", self.name.lower())
 
 
 class Effective:
@@ -268,6 +264,17 @@ class Effective:
             setting = self.get(block, directive)
             found = self._headers[key] = self._header_list(directive, setting.nodes if setting else ())
         return found
+
+    def headers_named(self, block: Node, directive: str, name: str) -> tuple[Header, ...]:
+        """headers(block, directive) of one name (lower-cased), without
+        building the others: a rule about one header asks it of every
+        WebSocket location, each with lines of its own."""
+        setting = self.get(block, directive)
+        found = tuple(Header(n.args[0], n.args[1], n) for n in (setting.nodes if setting else ())
+                      if len(n.args) >= 2 and n.args[0].lower() == name)
+        if found or directive != "proxy_set_header" or name not in self._default_by_name:
+            return found
+        return next((Header(header, value, None),) for header, value in self._default_headers.items() if header.lower() == name)
 
     def _header_list(self, directive: str, nodes: tuple[Node, ...]) -> tuple[Header, ...]:
         """headers() of the lines `nodes`: built once per list of lines, as

@@ -153,7 +153,7 @@ class HeaderAssertion(OnBlock):
 
     def _on_block(self, block: Node, scope: Scope, known: dict[str, str]) -> Verdict:
         wanted = self.header.lower()
-        written = [h for h in scope.effective.headers(block, self.list) if h.key == wanted]
+        written = scope.effective.headers_named(block, self.list, wanted)
         sent = []
         for header in written:
             value = header.value if self.as_written else evaluate(header.value, known, scope.maps)
