@@ -32,6 +32,9 @@ class Scope:
     # by (path pattern, block): every WebSocket rule asks it of every
     # location, through more than one selector and pack.
     websocket_answers: dict[tuple[re.Pattern | None, Node], object] = field(default_factory=dict)
+    # What a header value evaluates to for a modelled request (assertions/header.Request),
+    # by (value, request): header rules ask it of every location they select.
+    header_values: dict[tuple[str, object], str | None] = field(default_factory=dict)
 
     def known(self, block: Node) -> bool:
         """Is the effective configuration of `block` known? Not when an

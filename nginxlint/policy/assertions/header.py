@@ -5,7 +5,7 @@ maps for the assertion's `request:` (or compared as written with
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from ...reading.tree import Node
@@ -123,7 +123,7 @@ class HeaderAssertion(OnBlock):
     list: str
     operator: _Operator
     as_written: bool
-    request: tuple[dict[str, str], dict[str, str]]  # the request's variables over plain HTTP, over TLS
+    request: tuple[Request, Request]  # the request over plain HTTP, over TLS
 
     @classmethod
     def from_yaml(cls, check: Map, compiler: Compiler, message: str | None) -> HeaderAssertion:
@@ -135,7 +135,7 @@ class HeaderAssertion(OnBlock):
         list_name = compiler.directive(check["list"], check.line_of("list"), "list") if "list" in check else "proxy_set_header"
         as_written = compiler.flag(check["written"], check.line_of("written"), "written") if "written" in check else False
         return cls(message=message, header=header, list=list_name, operator=OPERATORS[key].from_yaml(value, line, compiler),
-                   as_written=as_written, request=(_variables(request, tls=False), _variables(request, tls=True)))
+                   as_written=as_written, request=(Request.of(request, tls=False), Request.of(request, tls=True)))
 
     @property
     def reads(self) -> tuple[str, ...]:
@@ -151,12 +151,12 @@ class HeaderAssertion(OnBlock):
             return verdict if not other.holds else other
         return verdict
 
-    def _on_block(self, block: Node, scope: Scope, known: dict[str, str]) -> Verdict:
+    def _on_block(self, block: Node, scope: Scope, request: Request) -> Verdict:
         wanted = self.header.lower()
         written = scope.effective.headers_named(block, self.list, wanted)
         sent = []
         for header in written:
-            value = header.value if self.as_written else evaluate(header.value, known, scope.maps)
+            value = header.value if self.as_written else request.evaluated(header.value, scope)
             if value != "":  # nginx does not send a header whose value is empty
                 sent.append((header, value))
         # Point at the line that set the header (even to ""), else at the block.
@@ -170,10 +170,28 @@ class HeaderAssertion(OnBlock):
                 "actual": ", ".join(_shown(h.value, v) for h, v in sent) or "not sent", "origin": origin}
 
 
-def _variables(request: Map, tls: bool) -> dict[str, str]:
-    known = request_variables(dict(request))
-    known.update(https="on" if tls else "", scheme="https" if tls else "http")
-    return known
+@dataclass(frozen=True)
+class Request:
+    """The request a header assertion judges for: its `request:` headers as
+    $http_* variables, and $https and $scheme. Equal by those values, so what
+    a header value evaluates to for it is kept per tree (Scope.header_values):
+    every WebSocket location sends the same few values."""
+
+    key: tuple[tuple[str, str], ...]
+    variables: dict[str, str] = field(compare=False)
+
+    @classmethod
+    def of(cls, request: Map, tls: bool) -> Request:
+        known = request_variables(dict(request))
+        known.update(https="on" if tls else "", scheme="https" if tls else "http")
+        return cls(tuple(sorted(known.items())), known)
+
+    def evaluated(self, value: str, scope: Scope) -> str | None:
+        """evaluate() of `value` for this request, through the tree's maps."""
+        key = (value, self)
+        if key not in scope.header_values:
+            scope.header_values[key] = evaluate(value, self.variables, scope.maps)
+        return scope.header_values[key]
 
 
 def _shown(written: str, evaluated: str | None) -> str:
