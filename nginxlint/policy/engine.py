@@ -172,7 +172,8 @@ def verdicts(config: Config, policies: PolicySet, version: str, wanted: Callable
                         yield Verdict(rule, failure, failure.node, scope)
                     continue
                 if rule.select not in selected:
-                    selected[rule.select] = [t for t in rule.select.targets(scope) if not rule.select.at_level(t, levels)]
+                    targets = rule.select.targets(scope)
+                    selected[rule.select] = [t for t in targets if not rule.select.at_level(t, levels)] if levels else targets
                 yield from _judged(rule, selected[rule.select], scope)
         if levels:  # the root and its http blocks, and what is written directly in them: on the whole tree
             scope = Scope(effective, maps, servers, root, frozenset(config.incomplete), root_maps)
@@ -182,8 +183,9 @@ def verdicts(config: Config, policies: PolicySet, version: str, wanted: Callable
 
 
 def _judged(rule: Rule, targets: list[Node], scope: Scope) -> Iterator[Verdict]:
+    failures, statement = rule.check.failures, rule.select.selects_statements
     for target in targets:
-        for failure in rule.check.failures(target, scope, rule.select.selects_statements):
+        for failure in failures(target, scope, statement):
             yield Verdict(rule, failure, target, scope)
 
 

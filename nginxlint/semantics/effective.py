@@ -176,21 +176,35 @@ class Effective:
         if directive in self._groups:
             nodes = self._list(block, directive)
             return self._setting(directive, nodes) if nodes else self._default(directive)
-        bitmask = directives.is_bitmask(directive)
         # Walk up iteratively (thousands of nested levels must not recurse),
         # stopping at the first outer level whose answer is already known.
+        # The outer levels passed on the way write none of the directive: the
+        # answer is theirs too, kept for the blocks beside this one.
+        passed: list[Node] = []
         level: Node | None = block
         while level is not None:
             known = self._memo.get((level, directive), _UNKNOWN) if level is not block else _UNKNOWN
             if known is not _UNKNOWN:
-                return known
+                found = known
+                break
             nodes = self.own(level, directive)
-            if nodes and bitmask:  # repeated lines in one block are OR-ed together (§2.2)
-                return Setting(directive, (tuple(a for n in nodes for a in n.args),), tuple(nodes))
-            if nodes:  # one value per block, or every line (listen, server_name, rewrite…)
-                return self._setting(directive, nodes[-1:] if directives.is_single_valued(directive) else nodes)
+            if nodes:
+                found = self._written(directive, nodes)
+                break
+            passed.append(level)
             level = self.parent_level(level)
-        return self._default(directive)
+        else:
+            found = self._default(directive)
+        for outer in passed[1:]:
+            self._memo[(outer, directive)] = found
+        return found
+
+    def _written(self, directive: str, nodes: list[Node]) -> Setting:
+        """The setting of a level that writes `directive` (lines `nodes`)."""
+        if directives.is_bitmask(directive):  # repeated lines in one block are OR-ed together (§2.2)
+            return Setting(directive, (tuple(a for n in nodes for a in n.args),), tuple(nodes))
+        # one value per block, or every line (listen, server_name, rewrite…)
+        return self._setting(directive, nodes[-1:] if directives.is_single_valued(directive) else nodes)
 
     def _list(self, block: Node, directive: str) -> list[Node]:
         """Entries of a list group in force (§2.3, and §2.4 for add_header)."""
