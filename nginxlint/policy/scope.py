@@ -92,6 +92,12 @@ class Scope:
                 found.setdefault(child.name, []).append(child)
         return found
 
+    def writing(self, names: tuple[str, ...]) -> list[Node]:
+        """The blocks rules judge that write one of `names` themselves
+        (selectors/Blocks with `own:`), in tree order."""
+        writers = {node.parent for name in names for node in self.written.get(name, ())}
+        return [block for block in self.blocks if block in writers]
+
     @cached_property
     def router(self) -> Router:
         """nginx's choices of server and location for requests to this tree,
