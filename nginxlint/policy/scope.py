@@ -12,12 +12,26 @@ from typing import TYPE_CHECKING
 from ..reading.tree import Node, walk
 from ..semantics.effective import LEVELS, Effective
 from ..semantics.servers import ServerFacts
-from ..semantics.variables import MapIndex
+from ..semantics.variables import MapIndex, evaluate
 
 if TYPE_CHECKING:
     from ..routing.route import Router
 
 _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass(frozen=True)
+class Request:
+    """A request rules model (a WebSocket handshake, an assertion's
+    `request:`) as the variables it gives values to. Equal by those values,
+    so a tree keeps what a value evaluates to for it (Scope.evaluated)."""
+
+    key: tuple[tuple[str, str], ...]
+    variables: dict[str, str] = field(compare=False)
+
+    @classmethod
+    def of(cls, variables: dict[str, str]) -> Request:
+        return cls(tuple(sorted(variables.items())), variables)
 
 
 @dataclass
@@ -32,9 +46,10 @@ class Scope:
     # by (path pattern, block): every WebSocket rule asks it of every
     # location, through more than one selector and pack.
     websocket_answers: dict[tuple[re.Pattern | None, Node], object] = field(default_factory=dict)
-    # What a header value evaluates to for a modelled request (assertions/header.Request),
-    # by (value, request): header rules ask it of every location they select.
-    header_values: dict[tuple[str, object], str | None] = field(default_factory=dict)
+    # What a header value evaluates to for a modelled request, by (value,
+    # request): header rules and the WebSocket selector ask it of every
+    # location they look at, and most send the same few values.
+    evaluations: dict[tuple[str, Request], str | None] = field(default_factory=dict)
 
     def known(self, block: Node) -> bool:
         """Is the effective configuration of `block` known? Not when an
@@ -91,6 +106,13 @@ class Scope:
             for child in block.children:
                 found.setdefault(child.name, []).append(child)
         return found
+
+    def evaluated(self, value: str, request: Request) -> str | None:
+        """variables.evaluate() of `value` for `request`, through the maps."""
+        key = (value, request)
+        if key not in self.evaluations:
+            self.evaluations[key] = evaluate(value, request.variables, self.maps)
+        return self.evaluations[key]
 
     def writing(self, names: tuple[str, ...]) -> list[Node]:
         """The blocks rules judge that write one of `names` themselves

@@ -5,15 +5,15 @@ maps for the assertion's `request:` (or compared as written with
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import ClassVar
 
 from ...reading.tree import Node
 from ...semantics.effective import Header
 from ...semantics.servers import enclosing_server
-from ...semantics.variables import evaluate, request_variables
+from ...semantics.variables import request_variables
 from ..compiling import Compiler
-from ..scope import Scope
+from ..scope import Request, Scope
 from ..yamlload import Map
 from .base import OnBlock, Verdict, shown
 from .directive import only_operator
@@ -135,7 +135,7 @@ class HeaderAssertion(OnBlock):
         list_name = compiler.directive(check["list"], check.line_of("list"), "list") if "list" in check else "proxy_set_header"
         as_written = compiler.flag(check["written"], check.line_of("written"), "written") if "written" in check else False
         return cls(message=message, header=header, list=list_name, operator=OPERATORS[key].from_yaml(value, line, compiler),
-                   as_written=as_written, request=(Request.of(request, tls=False), Request.of(request, tls=True)))
+                   as_written=as_written, request=(_request(request, tls=False), _request(request, tls=True)))
 
     @property
     def reads(self) -> tuple[str, ...]:
@@ -156,7 +156,7 @@ class HeaderAssertion(OnBlock):
         written = scope.effective.headers_named(block, self.list, wanted)
         sent = []
         for header in written:
-            value = header.value if self.as_written else request.evaluated(header.value, scope)
+            value = header.value if self.as_written else scope.evaluated(header.value, request)
             if value != "":  # nginx does not send a header whose value is empty
                 sent.append((header, value))
         # Point at the line that set the header (even to ""), else at the block.
@@ -170,28 +170,10 @@ class HeaderAssertion(OnBlock):
                 "actual": ", ".join(_shown(h.value, v) for h, v in sent) or "not sent", "origin": origin}
 
 
-@dataclass(frozen=True)
-class Request:
-    """The request a header assertion judges for: its `request:` headers as
-    $http_* variables, and $https and $scheme. Equal by those values, so what
-    a header value evaluates to for it is kept per tree (Scope.header_values):
-    every WebSocket location sends the same few values."""
-
-    key: tuple[tuple[str, str], ...]
-    variables: dict[str, str] = field(compare=False)
-
-    @classmethod
-    def of(cls, request: Map, tls: bool) -> Request:
-        known = request_variables(dict(request))
-        known.update(https="on" if tls else "", scheme="https" if tls else "http")
-        return cls(tuple(sorted(known.items())), known)
-
-    def evaluated(self, value: str, scope: Scope) -> str | None:
-        """evaluate() of `value` for this request, through the tree's maps."""
-        key = (value, self)
-        if key not in scope.header_values:
-            scope.header_values[key] = evaluate(value, self.variables, scope.maps)
-        return scope.header_values[key]
+def _request(request: Map, tls: bool) -> Request:
+    known = request_variables(dict(request))
+    known.update(https="on" if tls else "", scheme="https" if tls else "http")
+    return Request.of(known)
 
 
 def _shown(written: str, evaluated: str | None) -> str:
