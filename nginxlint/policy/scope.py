@@ -4,12 +4,11 @@ blocks and statements, and the few answers worth computing once per tree."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from ..reading.tree import Node, walk
+from ..reading.tree import Node
 from ..semantics.effective import LEVELS, Effective
 from ..semantics.servers import ServerFacts
 from ..semantics.variables import MapIndex, evaluate
@@ -20,18 +19,14 @@ if TYPE_CHECKING:
 _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Request:
     """A request rules model (a WebSocket handshake, an assertion's
-    `request:`) as the variables it gives values to. Equal by those values,
-    so a tree keeps what a value evaluates to for it (Scope.evaluated)."""
+    `request:`) as the variables it gives values to. A tree keeps what a
+    value evaluates to for it (Scope.evaluated), by the request object
+    itself: it lives as long as the policy that models it."""
 
-    key: tuple[tuple[str, str], ...]
-    variables: dict[str, str] = field(compare=False)
-
-    @classmethod
-    def of(cls, variables: dict[str, str]) -> Request:
-        return cls(tuple(sorted(variables.items())), variables)
+    variables: dict[str, str]
 
 
 @dataclass
@@ -89,7 +84,7 @@ class Scope:
     def every_block(self) -> list[Node]:
         """The root and every block in it; statements as written are known
         even where an include is missing."""
-        return [n for n in _with_root(self.root) if n.children is not None]
+        return self._read[0]
 
     @cached_property
     def blocks(self) -> list[Node]:
@@ -100,12 +95,28 @@ class Scope:
 
     @cached_property
     def written(self) -> dict[str, list[Node]]:
-        """Every statement of the tree by name, for rules that select statements."""
-        found: dict[str, list[Node]] = {}
-        for block in self.every_block:
+        """Every statement of the tree by name, for rules that select
+        statements: block by block in every_block's order, each block's in
+        its own order."""
+        return self._read[1]
+
+    @cached_property
+    def _read(self) -> tuple[list[Node], dict[str, list[Node]]]:
+        """every_block and written, from one pass over the tree (the
+        default packs ask both): blocks in file order, depth first."""
+        blocks: list[Node] = []
+        written: dict[str, list[Node]] = {}
+        pending = [self.root] if self.root.children is not None else []
+        while pending:
+            block = pending.pop()
+            blocks.append(block)
+            inner = []
             for child in block.children:
-                found.setdefault(child.name, []).append(child)
-        return found
+                written.setdefault(child.name, []).append(child)
+                if child.children is not None:
+                    inner.append(child)
+            pending.extend(reversed(inner))  # the first inner block is read next, before its siblings
+        return blocks, written
 
     def evaluated(self, value: str, request: Request) -> str | None:
         """variables.evaluate() of `value` for `request`, through the maps."""
@@ -132,11 +143,6 @@ class Scope:
     def tls_default_servers(self) -> frozenset[Node]:
         """The default server of each TLS address:port (semantics §6.4)."""
         return frozenset(self.servers.tls_default_servers())
-
-
-def _with_root(root: Node) -> Iterator[Node]:
-    yield root
-    yield from walk(root)
 
 
 def substitute(text: str, params: dict[str, str]) -> str:

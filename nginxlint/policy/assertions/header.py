@@ -173,7 +173,7 @@ class HeaderAssertion(OnBlock):
 def _request(request: Map, tls: bool) -> Request:
     known = request_variables(dict(request))
     known.update(https="on" if tls else "", scheme="https" if tls else "http")
-    return Request.of(known)
+    return Request(known)
 
 
 def _shown(written: str, evaluated: str | None) -> str:

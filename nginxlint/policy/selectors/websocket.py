@@ -24,7 +24,7 @@ from ..scope import Request, Scope
 from ..yamlload import Map
 
 # A WebSocket handshake, for judging header values through maps.
-HANDSHAKE = Request.of(request_variables({"Upgrade": "websocket", "Connection": "Upgrade"}))
+HANDSHAKE = Request(request_variables({"Upgrade": "websocket", "Connection": "Upgrade"}))
 
 # Request paths WebSocket endpoints are served at, for asking a regex
 # location whether it serves one (its regex is run on them, as nginx runs it
