@@ -101,7 +101,7 @@ class Effective:
         self._handlers = frozenset(rules["handlers"])
         self._never = frozenset(rules["not_inherited"])
         self._defaults = {name: _by_version(entry, version_tuple) for name, entry in rules["defaults"].items()}
-        self._version = version_tuple
+        self.version = version_tuple  # version_text read: (major, minor, patch)
         self._default_headers = _by_version(rules["default_proxy_headers"], version_tuple)
         # The proxy module's own headers by lower-cased name: what an outer line restating one loses nothing by.
         self._default_by_name = {name.lower(): value for name, value in self._default_headers.items()}
@@ -119,7 +119,7 @@ class Effective:
         version lacks is left out (add_header_inherit before 1.29.3), though
         its default still answers: it is how that version behaves."""
         return [name for name, value in self._defaults.items()
-                if value is not None and not _absent_in(name, self._version)]
+                if value is not None and not _absent_in(name, self.version)]
 
     def handler(self, block: Node) -> Node | None:
         """The content handler in force in `block` (proxy_pass, fastcgi_pass…);
