@@ -97,6 +97,10 @@ class Effective:
         version_tuple = parse_version(version)
         rules = _rules()
         self._groups: dict[str, str] = dict(rules["list_groups"])
+        # The groups that several directives share (access: allow, deny), by their members.
+        self._shared: dict[str, frozenset[str]] = {
+            group: frozenset(n for n, g in self._groups.items() if g == group)
+            for group in {g for n, g in self._groups.items() if n != g}}
         self._switches: dict[str, str] = dict(rules["inherit_switches"])
         self._handlers = frozenset(rules["handlers"])
         self._never = frozenset(rules["not_inherited"])
@@ -145,11 +149,12 @@ class Effective:
         index = self._own.get(level)
         if index is None:
             index = {}
-            for child in level.children or ():
+            children = level.children or ()
+            for child in children:
                 index.setdefault(child.name, []).append(child)
-                group = self._groups.get(child.name)
-                if group is not None and group != child.name:
-                    index.setdefault(group, []).append(child)
+            for group, members in self._shared.items():  # allow and deny: one list, in line order
+                if not members.isdisjoint(index):
+                    index[group] = [child for child in children if child.name in members]
             self._own[level] = index
         return index.get(key, [])
 
