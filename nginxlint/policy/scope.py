@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from ..findings.records import Related
 from ..reading.tree import Node
 from ..semantics.effective import LEVELS, Effective
 from ..semantics.servers import ServerFacts
@@ -45,6 +46,9 @@ class Scope:
     # request): header rules and the WebSocket selector ask it of every
     # location they look at, and most send the same few values.
     evaluations: dict[tuple[str, Request], str | None] = field(default_factory=dict)
+    # An outer list entry a block drops, as a finding's related place, by
+    # (list, entry) (assertions/inherited.KeepsInherited).
+    dropped_places: dict[tuple[str, Node], Related] = field(default_factory=dict)
 
     def known(self, block: Node) -> bool:
         """Is the effective configuration of `block` known? Not when an
