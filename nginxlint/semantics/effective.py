@@ -115,6 +115,7 @@ class Effective:
         self._memo: dict[tuple[Node, str], Setting | None] = {}  # (block, directive) -> setting in force
         self._headers: dict[tuple[Node, str], tuple[Header, ...]] = {}  # (block, list directive) -> headers()
         self._dropped: dict[tuple[Node, str], tuple[Node, ...]] = {}  # (block, list directive) -> dropped_entries()
+        self._lines_by_name: dict[tuple[Node, str], dict[str, list[Node]]] = {}  # (block, list) -> its lines by lower-cased name
         self._inherited_entries: dict[tuple[Node, str], tuple[tuple[str, Node], ...]] = {}  # (outer level, list) -> _replaceable()
         self._header_lists: dict[tuple[str, tuple[Node, ...]], tuple[Header, ...]] = {}  # (directive, lines) -> headers
 
@@ -288,9 +289,15 @@ class Effective:
         """headers(block, directive) of one name (lower-cased), without
         building the others: a rule about one header asks it of every
         WebSocket location, each with lines of its own."""
-        setting = self.get(block, directive)
-        found = tuple(Header(n.args[0], n.args[1], n) for n in (setting.nodes if setting else ())
-                      if len(n.args) >= 2 and n.args[0].lower() == name)
+        key = (block, directive)
+        lines = self._lines_by_name.get(key)
+        if lines is None:  # read once per block: rules about other headers ask it too
+            setting = self.get(block, directive)
+            lines = self._lines_by_name[key] = {}
+            for node in setting.nodes if setting else ():
+                if len(node.args) >= 2:
+                    lines.setdefault(node.args[0].lower(), []).append(node)
+        found = tuple(Header(n.args[0], n.args[1], n) for n in lines.get(name, ()))
         if found or directive != "proxy_set_header" or name not in self._default_by_name:
             return found
         return next((Header(header, value, None),) for header, value in self._default_headers.items() if header.lower() == name)
