@@ -91,6 +91,16 @@ def test_list_inherited_only_when_the_level_has_none(tmp_path):
     assert headers == [("X-Srv", "1", False), ("Host", "$proxy_host", True), ("Connection", "close", True)]
 
 
+@pytest.mark.parametrize("version", ["1.28", "1.30"])
+def test_headers_named_are_the_headers_of_that_name(tmp_path, version):
+    blocks = _blocks(tmp_path, NESTED)
+    effective = Effective(version)
+    for block in blocks.values():
+        for name in ("x-srv", "host", "connection", "upgrade"):
+            assert effective.headers_named(block, "proxy_set_header", name) == tuple(
+                h for h in effective.headers(block) if h.name.lower() == name)
+
+
 def test_defaults_follow_the_nginx_version(tmp_path):
     blocks = _blocks(tmp_path, NESTED)
     assert _value(blocks["/outer/"], "proxy_http_version", "1.29.6")[0] == "1.0"

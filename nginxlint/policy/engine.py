@@ -21,6 +21,7 @@ import contextlib
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .. import checks
 from ..checks.view import TreeView
@@ -35,6 +36,7 @@ from ..semantics.variable_names import Elsewhere
 from ..semantics.variables import MapIndex
 from .model import PolicySet, Rule
 from .scope import Scope
+from .selectors import Selector
 from .units import Kept, Record, Units
 
 
@@ -45,10 +47,10 @@ class _Fields(dict):
         return "{" + key + "}"
 
 
-@dataclass(frozen=True, slots=True)
-class _Placed:
+class _Placed(NamedTuple):
     """One Failure (or input problem) with its message filled and the line it
-    is reported at, before Failures of one cause are grouped into a Finding."""
+    is reported at, before Failures of one cause are grouped into a Finding.
+    A tuple: one is made per failure, and a frozen dataclass costs three times as much."""
 
     rule: Rule
     file: str
@@ -101,11 +103,12 @@ def lint(config: Config, policies: PolicySet, version: str,
     judged: list[tuple[tuple[int, int, int], _Placed]] = []  # ((tree, rule, place), verdict): one order for every run
     trees = {id(root): index for index, root in enumerate(config.roots)}
     fresh: dict[Node, list[Record]] = {}
+    named: dict[Node | None, tuple[str | None, str]] = {}  # server -> how findings name it (_place)
     for v in verdicts(config, policies, version, wanted, declared_directives, units):
         unit = units.unit_of(v.target)
         if not units.linted(unit):
             continue  # a reused server reached from another (duplicate names, sockets): its verdicts stand
-        one = _place(v.rule, v.failure, v.target, v.scope, policies)
+        one = _place(v.rule, v.failure, v.target, v.scope, policies, named)
         judged.append(((trees[id(v.scope.root)], position[v.rule.id], units.place(v.target)), one))
         if unit is not None and units.keeping:
             fresh.setdefault(unit, []).append(one.stored())
@@ -122,11 +125,10 @@ def lint(config: Config, policies: PolicySet, version: str,
     return sorted((_finding(group) for group in causes.values()), key=Finding.sort_key)
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(NamedTuple):
     """One rule's Failure on one target, with the scope it was judged in:
     what `fix` needs to plan an edit (the nodes), before lint() reduces it
-    to a Finding (file, line, message)."""
+    to a Finding (file, line, message). A tuple, as _Placed."""
 
     rule: Rule
     failure: Failure
@@ -163,15 +165,16 @@ def verdicts(config: Config, policies: PolicySet, version: str, wanted: Callable
             view = TreeView(root, scope.every_block, effective, maps, scope.servers,
                             tuple(g for g in config.globbed if g.root is root), DataFlow(maps), policies.values,
                             config.complete(root), declared_directives, elsewhere)
-            selected: dict[int, list[Node]] = {}  # rules of a pack share named selectors: match once
+            selected: dict[Selector, list[Node]] = {}  # rules share selectors (named, or written alike): match once
             for rule in checked:
                 if rule.python is not None:
                     for failure in checks.CHECKS[rule.python](view):
                         yield Verdict(rule, failure, failure.node, scope)
                     continue
-                if id(rule.select) not in selected:
-                    selected[id(rule.select)] = [t for t in rule.select.targets(scope) if not rule.select.at_level(t, levels)]
-                yield from _judged(rule, selected[id(rule.select)], scope)
+                if rule.select not in selected:
+                    targets = rule.select.targets(scope)
+                    selected[rule.select] = [t for t in targets if not rule.select.at_level(t, levels)] if levels else targets
+                yield from _judged(rule, selected[rule.select], scope)
         if levels:  # the root and its http blocks, and what is written directly in them: on the whole tree
             scope = Scope(effective, maps, servers, root, frozenset(config.incomplete), root_maps)
             for rule in checked:
@@ -180,17 +183,23 @@ def verdicts(config: Config, policies: PolicySet, version: str, wanted: Callable
 
 
 def _judged(rule: Rule, targets: list[Node], scope: Scope) -> Iterator[Verdict]:
+    failures, statement = rule.check.failures, rule.select.selects_statements
     for target in targets:
-        for failure in rule.check.failures(target, scope, rule.select.selects_statements):
+        for failure in failures(target, scope, statement):
             yield Verdict(rule, failure, target, scope)
 
 
-def _place(rule: Rule, failure: Failure, target: Node, scope: Scope, policies: PolicySet) -> _Placed:
+def _place(rule: Rule, failure: Failure, target: Node, scope: Scope, policies: PolicySet,
+           named: dict[Node | None, tuple[str | None, str]]) -> _Placed:
+    """`named`: the servers named so far, kept for the run's other failures in them."""
     host = enclosing_server(target)
-    server, location = display_name(host), describe_location(target)
+    if host not in named:
+        server = display_name(host)
+        # An unnamed server is named by where it is, so messages never start with a blank.
+        named[host] = server, server or (f"the server at {host.where()}" if host is not None else "")
+    server, shown = named[host]
+    location = describe_location(target)
     fields = _Fields(policies.values)
-    # An unnamed server is named by where it is, so messages never start with a blank.
-    shown = server or (f"the server at {host.where()}" if host is not None else "")
     fields.update(failure.fields, server=shown, location=location or "")
     message = (failure.message or rule.message).format_map(fields)
     cause = _cause(failure, target, scope)

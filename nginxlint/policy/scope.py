@@ -4,20 +4,30 @@ blocks and statements, and the few answers worth computing once per tree."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from ..reading.tree import Node, walk
+from ..findings.records import Related
+from ..reading.tree import Node
 from ..semantics.effective import LEVELS, Effective
 from ..semantics.servers import ServerFacts
-from ..semantics.variables import MapIndex
+from ..semantics.variables import MapIndex, evaluate
 
 if TYPE_CHECKING:
     from ..routing.route import Router
 
 _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass(frozen=True, eq=False)
+class Request:
+    """A request rules model (a WebSocket handshake, an assertion's
+    `request:`) as the variables it gives values to. A tree keeps what a
+    value evaluates to for it (Scope.evaluated), by the request object
+    itself: it lives as long as the policy that models it."""
+
+    variables: dict[str, str]
 
 
 @dataclass
@@ -29,9 +39,16 @@ class Scope:
     incomplete: frozenset[Node] = frozenset()  # blocks missing an include (loader.Config.incomplete)
     root_maps: MapIndex | None = None  # the maps of this tree alone, for routing (else found by a walk)
     # Why a block is a WebSocket block (selectors/websocket.Reason, or None),
-    # by (path pattern, block id): every WebSocket rule asks it of every
+    # by (path pattern, block): every WebSocket rule asks it of every
     # location, through more than one selector and pack.
-    websocket_answers: dict[tuple[re.Pattern | None, int], object] = field(default_factory=dict)
+    websocket_answers: dict[tuple[re.Pattern | None, Node], object] = field(default_factory=dict)
+    # What a header value evaluates to for a modelled request, by (value,
+    # request): header rules and the WebSocket selector ask it of every
+    # location they look at, and most send the same few values.
+    evaluations: dict[tuple[str, Request], str | None] = field(default_factory=dict)
+    # An outer list entry a block drops, as a finding's related place, by
+    # (list, entry) (assertions/inherited.KeepsInherited).
+    dropped_places: dict[tuple[str, Node], Related] = field(default_factory=dict)
 
     def known(self, block: Node) -> bool:
         """Is the effective configuration of `block` known? Not when an
@@ -71,7 +88,7 @@ class Scope:
     def every_block(self) -> list[Node]:
         """The root and every block in it; statements as written are known
         even where an include is missing."""
-        return [n for n in _with_root(self.root) if n.children is not None]
+        return self._read[0]
 
     @cached_property
     def blocks(self) -> list[Node]:
@@ -82,12 +99,41 @@ class Scope:
 
     @cached_property
     def written(self) -> dict[str, list[Node]]:
-        """Every statement of the tree by name, for rules that select statements."""
-        found: dict[str, list[Node]] = {}
-        for block in self.every_block:
+        """Every statement of the tree by name, for rules that select
+        statements: block by block in every_block's order, each block's in
+        its own order."""
+        return self._read[1]
+
+    @cached_property
+    def _read(self) -> tuple[list[Node], dict[str, list[Node]]]:
+        """every_block and written, from one pass over the tree (the
+        default packs ask both): blocks in file order, depth first."""
+        blocks: list[Node] = []
+        written: dict[str, list[Node]] = {}
+        pending = [self.root] if self.root.children is not None else []
+        while pending:
+            block = pending.pop()
+            blocks.append(block)
+            inner = []
             for child in block.children:
-                found.setdefault(child.name, []).append(child)
-        return found
+                written.setdefault(child.name, []).append(child)
+                if child.children is not None:
+                    inner.append(child)
+            pending.extend(reversed(inner))  # the first inner block is read next, before its siblings
+        return blocks, written
+
+    def evaluated(self, value: str, request: Request) -> str | None:
+        """variables.evaluate() of `value` for `request`, through the maps."""
+        key = (value, request)
+        if key not in self.evaluations:
+            self.evaluations[key] = evaluate(value, request.variables, self.maps)
+        return self.evaluations[key]
+
+    def writing(self, names: tuple[str, ...]) -> list[Node]:
+        """The blocks rules judge that write one of `names` themselves
+        (selectors/Blocks with `own:`), in tree order."""
+        writers = {node.parent for name in names for node in self.written.get(name, ())}
+        return [block for block in self.blocks if block in writers]
 
     @cached_property
     def router(self) -> Router:
@@ -101,11 +147,6 @@ class Scope:
     def tls_default_servers(self) -> frozenset[Node]:
         """The default server of each TLS address:port (semantics §6.4)."""
         return frozenset(self.servers.tls_default_servers())
-
-
-def _with_root(root: Node) -> Iterator[Node]:
-    yield root
-    yield from walk(root)
 
 
 def substitute(text: str, params: dict[str, str]) -> str:

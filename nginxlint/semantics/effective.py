@@ -97,14 +97,26 @@ class Effective:
         version_tuple = parse_version(version)
         rules = _rules()
         self._groups: dict[str, str] = dict(rules["list_groups"])
+        # The groups that several directives share (access: allow, deny), by their members.
+        self._shared: dict[str, frozenset[str]] = {
+            group: frozenset(n for n, g in self._groups.items() if g == group)
+            for group in {g for n, g in self._groups.items() if n != g}}
         self._switches: dict[str, str] = dict(rules["inherit_switches"])
         self._handlers = frozenset(rules["handlers"])
         self._never = frozenset(rules["not_inherited"])
         self._defaults = {name: _by_version(entry, version_tuple) for name, entry in rules["defaults"].items()}
-        self._version = version_tuple
+        self.version = version_tuple  # version_text read: (major, minor, patch)
         self._default_headers = _by_version(rules["default_proxy_headers"], version_tuple)
-        self._own: dict[int, dict[str, list[Node]]] = {}
-        self._memo: dict[tuple[int, str], object] = {}  # (block, directive) -> Setting, None or headers
+        # The proxy module's own headers by lower-cased name: what an outer line restating one loses nothing by.
+        self._default_by_name = {name.lower(): value for name, value in self._default_headers.items()}
+        # Caches keyed by the block itself (a Node hashes by identity): this
+        # run's tree, never a recycled id().
+        self._own: dict[Node, dict[str, list[Node]]] = {}
+        self._memo: dict[tuple[Node, str], Setting | None] = {}  # (block, directive) -> setting in force
+        self._headers: dict[tuple[Node, str], tuple[Header, ...]] = {}  # (block, list directive) -> headers()
+        self._dropped: dict[tuple[Node, str], tuple[Node, ...]] = {}  # (block, list directive) -> dropped_entries()
+        self._lines_by_name: dict[tuple[Node, str], dict[str, list[Node]]] = {}  # (block, list) -> its lines by lower-cased name
+        self._inherited_entries: dict[tuple[Node, str], tuple[tuple[str, Node], ...]] = {}  # (outer level, list) -> _replaceable()
         self._header_lists: dict[tuple[str, tuple[Node, ...]], tuple[Header, ...]] = {}  # (directive, lines) -> headers
 
     def default_names(self) -> list[str]:
@@ -112,7 +124,7 @@ class Effective:
         version lacks is left out (add_header_inherit before 1.29.3), though
         its default still answers: it is how that version behaves."""
         return [name for name, value in self._defaults.items()
-                if value is not None and not _absent_in(name, self._version)]
+                if value is not None and not _absent_in(name, self.version)]
 
     def handler(self, block: Node) -> Node | None:
         """The content handler in force in `block` (proxy_pass, fastcgi_pass…);
@@ -124,10 +136,10 @@ class Effective:
 
     @staticmethod
     def parent_level(block: Node) -> Node | None:
-        for ancestor in block.ancestors():
-            if ancestor.inner in LEVELS:
-                return ancestor
-        return None
+        level = block.parent
+        while level is not None and level.inner not in LEVELS:
+            level = level.parent
+        return level
 
     def is_list(self, directive: str) -> bool:
         """A list of entries keyed by their first argument (proxy_set_header, add_header…)."""
@@ -135,15 +147,16 @@ class Effective:
 
     def own(self, level: Node, key: str) -> list[Node]:
         """The level's own directives named `key` (or in list group `key`)."""
-        index = self._own.get(id(level))
+        index = self._own.get(level)
         if index is None:
             index = {}
-            for child in level.children or ():
+            children = level.children or ()
+            for child in children:
                 index.setdefault(child.name, []).append(child)
-                group = self._groups.get(child.name)
-                if group is not None and group != child.name:
-                    index.setdefault(group, []).append(child)
-            self._own[id(level)] = index
+            for group, members in self._shared.items():  # allow and deny: one list, in line order
+                if not members.isdisjoint(index):
+                    index[group] = [child for child in children if child.name in members]
+            self._own[level] = index
         return index.get(key, [])
 
     # -- values -----------------------------------------------------------
@@ -151,10 +164,11 @@ class Effective:
     def get(self, block: Node, directive: str) -> Setting | None:
         """The setting in force in `block`, or None when nothing sets it and
         nginx has no default worth naming."""
-        key = (id(block), directive)
-        if key not in self._memo:
-            self._memo[key] = self._compute(block, directive)
-        return self._memo[key]
+        key = (block, directive)
+        found = self._memo.get(key, _UNKNOWN)
+        if found is _UNKNOWN:
+            found = self._memo[key] = self._compute(block, directive)
+        return found
 
     def _compute(self, block: Node, directive: str) -> Setting | None:
         if directive in self._never:
@@ -168,21 +182,35 @@ class Effective:
         if directive in self._groups:
             nodes = self._list(block, directive)
             return self._setting(directive, nodes) if nodes else self._default(directive)
-        bitmask = directives.is_bitmask(directive)
         # Walk up iteratively (thousands of nested levels must not recurse),
         # stopping at the first outer level whose answer is already known.
+        # The outer levels passed on the way write none of the directive: the
+        # answer is theirs too, kept for the blocks beside this one.
+        passed: list[Node] = []
         level: Node | None = block
         while level is not None:
-            known = self._memo.get((id(level), directive), _UNKNOWN) if level is not block else _UNKNOWN
+            known = self._memo.get((level, directive), _UNKNOWN) if level is not block else _UNKNOWN
             if known is not _UNKNOWN:
-                return known
+                found = known
+                break
             nodes = self.own(level, directive)
-            if nodes and bitmask:  # repeated lines in one block are OR-ed together (§2.2)
-                return Setting(directive, (tuple(a for n in nodes for a in n.args),), tuple(nodes))
-            if nodes:  # one value per block, or every line (listen, server_name, rewrite…)
-                return self._setting(directive, nodes[-1:] if directives.is_single_valued(directive) else nodes)
+            if nodes:
+                found = self._written(directive, nodes)
+                break
+            passed.append(level)
             level = self.parent_level(level)
-        return self._default(directive)
+        else:
+            found = self._default(directive)
+        for outer in passed[1:]:
+            self._memo[(outer, directive)] = found
+        return found
+
+    def _written(self, directive: str, nodes: list[Node]) -> Setting:
+        """The setting of a level that writes `directive` (lines `nodes`)."""
+        if directives.is_bitmask(directive):  # repeated lines in one block are OR-ed together (§2.2)
+            return Setting(directive, (tuple(a for n in nodes for a in n.args),), tuple(nodes))
+        # one value per block, or every line (listen, server_name, rewrite…)
+        return self._setting(directive, nodes[-1:] if directives.is_single_valued(directive) else nodes)
 
     def _list(self, block: Node, directive: str) -> list[Node]:
         """Entries of a list group in force (§2.3, and §2.4 for add_header)."""
@@ -190,7 +218,7 @@ class Effective:
         collected: list[Node] = []
         level: Node | None = block
         while level is not None:
-            known = self._memo.get((id(level), directive), _UNKNOWN) if level is not block else _UNKNOWN
+            known = self._memo.get((level, directive), _UNKNOWN) if level is not block else _UNKNOWN
             if known is not _UNKNOWN:
                 return collected + list(known.nodes if known else ())
             own = self.own(level, group)
@@ -215,34 +243,64 @@ class Effective:
             return None
         return Setting(directive, (tuple(value.split()),), (), self.version_text)
 
-    def dropped_entries(self, block: Node, directive: str) -> list[Node]:
+    def dropped_entries(self, block: Node, directive: str) -> tuple[Node, ...]:
         """Entries an outer level sets that `block`'s own list silently
         replaces (§2.3); none when add_header_inherit keeps or drops them
-        on purpose."""
+        on purpose. Kept per block: rules about the same list ask it again."""
         own = self.own(block, self._groups.get(directive, directive))
         if not own:
-            return []  # most blocks: nothing of their own replaces what they inherit
+            return ()  # most blocks: nothing of their own replaces what they inherit
+        key = (block, directive)
+        found = self._dropped.get(key)
+        if found is None:
+            kept = {n.args[0].lower() for n in own if n.args}
+            found = self._dropped[key] = tuple(n for name, n in self._replaceable(block, directive) if name not in kept)
+        return found
+
+    def _replaceable(self, block: Node, directive: str) -> tuple[tuple[str, Node], ...]:
+        """The outer entries `block` would lose by writing its own list, by
+        lower-cased name; kept per outer level, which most blocks share."""
         parent = self.parent_level(block)
         switch = self._switches.get(directive)
         if parent is None or (switch and self.get(block, switch).value.lower() != "on"):
-            return []
-        inherited = self.get(parent, directive)
-        if inherited is None or inherited.is_default:
-            return []
-        kept = {n.args[0].lower() for n in own if n.args}
-        defaults = {} if directive != "proxy_set_header" else {k.lower(): v for k, v in self._default_headers.items()}
-        # An outer `proxy_set_header Host $proxy_host` restates the default: losing it changes nothing.
-        return [n for n in inherited.nodes if n.args and n.args[0].lower() not in kept
-                and defaults.get(n.args[0].lower(), object()) != " ".join(n.args[1:])]
+            return ()
+        key = (parent, directive)
+        found = self._inherited_entries.get(key)
+        if found is None:
+            inherited = self.get(parent, directive)
+            defaults = self._default_by_name if directive == "proxy_set_header" else {}
+            # An outer `proxy_set_header Host $proxy_host` restates the default: losing it changes nothing.
+            found = self._inherited_entries[key] = () if inherited is None or inherited.is_default else tuple(
+                (n.args[0].lower(), n) for n in inherited.nodes
+                if n.args and defaults.get(n.args[0].lower(), object()) != " ".join(n.args[1:]))
+        return found
 
     def headers(self, block: Node, directive: str = "proxy_set_header") -> tuple[Header, ...]:
         """The header list in force, in order; for proxy_set_header with the
         proxy module's own defaults for names the config does not set."""
-        key = (id(block), "headers:" + directive)
-        if key not in self._memo:
+        key = (block, directive)
+        found = self._headers.get(key)
+        if found is None:
             setting = self.get(block, directive)
-            self._memo[key] = self._header_list(directive, setting.nodes if setting else ())
-        return self._memo[key]
+            found = self._headers[key] = self._header_list(directive, setting.nodes if setting else ())
+        return found
+
+    def headers_named(self, block: Node, directive: str, name: str) -> tuple[Header, ...]:
+        """headers(block, directive) of one name (lower-cased), without
+        building the others: a rule about one header asks it of every
+        WebSocket location, each with lines of its own."""
+        key = (block, directive)
+        lines = self._lines_by_name.get(key)
+        if lines is None:  # read once per block: rules about other headers ask it too
+            setting = self.get(block, directive)
+            lines = self._lines_by_name[key] = {}
+            for node in setting.nodes if setting else ():
+                if len(node.args) >= 2:
+                    lines.setdefault(node.args[0].lower(), []).append(node)
+        found = tuple(Header(n.args[0], n.args[1], n) for n in lines.get(name, ()))
+        if found or directive != "proxy_set_header" or name not in self._default_by_name:
+            return found
+        return next((Header(header, value, None),) for header, value in self._default_headers.items() if header.lower() == name)
 
     def _header_list(self, directive: str, nodes: tuple[Node, ...]) -> tuple[Header, ...]:
         """headers() of the lines `nodes`: built once per list of lines, as

@@ -106,7 +106,7 @@ class Not(Judged):
 
     def verdict(self, target: Node, scope: Scope, statement: bool) -> Verdict | None:
         inner = self.item.verdict(target, scope, statement)
-        return None if inner is None else Verdict(not inner.holds, inner.node, inner.fields)
+        return None if inner is None else Verdict(not inner.holds, inner.node, inner.explain)
 
 
 KEYS = {cls.key: cls for cls in (All, Any, Not, DirectiveAssertion, HeaderAssertion, KeepsInherited, KeepsAlways, StatementAssertion)}

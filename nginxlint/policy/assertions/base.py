@@ -3,8 +3,9 @@ assertion about a block judges a selected statement's block."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from ...findings.records import Failure
 from ...reading.tree import Node
@@ -12,14 +13,16 @@ from ...semantics.effective import LEVELS, Effective
 from ..scope import Scope
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """One assertion's answer on one target: whether it holds, and where and
-    with which values a failure (or, under `not:`, a success) is reported."""
+    with which values a failure (or, under `not:`, a success) is reported.
+    `explain` builds those values (actual, origin...) when one is reported:
+    most verdicts hold, and theirs are never read. A tuple: one is made per
+    target and assertion, and a frozen dataclass costs three times as much."""
 
     holds: bool
     node: Node
-    fields: dict[str, str]
+    explain: Callable[[], dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,7 @@ class Judged(Assertion):
 
     def find(self, target: Node, scope: Scope, statement: bool) -> list[Failure]:
         verdict = self.verdict(target, scope, statement)
-        return [] if verdict is None or verdict.holds else [Failure(verdict.node, verdict.fields, None)]
+        return [] if verdict is None or verdict.holds else [Failure(verdict.node, verdict.explain(), None)]
 
 
 class OnBlock(Judged):
@@ -69,8 +72,8 @@ class OnBlock(Judged):
         return None
 
     def verdict(self, target: Node, scope: Scope, statement: bool) -> Verdict | None:
-        block = judged_block(target, statement)
-        if block is None or not scope.settled(block, self.reads):
+        block = judged_block(target, statement) if statement else target
+        if block is None or scope.incomplete and not scope.settled(block, self.reads):
             return None  # nothing to judge, or a missing include could change it: unknown is never wrong
         verdict = self.on_block(block, scope)
         return at_statement(verdict, target) if statement else verdict
@@ -84,7 +87,7 @@ def judged_block(target: Node, statement: bool) -> Node | None:
 
 
 def at_statement(verdict: Verdict, target: Node) -> Verdict:
-    return Verdict(verdict.holds, target, {**verdict.fields, "statement": written(target.args)})
+    return Verdict(verdict.holds, target, lambda: {**verdict.explain(), "statement": written(target.args)})
 
 
 def written(args: tuple[str, ...]) -> str:

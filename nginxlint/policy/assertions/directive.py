@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from ...reading.tree import Node
 from ...semantics import directives
@@ -19,9 +19,9 @@ from .base import OnBlock, Verdict, shown
 COMPARABLE = ("time-ms", "time-s", "size", "offset")
 
 
-@dataclass(frozen=True)
-class Value:
-    """The directive's value in force in a block, as operators see it."""
+class Value(NamedTuple):
+    """The directive's value in force in a block, as operators see it (a
+    tuple: one is made per block judged)."""
 
     name: str
     kind: str  # how its value is parsed (directives.value_kind)
@@ -190,12 +190,14 @@ class DirectiveAssertion(OnBlock):
     fields: ClassVar[frozenset[str]] = frozenset({"directive", "actual", "origin", "expected"})
     name: str
     operator: _Operator
+    kind: str  # how the directive's value is parsed (directives.value_kind), looked up once
 
     @classmethod
     def from_yaml(cls, check: Map, compiler: Compiler, message: str | None) -> DirectiveAssertion:
         name = compiler.directive(check[cls.key], check.line_of(cls.key), cls.key)
         key, value, line = only_operator(check, cls.key, OPERATORS, compiler)
-        return cls(message=message, name=name, operator=OPERATORS[key].from_yaml(value, line, name, compiler))
+        return cls(message=message, name=name, operator=OPERATORS[key].from_yaml(value, line, name, compiler),
+                   kind=directives.value_kind(name))
 
     @property
     def reads(self) -> tuple[str, ...]:
@@ -203,15 +205,18 @@ class DirectiveAssertion(OnBlock):
 
     def on_block(self, block: Node, scope: Scope) -> Verdict:
         setting = scope.effective.get(block, self.name)
-        value = Value(self.name, directives.value_kind(self.name), setting, setting.value if setting else "")
+        value = Value(self.name, self.kind, setting, setting.value if setting else "")
         if setting is None and not isinstance(self.operator, Exists):
             holds = self.operator.when_unset
         else:
             holds = self.operator.holds(value)
+        return Verdict(holds, setting.nodes[-1] if value.explicit else block, lambda: self._fields(value))
+
+    def _fields(self, value: Value) -> dict[str, str]:
+        setting = value.setting
         actual = "not set" if setting is None else last_line(value) if isinstance(self.operator, LastIs) else setting.value
-        fields = {"directive": self.name, "expected": self.operator.shown, "actual": actual,
-                  "origin": setting.origin() if setting else "not set"}
-        return Verdict(holds, setting.nodes[-1] if value.explicit else block, fields)
+        return {"directive": self.name, "expected": self.operator.shown, "actual": actual,
+                "origin": setting.origin() if setting else "not set"}
 
 
 def only_operator(check: Map, subject: str, operators: dict, compiler: Compiler, extra: tuple[str, ...] = ()) -> tuple[str, object, int]:

@@ -11,13 +11,14 @@ from typing import ClassVar
 from ...reading.tree import Node
 from ...semantics.effective import Header
 from ...semantics.servers import enclosing_server
-from ...semantics.variables import evaluate, request_variables
+from ...semantics.variables import request_variables
 from ..compiling import Compiler
-from ..scope import Scope
+from ..scope import Request, Scope
 from ..yamlload import Map
 from .base import OnBlock, Verdict, shown
 from .directive import only_operator
 
+_TOKENS = re.compile(r"[\s,]+")  # what separates a header value's tokens
 Sent = tuple[Header, "str | None"]  # a header nginx sends, and its value (None: a map we cannot see)
 
 
@@ -106,7 +107,7 @@ class HasToken(_Operator):
     key = "has_token"
 
     def accepts(self, value: str) -> bool:
-        return self.expected.lower() in re.split(r"[\s,]+", value.lower())
+        return self.expected.lower() in _TOKENS.split(value.lower())
 
 
 OPERATORS = {cls.key: cls for cls in (Present, Eq, In, Matches, NotMatches, HasToken)}
@@ -122,7 +123,7 @@ class HeaderAssertion(OnBlock):
     list: str
     operator: _Operator
     as_written: bool
-    request: tuple[dict[str, str], dict[str, str]]  # the request's variables over plain HTTP, over TLS
+    request: tuple[Request, Request]  # the request over plain HTTP, over TLS
 
     @classmethod
     def from_yaml(cls, check: Map, compiler: Compiler, message: str | None) -> HeaderAssertion:
@@ -134,7 +135,7 @@ class HeaderAssertion(OnBlock):
         list_name = compiler.directive(check["list"], check.line_of("list"), "list") if "list" in check else "proxy_set_header"
         as_written = compiler.flag(check["written"], check.line_of("written"), "written") if "written" in check else False
         return cls(message=message, header=header, list=list_name, operator=OPERATORS[key].from_yaml(value, line, compiler),
-                   as_written=as_written, request=(_variables(request, tls=False), _variables(request, tls=True)))
+                   as_written=as_written, request=(_request(request, tls=False), _request(request, tls=True)))
 
     @property
     def reads(self) -> tuple[str, ...]:
@@ -150,30 +151,29 @@ class HeaderAssertion(OnBlock):
             return verdict if not other.holds else other
         return verdict
 
-    def _on_block(self, block: Node, scope: Scope, known: dict[str, str]) -> Verdict:
+    def _on_block(self, block: Node, scope: Scope, request: Request) -> Verdict:
         wanted = self.header.lower()
-        written = [h for h in scope.effective.headers(block, self.list) if h.name.lower() == wanted]
+        written = scope.effective.headers_named(block, self.list, wanted)
         sent = []
         for header in written:
-            value = header.value if self.as_written else evaluate(header.value, known, scope.maps)
+            value = header.value if self.as_written else scope.evaluated(header.value, request)
             if value != "":  # nginx does not send a header whose value is empty
                 sent.append((header, value))
-        fields = {"header": self.header, "list": self.list, "directive": self.list, "expected": self.operator.shown,
-                  "actual": ", ".join(_shown(h.value, v) for h, v in sent) or "not sent", "origin": "not set"}
         # Point at the line that set the header (even to ""), else at the block.
         culprit = next((h.node for h in reversed(written) if h.node), block)
-        if culprit is not block:
-            fields["origin"] = culprit.where()
-        elif written:
-            fields["origin"] = f"default for nginx {scope.effective.version_text}"
         holds, node = self.operator.judge(sent, culprit, block)
-        return Verdict(holds, node, fields)
+        return Verdict(holds, node, lambda: self._fields(sent, culprit, block, bool(written), scope))
+
+    def _fields(self, sent: list[Sent], culprit: Node, block: Node, written: bool, scope: Scope) -> dict[str, str]:
+        origin = culprit.where() if culprit is not block else f"default for nginx {scope.effective.version_text}" if written else "not set"
+        return {"header": self.header, "list": self.list, "directive": self.list, "expected": self.operator.shown,
+                "actual": ", ".join(_shown(h.value, v) for h, v in sent) or "not sent", "origin": origin}
 
 
-def _variables(request: Map, tls: bool) -> dict[str, str]:
+def _request(request: Map, tls: bool) -> Request:
     known = request_variables(dict(request))
     known.update(https="on" if tls else "", scheme="https" if tls else "http")
-    return known
+    return Request(known)
 
 
 def _shown(written: str, evaluated: str | None) -> str:

@@ -68,13 +68,24 @@ class KeepsInherited(_ListAssertion):
     key = "keeps_inherited"
 
     def on_block(self, block: Node, scope: Scope) -> list[Failure]:
-        dropped = [n for n in scope.effective.dropped_entries(block, self.list) if self.counts(n)]
+        dropped = scope.effective.dropped_entries(block, self.list)
+        if dropped and (self.only is not None or self.unless is not None):
+            dropped = [n for n in dropped if self.counts(n)]
         if not dropped:
             return []
-        related = tuple(Related(n.file, n.line, f"{self.list} {written(n.args)} is not applied here") for n in dropped)
+        related = tuple(self._not_applied(n, scope) for n in dropped)
         fields = {"list": self.list, "dropped": ", ".join(n.args[0] for n in dropped), "directive": self.list,
                   "origin": dropped[0].where(), "actual": "", "expected": ""}
         return [Failure(scope.effective.own(block, self.list)[0], fields, None, related)]
+
+    def _not_applied(self, entry: Node, scope: Scope) -> Related:
+        """A dropped outer entry as a related place; one per entry and tree:
+        every block below it that writes its own list drops it again."""
+        key = (self.list, entry)
+        found = scope.dropped_places.get(key)
+        if found is None:
+            found = scope.dropped_places[key] = Related(entry.file, entry.line, f"{self.list} {written(entry.args)} is not applied here")
+        return found
 
 
 class KeepsAlways(_ListAssertion):

@@ -4,6 +4,7 @@ statements (`directive:`). `OPERATORS` is the table, by part."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -15,6 +16,7 @@ from .base import Failure, Judged, Verdict, shown, written
 from .directive import only_operator
 
 Spot = tuple[Node, dict[str, str]]  # where a failure points, and its fields
+Fields = Callable[[], dict[str, str]]  # the statement's fields, built only for a spot that fails
 
 
 @dataclass(frozen=True)
@@ -22,8 +24,9 @@ class _Operator:
     key: ClassVar[str]
     expected: str
 
-    def bad(self, node: Node, fields: dict[str, str]) -> list[Spot]:
-        """The failing spots of the statement; empty when the operator holds."""
+    def bad(self, node: Node, statement: str, fields: Fields) -> list[Spot]:
+        """The failing spots of the statement (its arguments as written:
+        `statement`); empty when the operator holds."""
         raise NotImplementedError
 
 
@@ -37,15 +40,15 @@ class Matches(_Operator):
         pattern = compiler.regex(value, line, cls.key)
         return cls(pattern.pattern, pattern)
 
-    def bad(self, node: Node, fields: dict[str, str]) -> list[Spot]:
-        return [] if self.pattern.search(fields["statement"]) else [(node, fields)]
+    def bad(self, node: Node, statement: str, fields: Fields) -> list[Spot]:
+        return [] if self.pattern.search(statement) else [(node, fields())]
 
 
 class NotMatches(Matches):
     key = "not_matches"
 
-    def bad(self, node: Node, fields: dict[str, str]) -> list[Spot]:
-        return [(node, fields)] if self.pattern.search(fields["statement"]) else []
+    def bad(self, node: Node, statement: str, fields: Fields) -> list[Spot]:
+        return [(node, fields())] if self.pattern.search(statement) else []
 
 
 class Includes(_Operator):
@@ -57,8 +60,8 @@ class Includes(_Operator):
     def from_yaml(cls, value: object, line: int, compiler: Compiler) -> Includes:
         return cls(compiler.text(value, line, cls.key))
 
-    def bad(self, node: Node, fields: dict[str, str]) -> list[Spot]:
-        return [] if any(c.name == self.expected for c in node.children or ()) else [(node, fields)]
+    def bad(self, node: Node, statement: str, fields: Fields) -> list[Spot]:
+        return [] if any(c.name == self.expected for c in node.children or ()) else [(node, fields())]
 
 
 @dataclass(frozen=True)
@@ -73,8 +76,8 @@ class Within(_Operator):
         names = compiler.texts(value, line, cls.key)
         return cls(shown(names), names)
 
-    def bad(self, node: Node, fields: dict[str, str]) -> list[Spot]:
-        return [(c, {**fields, "directive": c.name, "actual": written(c.args), "origin": c.where()})
+    def bad(self, node: Node, statement: str, fields: Fields) -> list[Spot]:
+        return [(c, {**fields(), "directive": c.name, "actual": written(c.args), "origin": c.where()})
                 for c in node.children or () if c.name not in self.names]
 
 
@@ -109,17 +112,17 @@ class StatementAssertion(Judged):
     def verdict(self, target: Node, scope: Scope, statement: bool) -> Verdict | None:
         if not self.judgeable(target, scope):
             return None
-        fields = _fields(target, self.operator)
-        bad = self.operator.bad(target, fields)
-        node, fields = bad[0] if bad else (target, fields)
-        return Verdict(not bad, node, fields)
+        statement_text = written(target.args)
+        fields = self._fields(target, statement_text)
+        bad = self.operator.bad(target, statement_text, fields)
+        return Verdict(False, bad[0][0], lambda: bad[0][1]) if bad else Verdict(True, target, fields)
 
     def find(self, target: Node, scope: Scope, statement: bool) -> list[Failure]:
         if not self.judgeable(target, scope):
             return []
-        return [Failure(node, fields, None) for node, fields in self.operator.bad(target, _fields(target, self.operator))]
+        statement_text = written(target.args)
+        return [Failure(node, fields, None) for node, fields in self.operator.bad(target, statement_text, self._fields(target, statement_text))]
 
-
-def _fields(node: Node, operator: _Operator) -> dict[str, str]:
-    text = written(node.args)
-    return {"directive": node.name, "actual": text, "statement": text, "expected": operator.expected, "origin": node.where()}
+    def _fields(self, node: Node, text: str) -> Fields:
+        return lambda: {"directive": node.name, "actual": text, "statement": text, "expected": self.operator.expected,
+                        "origin": node.where()}

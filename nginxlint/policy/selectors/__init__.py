@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from ...findings.records import Related
@@ -131,16 +131,19 @@ COMPANIONS = {companion: cls.key for cls in KEYS.values() for companion in getat
 @dataclass(frozen=True)
 class Blocks:
     """No `directive:` or `serves:`: every block the conditions accept.
-    `kinds`: the selector's `kind:` (a condition too), which passes over
-    most of the tree's blocks without asking the conditions of each."""
+    `kinds` (the selector's `kind:`) and `owns` (its `own:`), conditions
+    too, pass over most of the tree's blocks without asking the conditions
+    of each: a block that writes none of `owns` is not even looked at."""
 
     kinds: frozenset[str] | None = None
+    owns: tuple[str, ...] | None = None
 
     def targets(self, matches: Callable[[Node, Scope], bool], scope: Scope) -> list[Node]:
         kinds = self.kinds
+        blocks = scope.blocks if self.owns is None else scope.writing(self.owns)
         if kinds is None:
-            return [b for b in scope.blocks if matches(b, scope)]
-        return [b for b in scope.blocks if b.inner in kinds and matches(b, scope)]
+            return [b for b in blocks if matches(b, scope)]
+        return [b for b in blocks if b.inner in kinds and matches(b, scope)]
 
     def at_levels(self, matches: Callable[[Node, Scope], bool], levels: tuple[Node, ...], scope: Scope) -> list[Node]:
         """targets(), among `levels` themselves."""
@@ -154,7 +157,7 @@ class Blocks:
 class Selector:
     source: Blocks | Statements | Serves
     condition: All
-    line: int
+    line: int = field(compare=False)  # where it is written; equal selectors match the same blocks
 
     @property
     def selects_statements(self) -> bool:
@@ -203,7 +206,8 @@ def compile_selector(select: object, compiler: Compiler) -> Selector | None:
     if len(compiler.errors) > before:
         return None
     kinds = next((c.kinds for c in conditions if isinstance(c, Kind)), None)
-    return Selector(sources[0] if sources else Blocks(kinds), All(tuple(conditions)), select.line)
+    owns = next((c.names for c in conditions if isinstance(c, Own)), None)
+    return Selector(sources[0] if sources else Blocks(kinds, owns), All(tuple(conditions)), select.line)
 
 
 def _conditions(select: Map, compiler: Compiler, inside_not: bool, inside: str = "not") -> list[Condition]:

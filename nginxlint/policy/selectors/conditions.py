@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
 from ...reading.tree import Node, walk
-from ...semantics.effective import parse_version
 from ...semantics.servers import STREAM_MAIL_SERVERS, enclosing_server, location_path, server_names
 from ..compiling import Compiler
 from ..scope import Scope
@@ -104,7 +103,7 @@ class Handshake(_Flag):
             return False
         if server.inner in STREAM_MAIL_SERVERS:  # each TLS socket of stream and mail is one server's own
             return True
-        return parse_version(scope.effective.version_text) >= (1, 29, 2) or server in scope.tls_default_servers
+        return scope.effective.version >= (1, 29, 2) or server in scope.tls_default_servers
 
 
 class Loopback(_Flag):

@@ -18,13 +18,13 @@ from ...findings.records import Related
 from ...reading.tree import Node
 from ...routing.pcre import compile_pcre
 from ...semantics.servers import location_path
-from ...semantics.variables import evaluate, request_variables
+from ...semantics.variables import request_variables
 from ..compiling import Compiler
-from ..scope import Scope
+from ..scope import Request, Scope
 from ..yamlload import Map
 
 # A WebSocket handshake, for judging header values through maps.
-HANDSHAKE = request_variables({"Upgrade": "websocket", "Connection": "Upgrade"})
+HANDSHAKE = Request(request_variables({"Upgrade": "websocket", "Connection": "Upgrade"}))
 
 # Request paths WebSocket endpoints are served at, for asking a regex
 # location whether it serves one (its regex is run on them, as nginx runs it
@@ -98,7 +98,7 @@ def websocket_reason(block: Node, scope: Scope, paths: re.Pattern | None) -> Rea
     whose location writes Upgrade/Connection itself or serves a WebSocket
     path. Asked once per block and pattern in a tree (every WebSocket rule
     asks it of every location, through more than one selector)."""
-    key = (paths, id(block))
+    key = (paths, block)
     if key not in scope.websocket_answers:
         scope.websocket_answers[key] = _reason(block, scope, paths)
     return scope.websocket_answers[key]
@@ -126,7 +126,7 @@ def _writes_upgrade(location: Node, scope: Scope) -> Reason | None:
         if len(node.args) < 2 or node.args[0].lower() not in ("upgrade", "connection"):
             continue
         name, written = node.args[0].lower(), node.args[1]
-        value = evaluate(written, HANDSHAKE, scope.maps)
+        value = scope.evaluated(written, HANDSHAKE)
         if value is None:
             value = written  # an unknown map: judge by the text ($connection_upgrade)
         if name == "upgrade" and value or name == "connection" and "upgrade" in value.lower():
