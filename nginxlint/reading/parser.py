@@ -60,20 +60,31 @@ def walk_statements(statements: tuple[Statement, ...]) -> Iterator[Statement]:
 
 
 def flatten(statements: tuple[Statement, ...]) -> tuple[tuple, ...]:
-    """The statements as plain tuples in file order, (name, args, line, end,
-    head_end, number of children or -1): what marshal can write, fast, and flat so
-    that no depth of nesting reaches a recursion limit (marshal's or ours)."""
-    return tuple((stmt.name, stmt.args, stmt.line, stmt.end, stmt.head_end, -1 if stmt.block is None else len(stmt.block))
+    """The statements as plain tuples in file order, each in Statement's
+    field order with its number of children (None for a simple directive)
+    in place of its block: what marshal can write, fast, and flat so that
+    no depth of nesting reaches a recursion limit (marshal's or ours)."""
+    return tuple(tuple(stmt) if stmt.block is None else (stmt.name, stmt.args, stmt.line, len(stmt.block), stmt.end, stmt.head_end)
                  for stmt in walk_statements(statements))
 
 
 def unflatten(flat: tuple[tuple, ...]) -> tuple[Statement, ...]:
     """Rebuild what flatten() wrote. Read backwards, each block finds its
-    children, first child on top, already built on the stack."""
+    children, first child on top, already built on the stack. A simple
+    directive's tuple is its Statement as it stands, and a block takes its
+    children in one slice: this runs for every statement a cached parse
+    holds (parse_cache.py), one Python step each."""
     built: list[Statement] = []
-    for name, args, line, end, head_end, children in reversed(flat):
-        block = None if children < 0 else tuple([built.pop() for _ in range(children)])
-        built.append(_new_statement(Statement, (name, args, line, block, end, head_end)))
+    append = built.append
+    for stmt in reversed(flat):
+        children = stmt[3]
+        if children is None:
+            append(_new_statement(Statement, stmt))
+            continue
+        block = tuple(built[:-children - 1:-1])
+        if children:
+            del built[-children:]
+        append(_new_statement(Statement, (stmt[0], stmt[1], stmt[2], block, stmt[4], stmt[5])))
     built.reverse()
     return tuple(built)
 
