@@ -289,7 +289,7 @@ class Loader:
         deep: a snippet made of includes (h5bp's basic.conf) is judged by the
         locations it pulls in, not read in http context where they are refused."""
         found: list[Statement] = []
-        for stmt in statements:
+        for stmt in map(Statement._make, statements):  # plain tuples when read from the parse cache (ParsedFile)
             if stmt.name != "include" or len(stmt.args) != 1 or depth == 0:
                 found.append(stmt)
                 continue
@@ -378,7 +378,8 @@ class Loader:
                 name, arguments, line, inner, end, head_end = stmt
                 if inner is None:
                     if name == "include":
-                        included = self._include(stmt, file, block, ctx, prefix, chain)
+                        # a plain tuple when read from the parse cache (parser.ParsedFile)
+                        included = self._include(Statement._make(stmt), file, block, ctx, prefix, chain)
                         stack.extend((pending, block, ctx, file, chain) for pending in reversed(included))
                         break
                     children.append(Node(shared[name], shared[arguments], file, line, ctx, block, None, None, end, head_end, server, location))

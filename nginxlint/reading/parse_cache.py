@@ -88,7 +88,10 @@ class ParseCache:
         """Store a Source read from bytes (one with a digest)."""
         if source.digest is None:
             return
-        payload = pack(source)
+        try:
+            payload = pack(source)
+        except ValueError:  # nested too deep for marshal: parsed again next time
+            return
         path = self._path(source.digest)
         temporary = os.path.join(self._folder, f".{os.path.basename(path)}.{os.getpid()}")
         try:

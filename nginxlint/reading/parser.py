@@ -40,6 +40,8 @@ class SyntaxProblem:
 
 @dataclass(frozen=True, slots=True)
 class ParsedFile:
+    # Statements; read from the parse cache, plain tuples of the same fields
+    # (plain): code that may see either reads them by position.
     statements: tuple[Statement, ...]
     comments: dict[int, str]  # line -> comment text, for suppressions
     problem: SyntaxProblem | None  # the first syntax error; nginx stops there too
@@ -59,32 +61,23 @@ def walk_statements(statements: tuple[Statement, ...]) -> Iterator[Statement]:
             stack.append(iter(stmt.block))
 
 
-def flatten(statements: tuple[Statement, ...]) -> tuple[tuple, ...]:
-    """The statements as plain tuples in file order, each in Statement's
-    field order with its number of children (None for a simple directive)
-    in place of its block: what marshal can write, fast, and flat so that
-    no depth of nesting reaches a recursion limit (marshal's or ours)."""
-    return tuple(tuple(stmt) if stmt.block is None else (stmt.name, stmt.args, stmt.line, len(stmt.block), stmt.end, stmt.head_end)
-                 for stmt in walk_statements(statements))
-
-
-def unflatten(flat: tuple[tuple, ...]) -> tuple[Statement, ...]:
-    """Rebuild what flatten() wrote. Read backwards, each block finds its
-    children, first child on top, already built on the stack. A simple
-    directive's tuple is its Statement as it stands, and a block takes its
-    children in one slice: this runs for every statement a cached parse
-    holds (parse_cache.py), one Python step each."""
-    built: list[Statement] = []
-    append = built.append
-    for stmt in reversed(flat):
-        children = stmt[3]
-        if children is None:
-            append(_new_statement(Statement, stmt))
+def plain(statements: tuple[Statement, ...]) -> tuple[tuple, ...]:
+    """The statements as nested plain tuples of the same fields, what
+    marshal writes (it writes no NamedTuple) and gives back as they are: a
+    file read from the parse cache is used without a Python step per
+    statement. Built from the innermost blocks out, with an explicit stack
+    (no depth of nesting reaches Python's recursion limit; marshal's own,
+    about 1,000 nested blocks, is the parse cache's to meet)."""
+    built: list[tuple] = []
+    for stmt in reversed(list(walk_statements(statements))):
+        if stmt.block is None:
+            built.append(tuple(stmt))
             continue
+        children = len(stmt.block)
         block = tuple(built[:-children - 1:-1])
         if children:
             del built[-children:]
-        append(_new_statement(Statement, (stmt[0], stmt[1], stmt[2], block, stmt[4], stmt[5])))
+        built.append((stmt.name, stmt.args, stmt.line, block, stmt.end, stmt.head_end))
     built.reverse()
     return tuple(built)
 
