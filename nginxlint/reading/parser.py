@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from .lexer import LexError, Match, lex
+from .words import Words
 
 
 class Statement(NamedTuple):
@@ -69,15 +70,15 @@ def plain(statements: tuple[Statement, ...]) -> tuple[tuple, ...]:
     (no depth of nesting reaches Python's recursion limit; marshal's own,
     about 1,000 nested blocks, is the parse cache's to meet)."""
     built: list[tuple] = []
+    shared = Words()  # marshal writes an object met again as a reference: read back, it is one object again
     for stmt in reversed(list(walk_statements(statements))):
-        if stmt.block is None:
-            built.append(tuple(stmt))
-            continue
-        children = len(stmt.block)
-        block = tuple(built[:-children - 1:-1])
-        if children:
-            del built[-children:]
-        built.append((stmt.name, stmt.args, stmt.line, block, stmt.end, stmt.head_end))
+        block = stmt.block
+        if block is not None:
+            children = len(block)
+            block = tuple(built[:-children - 1:-1])
+            if children:
+                del built[-children:]
+        built.append((shared[stmt.name], shared[stmt.args], stmt.line, block, stmt.end, stmt.head_end))
     built.reverse()
     return tuple(built)
 
