@@ -72,7 +72,7 @@ class ParseCache:
     def get(self, digest: str) -> Source | None:
         """The Source of bytes hashing to `digest`, if one was stored."""
         try:
-            with open(self._path(digest), "rb") as entry:
+            with open(self._path(digest), "rb", buffering=0) as entry:  # read whole: no buffer to set up
                 data = entry.read()
             if not data.startswith(_MAGIC):
                 return None

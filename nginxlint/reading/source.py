@@ -107,7 +107,8 @@ def _opened(path: str) -> BinaryIO | str:
             return not_regular(info.st_mode)
         if info.st_size > MAX_FILE_BYTES:
             return f"is {info.st_size / 2**20:.1f} MiB; nginxlint reads files up to {MAX_FILE_BYTES // 2**20} MiB"
-        return open(path, "rb")  # noqa: SIM115 - the caller closes it
+        # unbuffered: the file is read whole, and a buffer costs ~4 us a file to set up
+        return open(path, "rb", buffering=0)  # noqa: SIM115 - the caller closes it
     except OSError as exc:
         return os_reason(exc, path)
 
