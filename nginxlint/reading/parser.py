@@ -19,8 +19,9 @@ from .words import Words
 
 class Statement(NamedTuple):
     """One directive as written. A NamedTuple, not a dataclass: parsed files
-    are kept in the parse cache as marshal bytes of plain tuples
-    (source.pack), and a tuple is built again without a class's overhead."""
+    are kept in the parse cache as marshal bytes of plain tuples of the same
+    fields (plain), read back without a Python step per statement and used
+    as they are, by position (ParsedFile)."""
 
     name: str
     args: tuple[str, ...]
