@@ -19,10 +19,10 @@ MAIN_BLOCKS = frozenset({"http", "events", "stream", "mail"})
 
 def is_main_config(statements: tuple[Statement, ...]) -> bool:
     """The file's top level holds `http`, `events`… or another main-only directive."""
-    for stmt in statements:
-        if stmt.name in MAIN_BLOCKS:
+    for name, *_ in statements:  # Statements, or plain tuples from the parse cache (parser.ParsedFile)
+        if name in MAIN_BLOCKS:
             return True
-        specs = directives.specs(stmt.name)
+        specs = directives.specs(name)
         if specs and all(s.contexts == {"main"} for s in specs):
             return True
     return False
@@ -39,7 +39,7 @@ def fragment_context(statements: tuple[Statement, ...], directory: str) -> str:
     if base in HTTP_DIRS:
         return "http"
     for context in GUESSED_CONTEXTS:
-        if all(directives.spec_for(s.name, context) or not directives.is_known(s.name) for s in statements):
+        if all(directives.spec_for(name, context) or not directives.is_known(name) for name, *_ in statements):
             return context
     return "http"
 

@@ -92,10 +92,13 @@ class Layout:
             part = pending.pop(0)
             if part in ("", "."):
                 continue
-            candidate = os.path.dirname(done) if part == ".." else os.path.join(done, part)
-            if not inside(candidate, boundary):
-                return Resolved(path, outside=os.path.join(candidate, *pending))
-            target = probe.readlink(candidate) if part != ".." else None
+            if part == "..":  # the one step that can climb out: `done` is inside, and a name holds no "/"
+                done = os.path.dirname(done)
+                if not inside(done, boundary):
+                    return Resolved(path, outside=os.path.join(done, *pending))
+                continue
+            candidate = os.path.join(done, part)
+            target = probe.readlink(candidate)
             if target is None:
                 done = candidate
                 continue

@@ -160,6 +160,7 @@ class Loader:
         self._words = Words()  # equal names and arguments share one object across the tree
         self._unseen: list[tuple[Node, Problem, str]] = []  # a fragment's missing includes, told once the tree is built
         self._fragments: list[_Fragment] = []
+        self._displayed: dict[str, str] = {}  # path -> display_path(path), see _display
 
     # -- entry points -----------------------------------------------------
 
@@ -289,7 +290,7 @@ class Loader:
         deep: a snippet made of includes (h5bp's basic.conf) is judged by the
         locations it pulls in, not read in http context where they are refused."""
         found: list[Statement] = []
-        for stmt in statements:
+        for stmt in map(Statement._make, statements):  # plain tuples when read from the parse cache (ParsedFile)
             if stmt.name != "include" or len(stmt.args) != 1 or depth == 0:
                 found.append(stmt)
                 continue
@@ -309,14 +310,23 @@ class Loader:
         statements). A file reached through a symlink is named by its target,
         the file one edits (the link is remembered in Config.links); a
         dangling link by itself: nothing is read at its target, wherever that is."""
-        as_named = display_path(named)  # relpath is slow: once per include site
+        as_named = self._display(named)
         if resolved.link is None:
             return as_named, self._read(resolved.path, as_named, site)
         if not self.probe.exists(resolved.path):
             return as_named, self._accept(Source("dangling symlink", None), as_named, site)
-        shown = display_path(resolved.path)
+        shown = self._display(resolved.path)
         self.config.links.setdefault(shown, as_named)
         return shown, self._read(resolved.path, shown, site)
+
+    def _display(self, path: str) -> str:
+        """display_path(path), worked out once per load: a file an include
+        glob reads is named where the glob lists it and again when it is
+        read, and display_path asks for the working directory each time."""
+        shown = self._displayed.get(path)
+        if shown is None:
+            shown = self._displayed[path] = display_path(path)
+        return shown
 
     # -- reading ----------------------------------------------------------
 
@@ -378,7 +388,8 @@ class Loader:
                 name, arguments, line, inner, end, head_end = stmt
                 if inner is None:
                     if name == "include":
-                        included = self._include(stmt, file, block, ctx, prefix, chain)
+                        # a plain tuple when read from the parse cache (parser.ParsedFile)
+                        included = self._include(Statement._make(stmt), file, block, ctx, prefix, chain)
                         stack.extend((pending, block, ctx, file, chain) for pending in reversed(included))
                         break
                     children.append(Node(shared[name], shared[arguments], file, line, ctx, block, None, None, end, head_end, server, location))
@@ -407,7 +418,7 @@ class Loader:
             if not targets:
                 matches = (self.probe.glob(p) for p in under_include_path(written, self.include_path))
                 targets = [Resolved(m) for m in next((m for m in matches if m), ())]
-            self.config.globbed.extend(GlobbedFile(top, file, stmt.line, display_path(t.link or t.path)) for t in targets)
+            self.config.globbed.extend(GlobbedFile(top, file, stmt.line, self._display(t.link or t.path)) for t in targets)
         elif not targets and (found := elsewhere(written, self.include_path, self.probe)):
             targets, outside = [Resolved(found)], []
         elif not targets and not outside:

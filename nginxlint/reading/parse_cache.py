@@ -62,16 +62,18 @@ class ParseCache:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
+        self._folder = os.fspath(directory)  # entries are named with os.path: pathlib costs ~10 µs a look-up
         self._tag = _code_tag()
         self._pruned = False
 
-    def _path(self, digest: str) -> Path:
-        return self.directory / hashlib.sha256(self._tag + digest.encode()).hexdigest()
+    def _path(self, digest: str) -> str:
+        return os.path.join(self._folder, hashlib.sha256(self._tag + digest.encode()).hexdigest())
 
     def get(self, digest: str) -> Source | None:
         """The Source of bytes hashing to `digest`, if one was stored."""
         try:
-            data = self._path(digest).read_bytes()
+            with open(self._path(digest), "rb", buffering=0) as entry:  # read whole: no buffer to set up
+                data = entry.read()
             if not data.startswith(_MAGIC):
                 return None
             checksum, payload = data[len(_MAGIC):len(_MAGIC) + 64], data[len(_MAGIC) + 64:]
@@ -86,18 +88,22 @@ class ParseCache:
         """Store a Source read from bytes (one with a digest)."""
         if source.digest is None:
             return
-        payload = pack(source)
+        try:
+            payload = pack(source)
+        except ValueError:  # nested too deep for marshal: parsed again next time
+            return
         path = self._path(source.digest)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        temporary = os.path.join(self._folder, f".{os.path.basename(path)}.{os.getpid()}")
         try:
             if not self._pruned:
                 self.directory.mkdir(parents=True, exist_ok=True)
                 self._prune()
-            temporary.write_bytes(_MAGIC + hashlib.sha256(payload).hexdigest().encode() + payload)
+            with open(temporary, "wb") as entry:
+                entry.write(_MAGIC + hashlib.sha256(payload).hexdigest().encode() + payload)
             os.replace(temporary, path)
         except OSError:  # an unwritable cache costs speed, not the run
             with contextlib.suppress(OSError):
-                temporary.unlink()
+                os.unlink(temporary)
 
     def _prune(self) -> None:
         """Keep the MAX_ENTRIES most recently written entries."""

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from .lexer import LexError, Match, lex
+from .words import Words
 
 
 class Statement(NamedTuple):
     """One directive as written. A NamedTuple, not a dataclass: parsed files
-    are kept in the parse cache as marshal bytes of plain tuples
-    (source.pack), and a tuple is built again without a class's overhead."""
+    are kept in the parse cache as marshal bytes of plain tuples of the same
+    fields (plain), read back without a Python step per statement and used
+    as they are, by position (ParsedFile)."""
 
     name: str
     args: tuple[str, ...]
@@ -40,6 +42,8 @@ class SyntaxProblem:
 
 @dataclass(frozen=True, slots=True)
 class ParsedFile:
+    # Statements; read from the parse cache, plain tuples of the same fields
+    # (plain): code that may see either reads them by position.
     statements: tuple[Statement, ...]
     comments: dict[int, str]  # line -> comment text, for suppressions
     problem: SyntaxProblem | None  # the first syntax error; nginx stops there too
@@ -59,21 +63,23 @@ def walk_statements(statements: tuple[Statement, ...]) -> Iterator[Statement]:
             stack.append(iter(stmt.block))
 
 
-def flatten(statements: tuple[Statement, ...]) -> tuple[tuple, ...]:
-    """The statements as plain tuples in file order, (name, args, line, end,
-    head_end, number of children or -1): what marshal can write, fast, and flat so
-    that no depth of nesting reaches a recursion limit (marshal's or ours)."""
-    return tuple((stmt.name, stmt.args, stmt.line, stmt.end, stmt.head_end, -1 if stmt.block is None else len(stmt.block))
-                 for stmt in walk_statements(statements))
-
-
-def unflatten(flat: tuple[tuple, ...]) -> tuple[Statement, ...]:
-    """Rebuild what flatten() wrote. Read backwards, each block finds its
-    children, first child on top, already built on the stack."""
-    built: list[Statement] = []
-    for name, args, line, end, head_end, children in reversed(flat):
-        block = None if children < 0 else tuple([built.pop() for _ in range(children)])
-        built.append(_new_statement(Statement, (name, args, line, block, end, head_end)))
+def plain(statements: tuple[Statement, ...]) -> tuple[tuple, ...]:
+    """The statements as nested plain tuples of the same fields, what
+    marshal writes (it writes no NamedTuple) and gives back as they are: a
+    file read from the parse cache is used without a Python step per
+    statement. Built from the innermost blocks out, with an explicit stack
+    (no depth of nesting reaches Python's recursion limit; marshal's own,
+    about 1,000 nested blocks, is the parse cache's to meet)."""
+    built: list[tuple] = []
+    shared = Words()  # marshal writes an object met again as a reference: read back, it is one object again
+    for stmt in reversed(list(walk_statements(statements))):
+        block = stmt.block
+        if block is not None:
+            children = len(block)
+            block = tuple(built[:-children - 1:-1])
+            if children:
+                del built[-children:]
+        built.append((shared[stmt.name], shared[stmt.args], stmt.line, block, stmt.end, stmt.head_end))
     built.reverse()
     return tuple(built)
 
