@@ -20,7 +20,7 @@ from nginxlint.findings.selection import Selection
 from nginxlint.policy.model import PolicyError
 from nginxlint.report import FORMATS
 
-from .conftest import run_cli
+from .conftest import run_cli, run_cli_here
 
 SITE = """\
 server {
@@ -286,8 +286,8 @@ def test_a_hit_with_its_report_kept_compiles_no_policy(tree, runs):
 @pytest.mark.parametrize("fail_on", ["error", "info"])
 def test_cli_hits_exit_as_cold_runs(tree, fail_on):
     args = ["check", "nginx/nginx.conf", "--format", "concise", "--fail-on", fail_on]
-    cold = run_cli([*args, "--no-cache"], cwd=tree.parent)
-    assert run_cli(args, cwd=tree.parent) == run_cli(args, cwd=tree.parent) == cold
+    cold = run_cli_here([*args, "--no-cache"], cwd=tree.parent)
+    assert run_cli_here(args, cwd=tree.parent) == run_cli_here(args, cwd=tree.parent) == cold
 
 
 def test_text_reports_are_kept_per_terminal_width(tree, monkeypatch):
@@ -296,8 +296,8 @@ def test_text_reports_are_kept_per_terminal_width(tree, monkeypatch):
     args, seen = ["check", "nginx/nginx.conf"], set()
     for columns in ("200", "60", "200", "60"):
         monkeypatch.setenv("COLUMNS", columns)
-        seen.add(run_cli(args, cwd=tree.parent))
-        assert run_cli(args, cwd=tree.parent) == run_cli([*args, "--no-cache"], cwd=tree.parent)
+        seen.add(run_cli_here(args, cwd=tree.parent))
+        assert run_cli_here(args, cwd=tree.parent) == run_cli_here([*args, "--no-cache"], cwd=tree.parent)
     assert len(seen) == 2
 
 
@@ -306,7 +306,7 @@ def test_github_hits_still_write_the_step_summary(tree, monkeypatch):
     summary = tree.parent / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     args = ["check", "nginx/nginx.conf", "--format", "github"]
-    first, second = run_cli(args, cwd=tree.parent), run_cli(args, cwd=tree.parent)
+    first, second = run_cli_here(args, cwd=tree.parent), run_cli_here(args, cwd=tree.parent)
     text = summary.read_text()
     assert first == second and text[:len(text) // 2] == text[len(text) // 2:] and text.startswith("### nginxlint")
 
