@@ -7,7 +7,9 @@ review of the incremental lint and the lazy include reading found each):
 - an include's targets are opened in its order: a file that cannot be read is
   INC001 at the first include that names it, and the first link to a file is
   the one its findings name, even when an earlier target includes it too;
-- a path written with a leading "//" is shown relative like any other.
+- a path written with a leading "//" is shown relative like any other;
+- a line that fails for a block written in an http block and for one inside
+  it is told of the inner one first, whether or not other units were reused.
 """
 from __future__ import annotations
 
@@ -65,3 +67,37 @@ def test_a_leading_double_slash_is_shown_relative_too(tmp_path, monkeypatch):
     assert display_path("/" + str(tmp_path / "nginx.conf")) == "nginx.conf"
     code, out, _ = run_cli_here(["check", "--no-cache", "--format", "json", "/" + str(tmp_path / "nginx.conf")], cwd=tmp_path)
     assert '"file": "//' not in out
+
+
+VERSION_EVERYWHERE = """\
+pack: custom
+rules:
+  - id: CUS001
+    name: http-version-everywhere
+    severity: warning
+    summary: every server and location proxies with HTTP/1.1
+    message: "at [{location}] proxy_http_version is {actual}"
+    select: {directive: [server, location]}
+    assert: {directive: proxy_http_version, eq: "1.1"}
+"""
+
+
+def test_a_line_failing_for_a_server_and_its_location_is_told_in_one_order_by_every_run(tmp_path):
+    """A server written in an http block is judged, as a statement directly
+    in it, after the blocks inside it: its location's fact comes first in
+    the joined message, in a run from scratch as in one that reuses other
+    servers' verdicts (a review found the two orders apart)."""
+    (tmp_path / "conf.d").mkdir()
+    (tmp_path / "policy.yaml").write_text(VERSION_EVERYWHERE)
+    (tmp_path / "nginx.conf").write_text("events {}\nhttp {\n    include conf.d/*.conf;\n}\n")
+    (tmp_path / "conf.d" / "a.conf").write_text("server { listen 80; proxy_http_version 1.0; location / { proxy_pass http://a; } }\n")
+    (tmp_path / "conf.d" / "b.conf").write_text("server { listen 81; location / { proxy_pass http://b; } }\n")
+    options = CheckOptions(policies=[str(tmp_path / "policy.yaml")])
+    paths, memo = [str(tmp_path / "nginx.conf")], Memo(None)
+    for run in (None, memo, "edit", Memo(memo.kept)):  # from scratch, keeping, b.conf edited, reusing a.conf's verdicts
+        if run == "edit":
+            (tmp_path / "conf.d" / "b.conf").write_text("server { listen 82; location / { proxy_pass http://b; } }\n")
+            continue
+        (finding,) = [f for f in lint_paths(paths, options, prepare(options), memo=run)[1].findings
+                      if f.rule == "CUS001" and f.file.endswith("a.conf")]
+        assert finding.message == "at [/] proxy_http_version is 1.0; at [] proxy_http_version is 1.0", finding.message

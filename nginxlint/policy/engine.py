@@ -175,11 +175,15 @@ def verdicts(config: Config, policies: PolicySet, version: str, wanted: Callable
                     targets = rule.select.targets(scope)
                     selected[rule.select] = [t for t in targets if not rule.select.at_level(t, levels)] if levels else targets
                 yield from _judged(rule, selected[rule.select], scope)
-        if levels:  # the root and its http blocks, and what is written directly in them: on the whole tree
+        # The root and its http blocks, and what is written directly in them,
+        # after the rest in every run, whether or not units were left out: the
+        # verdicts lint() sorts stably come in one order. On the whole tree:
+        # a second scope when units were left out of the first.
+        if levels and units.reused:
             scope = Scope(effective, maps, servers, root, frozenset(config.incomplete), root_maps)
-            for rule in checked:
-                if rule.python is None:
-                    yield from _judged(rule, rule.select.at_levels(levels, scope), scope)
+        for rule in checked if levels else ():
+            if rule.python is None:
+                yield from _judged(rule, rule.select.at_levels(levels, scope), scope)
 
 
 def _judged(rule: Rule, targets: list[Node], scope: Scope) -> Iterator[Verdict]:

@@ -111,13 +111,13 @@ class Units:
                 units.summaries[unit] = _summary(unit)
         return units
 
-    def levels(self, root: Node) -> tuple[Node, ...]:
+    @staticmethod
+    def levels(root: Node) -> tuple[Node, ...]:
         """The blocks whose children `pruned` changes (the http blocks) and
         the root around them, in configuration order: a rule that looks
         into one of these from it, or from a statement written directly in
-        it, sees every unit only outside `pruned`. None when no unit is
-        left out (a run from scratch): `pruned` changes nothing then."""
-        return tuple(dict.fromkeys((root, *http_blocks(root)))) if self.reused else ()
+        it, sees every unit only outside `pruned`."""
+        return tuple(dict.fromkeys((root, *http_blocks(root))))
 
     def place(self, node: Node) -> int:
         """Where `node` stands in configuration order, to the block written at
