@@ -132,7 +132,7 @@ def _key(paths: list[str], options: CheckOptions) -> str:
 
 
 def _policy_files(path: str) -> list[str]:
-    """policy.load.policy_files, where a path it cannot list stands for
+    """policy.files.policy_files, where a path it cannot list stands for
     itself: the key is made before the policies are compiled, whose own
     error then says what is wrong with the path."""
     try:
